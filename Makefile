@@ -1,0 +1,47 @@
+# Two commands do all the set-up on a fresh machine: `make demo` and `make test`.
+# Each creates .venv and installs the locked dependencies first (once; again when the lock changes).
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.8
+INSTALLED := $(VENV)/.installed
+
+.PHONY: install demo test lint format dev sandbox lock clean
+
+$(INSTALLED): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required, found " + sys.version.split()[0])'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps --editable .
+	touch $@
+
+install: $(INSTALLED)  ## create .venv with the locked dependencies
+
+demo: $(INSTALLED)  ## the whole pipeline against the sandbox, three simulated days
+	$(BIN)/listings demo
+
+test: $(INSTALLED)  ## the test suite (sandbox, pipeline, dbt, Dagster)
+	$(BIN)/python -m pytest
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(INSTALLED)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+dev: $(INSTALLED)  ## the Dagster UI on http://127.0.0.1:3000
+	$(BIN)/dagster dev -m orchestration.definitions
+
+sandbox: $(INSTALLED)  ## serve the provider sandbox on ports 8701-8707
+	$(BIN)/listings sandbox serve --port-base 8701
+
+lock:  ## re-resolve requirements.lock from pyproject.toml (needs network access to PyPI)
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 \
+		--python-platform x86_64-manylinux_2_28 --generate-hashes --no-header -o requirements.lock
+
+clean:
+	rm -rf $(VENV) data dbt_project/target dbt_project/logs

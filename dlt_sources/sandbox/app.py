@@ -1,0 +1,276 @@
+"""The sandbox as a whole: six provider hosts, one control host, one simulated clock.
+
+``Sandbox`` builds a world per provider account, serves each host on 127.0.0.1, and answers
+operators and tests on a control host: advance a day, report the truth, arm faults, count requests.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .formats import iso_utc
+from .providers.actuallycare import ActuallyCareApp, ActuallyCareGenerator
+from .providers.apimo import ApimoApp, ApimoGenerator
+from .providers.avaroai import AvaroAIApp, AvaroAIGenerator
+from .providers.enclosure_koto import EnclosureKotoApp, EnclosureKotoGenerator
+from .providers.estateprime import EstatePrimeApp, EstatePrimeGenerator
+from .server import FixedWindowLimiter, HttpError, ProviderApp, ProviderServer, Request, Response, route
+from .world import DEFAULT_START, ChangeMix, Event, ListingState, World, stable_key
+
+# Listings per world at the default size; ``scale`` keeps these proportions.
+DEFAULT_SIZES: dict[str, int] = {
+    "avaroai": 200,
+    "estateprime:1": 160,  # store ids
+    "estateprime:2": 140,
+    "apimo:2841": 220,  # agency ids
+    "apimo:3317": 180,
+    "enclosure": 250,
+    "koto": 250,
+    "actuallycare": 300,
+}
+HOSTS = ("avaroai", "estateprime", "apimo", "enclosure", "koto", "actuallycare")
+
+
+@dataclass
+class SandboxConfig:
+    seed: int = 7
+    total_listings: int | None = None  # None: DEFAULT_SIZES (1,700 in all)
+    start: datetime = DEFAULT_START
+    mix: ChangeMix = field(default_factory=ChangeMix)
+    # (requests, window seconds); the documented values are the defaults
+    avaroai_rate_limit: tuple[int, float] | None = (20, 60.0)
+    actuallycare_rate_limit: tuple[int, float] | None = (120, 60.0)
+    estateprime_auth_header: str = "X-Api-Key"
+    credentials: dict[str, str] = field(default_factory=dict)  # fixed secrets by name; else random
+    ports: dict[str, int] = field(default_factory=dict)  # host -> port; 0 or absent: any free port
+    host: str = "127.0.0.1"
+
+    def world_sizes(self) -> dict[str, int]:
+        if self.total_listings is None:
+            return dict(DEFAULT_SIZES)
+        base = sum(DEFAULT_SIZES.values())
+        return {name: max(1, self.total_listings * size // base) for name, size in DEFAULT_SIZES.items()}
+
+    def secret(self, name: str) -> str:
+        return self.credentials.get(name) or secrets.token_urlsafe(18)
+
+
+def event_record(world: World, event: Event) -> dict[str, Any]:
+    return {
+        "provider": world.provider,
+        "account_id": world.account_id,
+        "source_listing_id": world.generator.listing_id(event.idx),
+        "day": event.day,
+        "at": iso_utc(event.at),
+        "kind": event.kind,
+        "old": event.old,
+        "new": event.new,
+    }
+
+
+def truth_record(world: World, state: ListingState) -> dict[str, Any]:
+    """A listing's canonical state: what a faithful warehouse must end up showing."""
+    static = world.static(state.idx)
+    return {
+        "provider": world.provider,
+        "account_id": world.account_id,
+        "source_listing_id": world.generator.listing_id(state.idx),
+        "status": state.status,
+        "is_listed": world.is_listed(state),
+        "price": state.price,
+        "currency": static["currency"],
+        "listing_type": static["listing_type"],
+        "created_at": iso_utc(state.created_at),
+        "updated_at": iso_utc(state.updated_at),
+        "removed_at": iso_utc(state.removed_at) if state.removed_at is not None else None,
+        "price_history": [{"at": iso_utc(at), "price": price} for at, price in state.price_history],
+    }
+
+
+class Sandbox:
+    """All six provider hosts plus the control host. Use as a context manager or start()/stop()."""
+
+    def __init__(self, config: SandboxConfig | None = None) -> None:
+        self.config = config = config or SandboxConfig()
+        sizes = config.world_sizes()
+
+        def world(name: str, provider: str, account: str, generator: Any, listed: frozenset[str] | None = None):
+            kwargs = {"listed_statuses": listed} if listed else {}
+            return World(provider=provider, account_id=account, seed=config.seed, initial_size=sizes[name],
+                         generator=generator, start=config.start, mix=config.mix, **kwargs)
+
+        def limiter(setting: tuple[int, float] | None) -> FixedWindowLimiter | None:
+            return FixedWindowLimiter(*setting) if setting else None
+
+        def accounts(provider: str) -> list[str]:
+            return [name.split(":", 1)[1] for name in sizes if name.startswith(f"{provider}:")]
+
+        key = stable_key(config.seed, "ids")
+        self.apps: dict[str, ProviderApp] = {
+            "avaroai": AvaroAIApp(
+                world("avaroai", "avaroai", "default", AvaroAIGenerator(key), listed=frozenset({"active"})),
+                api_key=config.secret("avaroai_api_key"),
+                limiter=limiter(config.avaroai_rate_limit),
+            ),
+            "estateprime": EstatePrimeApp(
+                {store: world(f"estateprime:{store}", "estateprime", store,
+                              EstatePrimeGenerator(key ^ stable_key("estateprime", store), int(store)))
+                 for store in accounts("estateprime")},
+                api_keys={store: config.secret(f"estateprime_api_key_{store}") for store in accounts("estateprime")},
+                auth_header=config.estateprime_auth_header,
+            ),
+            "apimo": ApimoApp(
+                {agency: world(f"apimo:{agency}", "apimo", agency,
+                               ApimoGenerator(key ^ stable_key("apimo", agency), int(agency)))
+                 for agency in accounts("apimo")},
+                provider_id=config.credentials.get("apimo_provider") or str(1000 + config.seed),
+                token=config.secret("apimo_token"),
+            ),
+            **{
+                host: EnclosureKotoApp(
+                    host,
+                    world(host, "enclosure_koto", host, EnclosureKotoGenerator(key ^ stable_key(host), host),
+                          listed=frozenset({"active", "pending"})),
+                    key=config.secret(f"{host}_key"),
+                )
+                for host in ("enclosure", "koto")
+            },
+            "actuallycare": ActuallyCareApp(
+                world("actuallycare", "actuallycare", "default", ActuallyCareGenerator(key)),
+                api_key=config.secret("actuallycare_api_key"),
+                limiter=limiter(config.actuallycare_rate_limit),
+            ),
+        }
+        self.servers: dict[str, ProviderServer] = {}
+        self.control: ProviderServer | None = None
+
+    # ---- lifecycle -----------------------------------------------------------------------------
+    def start(self) -> Sandbox:
+        for host, app in self.apps.items():
+            self.servers[host] = ProviderServer(app, self.config.host, self.config.ports.get(host, 0))
+        self.control = ProviderServer(ControlApp(self), self.config.host, self.config.ports.get("control", 0))
+        for server in [*self.servers.values(), self.control]:
+            server.start()
+        return self
+
+    def stop(self) -> None:
+        for server in [*self.servers.values(), *([self.control] if self.control else [])]:
+            server.stop()
+        self.servers.clear()
+        self.control = None
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ---- what operators and tests ask --------------------------------------------------------------
+    def worlds(self, host: str | None = None) -> list[World]:
+        apps = [self.app(host)] if host else list(self.apps.values())
+        return [world for app in apps for world in app.worlds.values()]
+
+    def app(self, host: str) -> ProviderApp:
+        if host not in self.apps:
+            raise KeyError(f"unknown sandbox host {host!r}; hosts: {', '.join(self.apps)}")
+        return self.apps[host]
+
+    def info(self) -> dict[str, Any]:
+        """Base URL and credentials of every host, as the sandbox prints them."""
+        first = self.worlds()[0]
+        return {
+            "control_url": self.control.root_url if self.control else None,
+            "day": first.day,
+            "now": iso_utc(first.now),
+            "providers": {host: {"base_url": self.servers[host].base_url if host in self.servers else None,
+                                 **app.credentials()} for host, app in self.apps.items()},
+        }
+
+    def dlt_environment(self) -> dict[str, str]:
+        """dlt configuration (environment variables) that points every source at this sandbox."""
+        providers = self.info()["providers"]
+        actuallycare = providers["actuallycare"]
+        return {
+            "SOURCES__ACTUALLYCARE__BASE_URL": actuallycare["base_url"],
+            "SOURCES__ACTUALLYCARE__API_KEY": actuallycare["api_key"],
+        }
+
+    def advance_day(self) -> dict[str, Any]:
+        """Advance every world one simulated day; returns the count of changes by host and kind."""
+        changes: dict[str, Counter[str]] = {}
+        for host, app in self.apps.items():
+            counter = changes.setdefault(host, Counter())
+            for world in app.worlds.values():
+                counter.update(event.kind for event in world.advance_day())
+        first = self.worlds()[0]
+        return {"day": first.day, "now": iso_utc(first.now),
+                "changes": {host: dict(sorted(c.items())) for host, c in changes.items()}}
+
+    def truth(self, host: str) -> list[dict[str, Any]]:
+        return [record for world in self.worlds(host) for record in world.truth(lambda s, w=world: truth_record(w, s))]
+
+    def events(self, host: str, day: int | None = None) -> list[dict[str, Any]]:
+        return [event_record(world, event) for world in self.worlds(host) for event in world.events(day)]
+
+    def arm_fault(self, host: str, kind: str, times: int = 1, after: int = 0, **params: Any) -> None:
+        self.app(host).faults.arm(kind, times, after, **params)
+
+    def clear_faults(self, host: str | None = None) -> None:
+        for app in [self.app(host)] if host else self.apps.values():
+            app.faults.clear()
+
+    def stats(self, host: str) -> dict[str, int]:
+        return dict(self.app(host).stats)
+
+
+class ControlApp(ProviderApp):
+    """The operator's side door: JSON over HTTP for the CLI and for tests in other processes."""
+
+    name = "control"
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        super().__init__({})
+        self.sandbox = sandbox
+
+    def routes(self) -> list:
+        sandbox = self.sandbox
+
+        def body(request: Request) -> dict[str, Any]:
+            try:
+                return json.loads(request.body or b"{}")
+            except ValueError:
+                raise HttpError(400, {"error": "body must be JSON"}) from None
+
+        def guarded(call: Any) -> Response:
+            try:
+                return Response(200, call())
+            except (KeyError, ValueError, TypeError) as exc:
+                raise HttpError(400, {"error": str(exc)}) from None
+
+        def arm(request: Request, host: str) -> Response:
+            spec = body(request)
+            return guarded(lambda: (sandbox.arm_fault(host, **spec), sandbox.app(host).faults.armed())[1])
+
+        def events(request: Request, host: str) -> Response:
+            day = request.arg("day")
+            return guarded(lambda: sandbox.events(host, int(day) if day is not None else None))
+
+        return [
+            route("GET", "/", lambda request: Response(200, sandbox.info())),
+            route("POST", "/advance", lambda request: Response(200, sandbox.advance_day())),
+            route("GET", "/truth/{host}", lambda request, host: guarded(lambda: sandbox.truth(host))),
+            route("GET", "/events/{host}", events),
+            route("GET", "/faults/{host}", lambda request, host: guarded(lambda: sandbox.app(host).faults.armed())),
+            route("POST", "/faults/{host}", arm),
+            route("DELETE", "/faults/{host}",
+                  lambda request, host: guarded(lambda: (sandbox.clear_faults(host), [])[1])),
+            route("GET", "/stats/{host}", lambda request, host: guarded(lambda: sandbox.stats(host))),
+        ]
+
+    def authenticate(self, request: Request) -> str:
+        return "operator"  # loopback only, and it guards no real data

@@ -1,0 +1,155 @@
+"""AvaroAI sandbox: ``/api/v1/listings?page=N`` behind a Bearer key, 20 listings a page.
+
+Document: ``provider_docs/avaroai.txt``. Where it is silent the sandbox chooses:
+- only active listings are served (the document says "your organization's active listings"): a
+  listing that goes pending, sold or withdrawn simply disappears from the feed;
+- listings are ordered newest first, so a listing created during a scan shifts later pages;
+- paging is Laravel's simple paginator, as the ``links``/``meta`` shape suggests: no total count,
+  ``links.last`` is null, ``links.next`` is null on the last page, a page past the end is empty,
+  and a page that is not a positive integer is read as page 1;
+- the quota is a fixed window of 20 requests per 60 seconds per key; a 429 carries no Retry-After
+  (the document promises none: "wait for the current window to expire");
+- errors are Laravel's ``{"message": ...}``; the currency (EUR) is the organization's and is not sent.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from .. import ids
+from ..formats import iso_utc
+from ..locales import CYPRUS, STREETS, english_description, english_title, jitter, revised
+from ..server import HttpError, ProviderApp, Request, Response, route
+from ..world import ListingState, World
+
+PAGE_SIZE = 20
+PROPERTIES = (("Apartment", 35), ("Villa", 18), ("House", 14), ("Townhouse", 10), ("Penthouse", 6),
+              ("Bungalow", 5), ("Land", 7), ("Commercial", 5))
+PARKING = ("Garage", "Driveway", "Covered", "Street", "Communal")
+COORDINATORS = ("Jane Smith", "Andreas Georgiou", "Maria Christodoulou", "Nikos Ioannou", "Elena Petrou")
+CAPTIONS = ("Front exterior", "Living room", "Kitchen", "Master bedroom", "Bathroom", "Terrace", "View", "Pool")
+
+
+class AvaroAIGenerator:
+    def __init__(self, key: int) -> None:
+        self.key = key
+
+    def listing_id(self, idx: int) -> str:
+        return ids.to_uuid(idx, self.key)
+
+    def listing_idx(self, listing_id: str) -> int | None:
+        return ids.from_uuid(listing_id, self.key)
+
+    def static(self, rng: random.Random, idx: int) -> dict[str, Any]:
+        place = rng.choice(CYPRUS)
+        kinds, weights = zip(*PROPERTIES, strict=True)
+        kind = rng.choices(kinds, weights)[0]
+        is_land, rental = kind == "Land", rng.random() < 0.2 and kind != "Land"
+        covered = None if is_land else round(rng.uniform(45, 420), 2)
+        bedrooms = None if kind in ("Land", "Commercial") else rng.choice((1, 2, 2, 3, 3, 4, 5))
+        if rental:
+            price = round(rng.uniform(650, 4500), -1)
+        elif is_land:
+            price = round(rng.uniform(60_000, 900_000), -3)
+        else:
+            price = round(covered * rng.uniform(1800, 5200), -3)  # type: ignore[operator]
+        latitude, longitude = jitter(rng, place)
+        photo_count = rng.randrange(0, 12)
+        return {
+            "listing_type": "rent" if rental else "sale",
+            "currency": "EUR",
+            "base_price": int(price),
+            "private_reference": f"ORG-{idx + 1:04d}",
+            "public_reference": 10_000 + idx,
+            "coordinator": rng.choice(COORDINATORS),
+            "property": kind,
+            "rating": rng.choice(("Standard", "Standard", "Premium", "Luxury")),
+            "rental": rental,
+            "bedrooms": bedrooms,
+            "bathrooms": None if bedrooms is None else max(1, bedrooms - rng.randrange(0, 2)),
+            "reception_rooms": None if bedrooms is None else rng.randrange(1, 3),
+            "parking": rng.sample(PARKING, rng.randrange(0, 3)),
+            "plot_size": round(rng.uniform(150, 5000), 2) if kind in ("Villa", "House", "Bungalow", "Land") else None,
+            "covered_area": covered,
+            "title": english_title(rng, kind, place.city, bedrooms),
+            "line_1": f"{rng.randrange(1, 120)} {rng.choice(STREETS['cy'])}",
+            "line_2": rng.choice(place.neighbourhoods),
+            "city": place.city,
+            "region": place.region,
+            "post_code": rng.choice(place.postal_codes),
+            "coordinates": f"{latitude},{longitude}",
+            "description": english_description(rng, kind, place.city),
+            "custom_fields": {"habitation_license": rng.choice((None, rng.randrange(1985, 2025))),
+                              "title_deeds": rng.choice(("Available", "Pending", "Separate"))},
+            "photos": [{"id": ids.to_uuid(idx * 64 + n, self.key ^ 0xF070),
+                        "caption": rng.choice(CAPTIONS), "index": n, "floor_plan": n == photo_count - 1 and n > 3}
+                       for n in range(photo_count)],
+        }
+
+
+class AvaroAIApp(ProviderApp):
+    name = "avaroai"
+    base_path = "/api/v1"
+    record_fields = {"id": ("id",), "price": ("published_price",), "updated_at": ("updated_at",)}
+    newest_first = True
+
+    def __init__(self, world: World, api_key: str, **kwargs: Any) -> None:
+        super().__init__({world.account_id: world}, **kwargs)
+        self.world, self.api_key = world, api_key
+
+    def routes(self) -> list:
+        return [route("GET", "/api/v1/listings", self.list_listings, is_list=True)]
+
+    def credentials(self) -> dict[str, Any]:
+        return {"api_key": self.api_key, "account_id": self.world.account_id}
+
+    def error(self, status: int, message: str) -> HttpError:
+        return HttpError(status, {"message": message})
+
+    def rate_limited(self, retry_after: float) -> HttpError:
+        return HttpError(429, {"message": "Too Many Attempts."})
+
+    def authenticate(self, request: Request) -> str:
+        if request.headers.get("authorization") != f"Bearer {self.api_key}":
+            raise self.error(401, "Unauthenticated.")
+        return self.api_key
+
+    def records(self, payload: Any) -> list[dict[str, Any]]:
+        return payload["data"]
+
+    def render(self, state: ListingState) -> dict[str, Any]:
+        static = self.world.static(state.idx)
+        listing_id = self.world.generator.listing_id(state.idx)
+        cdn = f"https://cdn.avaroai.sandbox/listings/{listing_id}"
+        fixed = ("private_reference", "public_reference", "coordinator", "property", "rating", "rental",
+                 "bedrooms", "bathrooms", "reception_rooms", "parking", "plot_size", "covered_area", "title",
+                 "line_1", "line_2", "city", "region", "post_code", "coordinates")
+        return {
+            "id": listing_id,
+            **{name: static[name] for name in fixed},
+            "published_price": state.price,
+            "description": revised(static["description"], state.revision),
+            "custom_fields": static["custom_fields"],
+            "photos": [{**photo, "large": f"{cdn}/{photo['id']}-large.jpg", "small": f"{cdn}/{photo['id']}-small.jpg"}
+                       for photo in static["photos"]],
+            "created_at": iso_utc(state.created_at, 6),
+            "updated_at": iso_utc(state.updated_at, 6),
+        }
+
+    def list_listings(self, request: Request) -> Response:
+        raw_page = request.arg("page") or "1"
+        page = int(raw_page) if raw_page.isdigit() and int(raw_page) > 0 else 1
+        offset = (page - 1) * PAGE_SIZE
+        with self.world.lock:
+            states = self.world.page(offset, PAGE_SIZE, newest_first=True)
+            has_more = offset + PAGE_SIZE < self.world.listed_count
+        path = f"{request.headers.get('x-forwarded-proto', 'http')}://{request.headers.get('host', '')}{request.path}"
+        return Response(200, {
+            "data": [self.render(state) for state in states],
+            "links": {"first": f"{path}?page=1", "last": None,
+                      "prev": f"{path}?page={page - 1}" if page > 1 else None,
+                      "next": f"{path}?page={page + 1}" if has_more else None},
+            "meta": {"current_page": page, "from": offset + 1 if states else None, "path": path,
+                     "per_page": PAGE_SIZE, "to": offset + len(states) if states else None},
+        })

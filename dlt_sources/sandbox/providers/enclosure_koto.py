@@ -1,0 +1,291 @@
+"""Enclosure and Koto sandbox: one API on two hosts, ``/v1/listings`` with ``key`` in the query.
+
+Document: ``provider_docs/enclosure_koto.txt``. Each host is its own world of US listings. Where the
+document is silent the sandbox chooses:
+- ``sort_by`` takes ``field``, ``field asc`` or ``field desc`` (also ``field:asc``); several values
+  sort by each in turn; ties keep creation order (which ``created_min`` paging relies on);
+- only ``active`` and ``pending`` listings are served (the document's two statuses): sold or
+  withdrawn listings disappear;
+- predefined territories are groups of states: ``ter_west`` (CA, OR, AZ, CO, ID) and ``ter_south``
+  (TX, TN, FL, NC); an unknown territory answers 400;
+- every 400 and 403 body is ``{"error": "..."}``; the deprecated ``name[]`` parameter spellings
+  are still accepted, as the changelog promises;
+- ``radius`` is in miles, measured with the haversine formula.
+There is no page parameter and no total: a client pages by ``created_min`` on ``created_at asc``.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable
+from typing import Any
+
+from .. import ids
+from ..formats import iso_utc, parse_iso
+from ..locales import STREETS, US_TERRITORIES, USA, english_description, jitter, revised
+from ..server import ProviderApp, Request, Response, route
+from ..world import DAY_SECONDS, ListingState, World
+
+MAX_LIMIT, DEFAULT_LIMIT = 50, 25
+SORT_FIELDS = ("created_at", "updated_at", "price", "living_area", "year_built", "bedrooms", "bathrooms")
+PROPERTY_TYPES = (  # footnote 2 of the document
+    "acreage", "apartment", "cattle_ranch", "commercial", "community", "condominium", "duplex", "farm",
+    "fishing_land", "foreclosure", "garage", "home_with_acreage", "house", "hunting_land", "lots_land",
+    "mobile_manufactured", "mountain_land", "multifamily", "new_construction", "ranch", "ranch_horse",
+    "recreational_land", "residential", "retail", "senior_community", "single_family", "timberland",
+    "townhouse", "unspecified", "vacation_home", "waterfront",
+)
+COMMON_TYPES = (("single_family", 40), ("condominium", 15), ("townhouse", 10), ("residential", 8),
+                ("multifamily", 6), ("lots_land", 6), ("house", 5), ("duplex", 3), ("mobile_manufactured", 3),
+                ("home_with_acreage", 2), ("commercial", 2))
+AGENTS = ("Dana Whitfield", "Marcus Reyes", "Priya Natarajan", "Tom Becker", "Alicia Moreno", "Sam O'Neill")
+BROKERS = ("Summit Realty", "Blue Door Homes", "Keystone Brokers", "Harbor & Pine Real Estate")
+
+
+class EnclosureKotoGenerator:
+    def __init__(self, key: int, brand: str) -> None:
+        self.key, self.brand = key, brand
+
+    def listing_id(self, idx: int) -> str:
+        return ids.to_base62(idx, self.key, "li_")
+
+    def listing_idx(self, listing_id: str) -> int | None:
+        return ids.from_base62(listing_id, self.key, "li_")
+
+    def static(self, rng: random.Random, idx: int) -> dict[str, Any]:
+        place = rng.choice(USA)
+        kinds, weights = zip(*COMMON_TYPES, strict=True)
+        property_type = rng.choices(kinds, weights)[0]
+        is_land = property_type == "lots_land"
+        for_rent = not is_land and rng.random() < 0.15
+        living_area = None if is_land else rng.randrange(600, 4800, 10)
+        baths = (0, 0, 0, 0) if is_land else (rng.randrange(1, 4), rng.choice((0, 0, 1)), rng.choice((0, 1, 1)),
+                                              rng.choice((0, 0, 0, 1)))
+        if for_rent:
+            price = round(living_area * rng.uniform(1.1, 2.8), -1)  # type: ignore[operator]
+        elif is_land:
+            price = rng.randrange(25, 350) * 1000
+        else:
+            price = round(living_area * rng.uniform(150, 450), -3)  # type: ignore[operator]
+        latitude, longitude = jitter(rng, place, 0.08)
+        agent, broker = rng.choice(AGENTS), rng.choice(BROKERS)
+        agent_slug, broker_slug = agent.lower().replace(" ", ".").replace("'", ""), broker.split()[0].lower()
+        return {
+            "listing_type": "rent" if for_rent else "sale",
+            "currency": "USD",
+            "base_price": int(price),
+            "mls_number": f"{place.state}{rng.choice(('RS', 'ML', 'MX'))}-{rng.randrange(10_000, 99_999)}",
+            "property_type": property_type,
+            "description": english_description(rng, property_type.replace("_", " ").title(), place.city),
+            "year_built": None if is_land else rng.randrange(1905, 2025),
+            "street_address": f"{rng.randrange(10, 9999)} {rng.choice(STREETS['us'])}",
+            "unit_number": f"{rng.randrange(1, 40)}{rng.choice('ABCD')}" if property_type == "condominium" else None,
+            "city": place.city,
+            "state": place.state,
+            "zip_code": rng.choice(place.postal_codes),
+            "lot_size": round(rng.uniform(0.25, 60), 2) if is_land else round(rng.uniform(0.04, 1.2), 2),
+            "living_area": living_area,
+            "latitude": latitude,
+            "longitude": longitude,
+            "bedrooms": None if is_land else float(rng.choice((1, 2, 2, 3, 3, 3, 4, 4, 5))),
+            "bathrooms_full": None if is_land else baths[0],
+            "bathrooms_three_quarter": None if is_land else (baths[1] or None),
+            "bathrooms_half": None if is_land else baths[2],
+            "bathrooms_quarter": None if is_land else (baths[3] or None),
+            "bathrooms": None if is_land else baths[0] + 0.75 * baths[1] + 0.5 * baths[2] + 0.25 * baths[3],
+            "photo_count": rng.randrange(0, 30),
+            "agent": {"name": agent, "email": f"{agent_slug}@{broker_slug}.example",
+                      "phone": f"555{rng.randrange(1_000_000, 9_999_999)}"},
+            "broker": {"name": broker, "email": f"office@{broker_slug}.example",
+                       "phone": f"555{rng.randrange(1_000_000, 9_999_999)}",
+                       "logo_url": f"https://{self.brand}.sandbox/brokers/{broker_slug}.png"},
+            "open_house_slot": rng.choice((None, None, None, 1, 2, 3)),  # days after "now"
+        }
+
+
+def _haversine_miles(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    a = (math.sin((phi2 - phi1) / 2) ** 2
+         + math.cos(phi1) * math.cos(phi2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
+    return 3958.8 * 2 * math.asin(math.sqrt(a))
+
+
+class EnclosureKotoApp(ProviderApp):
+    base_path = "/v1"
+    record_fields = {"id": ("id",), "price": ("price",), "updated_at": ("updated_at",)}
+
+    def __init__(self, name: str, world: World, key: str, **kwargs: Any) -> None:
+        super().__init__({world.account_id: world}, **kwargs)
+        self.name, self.world, self.key = name, world, key
+
+    def routes(self) -> list:
+        return [
+            route("GET", "/v1/listings", self.search, is_list=True),
+            route("GET", "/v1/listings/{listing_id}", self.get_listing),
+        ]
+
+    def credentials(self) -> dict[str, Any]:
+        return {"key": self.key, "account_id": self.world.account_id, "territories": sorted(US_TERRITORIES)}
+
+    def authenticate(self, request: Request) -> str:
+        if request.arg("key") != self.key:
+            raise self.error(403, "key is invalid")
+        return self.key
+
+    def records(self, payload: Any) -> list[dict[str, Any]]:
+        return payload["data"]
+
+    def render(self, state: ListingState) -> dict[str, Any]:
+        static = self.world.static(state.idx)
+        listing_id = self.world.generator.listing_id(state.idx)
+        site = f"https://{self.name}.sandbox"
+        slot = static["open_house_slot"]
+        start = (self.world.now // DAY_SECONDS + slot) * DAY_SECONDS + 20 * 3600 if slot else None
+        fixed = ("mls_number", "property_type", "year_built", "street_address", "unit_number", "city", "state",
+                 "zip_code", "lot_size", "living_area", "bedrooms", "bathrooms", "bathrooms_full",
+                 "bathrooms_three_quarter", "bathrooms_half", "bathrooms_quarter", "photo_count", "agent", "broker")
+        record = {
+            "id": listing_id,
+            "created_at": iso_utc(state.created_at),
+            "updated_at": iso_utc(state.updated_at),
+            "type": "for_rent" if static["listing_type"] == "rent" else "for_sale",
+            "status": state.status,
+            "description": revised(static["description"], state.revision),
+            "price": state.price,
+            "url": f"{site}/homes/{listing_id}",
+            "longitude": static["longitude"],
+            "latitude": static["latitude"],
+            **{name: static[name] for name in fixed},
+            "photo_template": f"{site}/v1/listings/{listing_id}/photo?offset={{offset}}&size={{size}}",
+            "photo_url": (f"{site}/v1/listings/{listing_id}/photo?offset=0&size=large"
+                          if static["photo_count"] else None),
+        }
+        if start is not None:
+            record["open_houses"] = [{"start": iso_utc(start), "end": iso_utc(start + 3600)}]
+        return record
+
+    # ---- search ------------------------------------------------------------------------------
+    def _params(self, request: Request) -> dict[str, list[str]]:
+        """Query parameters with the deprecated ``name[]`` spellings folded into ``name``."""
+        params: dict[str, list[str]] = {}
+        for name, values in request.query.items():
+            params.setdefault(name.removesuffix("[]"), []).extend(values)
+        return params
+
+    def _number(self, params: dict[str, list[str]], name: str, cast: Callable[[str], float]) -> float | None:
+        if name not in params:
+            return None
+        try:
+            return cast(params[name][-1])
+        except ValueError:
+            raise self.error(400, f"{name} must be a number") from None
+
+    def _sort_keys(self, params: dict[str, list[str]]) -> list[tuple[str, bool]]:
+        keys = []
+        for raw in params.get("sort_by", ["updated_at desc"]):
+            field_name, _, direction = raw.replace(":", " ").strip().partition(" ")
+            direction = direction.strip().lower() or "asc"
+            if field_name not in SORT_FIELDS or direction not in ("asc", "desc"):
+                raise self.error(400, f"sort_by {raw!r}: use one of {', '.join(SORT_FIELDS)} with asc or desc")
+            keys.append((field_name, direction == "desc"))
+        return keys
+
+    def _filter(self, params: dict[str, list[str]]) -> Callable[[ListingState, dict[str, Any]], bool]:
+        """Validate the constraints and filters, and return the predicate they make."""
+        geo = [self._number(params, name, float) for name in ("latitude", "longitude", "radius")]
+        if any(value is not None for value in geo) and not all(value is not None for value in geo):
+            raise self.error(400, "latitude, longitude and radius must be given together")
+        territory = params.get("territory", [None])[-1]
+        if territory is not None and territory not in US_TERRITORIES:
+            raise self.error(400, f"unknown territory {territory!r}")
+        zips, mls = set(params.get("zip_codes", [])), set(params.get("mls_numbers", []))
+        if geo[0] is None and territory is None and not zips and not mls:
+            raise self.error(400, "at least one constraint is required: latitude/longitude/radius, territory, "
+                                  "zip_codes or mls_numbers")
+        listing_type = params.get("type", [None])[-1]
+        if listing_type not in (None, "for_sale", "for_rent"):
+            raise self.error(400, "type must be for_sale or for_rent")
+        types = set(params.get("property_types", []))
+        if types - set(PROPERTY_TYPES):
+            raise self.error(400, f"unknown property_types {sorted(types - set(PROPERTY_TYPES))}")
+        states = set(params.get("states", []))
+        open_only = params.get("open_houses_only", ["false"])[-1]
+        if open_only not in ("true", "false"):
+            raise self.error(400, "open_houses_only must be true or false")
+        ranges = [(name, self._number(params, f"{name}_min", cast), self._number(params, f"{name}_max", cast))
+                  for name, cast in (("price", int), ("living_area", int), ("year_built", int),
+                                     ("bedrooms", float), ("bathrooms", float))]
+        allowed_states = set(US_TERRITORIES[territory]) if territory else None
+
+        def matches(state: ListingState, static: dict[str, Any]) -> bool:
+            values = {**static, "price": state.price}
+            if allowed_states is not None and static["state"] not in allowed_states:
+                return False
+            if (zips and static["zip_code"] not in zips) or (mls and static["mls_number"] not in mls):
+                return False
+            if (states and static["state"] not in states) or (types and static["property_type"] not in types):
+                return False
+            if listing_type and listing_type != ("for_rent" if static["listing_type"] == "rent" else "for_sale"):
+                return False
+            if open_only == "true" and not static["open_house_slot"]:
+                return False
+            if geo[0] is not None:
+                distance = _haversine_miles(geo[0], geo[1], static["latitude"], static["longitude"])
+                if distance > geo[2]:
+                    return False
+            for name, low, high in ranges:
+                value = values[name]
+                if (low is not None or high is not None) and value is None:
+                    return False
+                if (low is not None and value < low) or (high is not None and value > high):
+                    return False
+            return True
+
+        return matches
+
+    def search(self, request: Request) -> Response:
+        params = self._params(request)
+        limit = self._number(params, "limit", int)
+        limit = DEFAULT_LIMIT if limit is None else int(limit)
+        if not 1 <= limit <= MAX_LIMIT:
+            raise self.error(400, f"limit must be between 1 and {MAX_LIMIT} inclusive")
+        sort_keys, matches = self._sort_keys(params), self._filter(params)
+        created_min = None
+        if "created_min" in params:
+            try:
+                created_min = parse_iso(params["created_min"][-1])
+            except ValueError:
+                raise self.error(400, "created_min must be ISO 8601: YYYY-MM-DDThh:mm[:ss][+HH:MM|-HH:MM|Z]") from None
+        world = self.world
+        with world.lock:
+            start = world.first_idx_created_at_or_after(created_min) if created_min is not None else 0
+            candidates = ((state, world.static(state.idx)) for state in world.iter_listed(start))
+            found: list[tuple[ListingState, dict[str, Any]]] = []
+            if sort_keys == [("created_at", False)]:
+                # creation order is index order: stop at ``limit``, which keeps keyset paging cheap
+                for state, static in candidates:
+                    if matches(state, static):
+                        found.append((state, static))
+                        if len(found) == limit:
+                            break
+            else:
+                found = [(state, static) for state, static in candidates if matches(state, static)]
+                for name, descending in reversed(sort_keys):
+                    found.sort(key=lambda pair, n=name: _sort_value(pair, n), reverse=descending)
+                found = found[:limit]
+        return Response(200, {"data": [self.render(state) for state, _ in found]})
+
+    def get_listing(self, request: Request, listing_id: str) -> Response:
+        state = self.world.lookup(listing_id)
+        if state is None:
+            raise self.error(404, "There is no such listing")
+        return Response(200, self.render(state))
+
+
+def _sort_value(pair: tuple[ListingState, dict[str, Any]], name: str) -> float:
+    state, static = pair
+    value = {"created_at": state.created_at, "updated_at": state.updated_at, "price": state.price}.get(name)
+    if value is None:
+        value = static.get(name)
+    return -math.inf if value is None else value
