@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from orchestration.settings import data_dir
+
+from orchestration.settings import DATA_DIR_ENV, data_dir
 
 SANDBOX_URL_ENV = "LISTINGS_SANDBOX_URL"
 
@@ -159,6 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
                                            "Dagster into a local DuckDB file, and print a summary.")
     demo.add_argument("--days", type=int, default=3, help="loads to run, one per simulated day (default 3)")
     demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--data-dir", type=Path, default=None,
+                      help=f"where the demo keeps its warehouse, dlt state and Dagster runs (default: ${DATA_DIR_ENV} "
+                           "or data/); its warehouse and dlt state there are rebuilt from scratch")
     demo.set_defaults(run=run_demo)
     return parser
 
@@ -166,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
 def run_demo(args: argparse.Namespace) -> int:
     from orchestration.demo import run
 
-    run(days=args.days, seed=args.seed)
+    run(days=args.days, seed=args.seed, data_folder=args.data_dir)
     return 0
 
 

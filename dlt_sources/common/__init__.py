@@ -1,0 +1,1 @@
+"""What every provider source shares: the raw-record shape and change detection."""

@@ -1,0 +1,1 @@
+"""Dagster definitions, one folder per technology: ingest (dlt), transform (dbt)."""

@@ -1,0 +1,27 @@
+"""dlt pipelines: one per provider, each landing in its own ``raw_<provider>`` dataset."""
+
+from __future__ import annotations
+
+import dlt
+
+from orchestration.settings import pipelines_dir, warehouse_path
+
+
+def raw_dataset(provider: str) -> str:
+    return f"raw_{provider}"
+
+
+def listings_pipeline(provider: str) -> dlt.Pipeline:
+    """The provider's pipeline into the warehouse.
+
+    Each provider has its own pipeline name, so its state never mixes with another's and two
+    providers can extract at once (dlt#1102: concurrent runs of one pipeline corrupt its state).
+    """
+    return dlt.pipeline(
+        pipeline_name=f"listings_{provider}",
+        destination=dlt.destinations.duckdb(str(warehouse_path())),
+        dataset_name=raw_dataset(provider),
+        pipelines_dir=str(pipelines_dir()),
+        # rows extracted so far, every 5 s, in the run's log
+        progress=dlt.progress.log(log_period=5.0, logger="dlt_logger", dump_system_stats=False),
+    )
