@@ -46,9 +46,13 @@ def sandbox_serve(args: argparse.Namespace) -> int:
     if args.port_base:
         ports = {host: args.port_base + offset for offset, host in enumerate(HOSTS)}
         ports["control"] = args.port_base + len(HOSTS)
-    config = SandboxConfig(seed=args.seed, total_listings=args.total_listings, ports=ports,
-                           avaroai_rate_limit=args.avaroai_rate_limit,
-                           actuallycare_rate_limit=args.actuallycare_rate_limit)
+    config = SandboxConfig(
+        seed=args.seed,
+        total_listings=args.total_listings,
+        ports=ports,
+        avaroai_rate_limit=args.avaroai_rate_limit,
+        actuallycare_rate_limit=args.actuallycare_rate_limit,
+    )
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
@@ -72,8 +76,9 @@ def _control_url(args: argparse.Namespace) -> str:
     info_file = _info_file()
     if info_file.exists():
         return json.loads(info_file.read_text())["control_url"]
-    raise SystemExit(f"no running sandbox found: start `listings sandbox serve`, or pass --control-url "
-                     f"or set {SANDBOX_URL_ENV}")
+    raise SystemExit(
+        f"no running sandbox found: start `listings sandbox serve`, or pass --control-url or set {SANDBOX_URL_ENV}"
+    )
 
 
 def _control(args: argparse.Namespace, method: str, path: str, **kwargs: Any) -> int:
@@ -104,28 +109,51 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="listings", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    sandbox = commands.add_parser("sandbox", help="local stand-ins for the five provider APIs",
-                                  description="Local HTTP servers that follow the provider documents, "
-                                              "with deterministic data, time travel and fault switches.")
+    sandbox = commands.add_parser(
+        "sandbox",
+        help="local stand-ins for the five provider APIs",
+        description="Local HTTP servers that follow the provider documents, "
+        "with deterministic data, time travel and fault switches.",
+    )
     actions = sandbox.add_subparsers(dest="action", required=True)
     serve = actions.add_parser("serve", help="start all provider hosts and print their URLs and credentials")
     serve.add_argument("--seed", type=int, default=7, help="data seed (default 7)")
-    serve.add_argument("--total-listings", type=int, default=None,
-                       help="scale all providers to about this many listings in all (default ~1,700)")
-    serve.add_argument("--port-base", type=int, default=0,
-                       help=f"serve {', '.join(HOSTS)} and control on consecutive ports from here "
-                            "(default: free ports)")
+    serve.add_argument(
+        "--total-listings",
+        type=int,
+        default=None,
+        help="scale all providers to about this many listings in all (default ~1,700)",
+    )
+    serve.add_argument(
+        "--port-base",
+        type=int,
+        default=0,
+        help=f"serve {', '.join(HOSTS)} and control on consecutive ports from here (default: free ports)",
+    )
     serve.add_argument("--info-file", default=None, help="where to write the JSON info (default data/sandbox.json)")
-    serve.add_argument("--avaroai-rate-limit", type=_rate, default=(20, 60.0), metavar="N/SECONDS",
-                       help="AvaroAI quota (documented: 20/60); 'off' disables it")
-    serve.add_argument("--actuallycare-rate-limit", type=_rate, default=(120, 60.0), metavar="N/SECONDS",
-                       help="ActuallyCare quota (undocumented; sandbox default 120/60); 'off' disables it")
+    serve.add_argument(
+        "--avaroai-rate-limit",
+        type=_rate,
+        default=(20, 60.0),
+        metavar="N/SECONDS",
+        help="AvaroAI quota (documented: 20/60); 'off' disables it",
+    )
+    serve.add_argument(
+        "--actuallycare-rate-limit",
+        type=_rate,
+        default=(120, 60.0),
+        metavar="N/SECONDS",
+        help="ActuallyCare quota (undocumented; sandbox default 120/60); 'off' disables it",
+    )
     serve.set_defaults(run=sandbox_serve)
 
     def control_command(name: str, help_text: str) -> argparse.ArgumentParser:
         sub = actions.add_parser(name, help=help_text, description=help_text)
-        sub.add_argument("--control-url", default=None,
-                         help=f"sandbox control URL (default: ${SANDBOX_URL_ENV}, then data/sandbox.json)")
+        sub.add_argument(
+            "--control-url",
+            default=None,
+            help=f"sandbox control URL (default: ${SANDBOX_URL_ENV}, then data/sandbox.json)",
+        )
         return sub
 
     advance = control_command("advance", "advance the simulated clock one day and apply its changes")
@@ -138,15 +166,21 @@ def build_parser() -> argparse.ArgumentParser:
     events = control_command("events", "print what changed, for one host (and one day)")
     events.add_argument("host", choices=HOSTS)
     events.add_argument("--day", type=int, default=None)
-    events.set_defaults(run=lambda a: _control(a, "GET", f"/events/{a.host}",
-                                               params={"day": a.day} if a.day is not None else {}))
+    events.set_defaults(
+        run=lambda a: _control(a, "GET", f"/events/{a.host}", params={"day": a.day} if a.day is not None else {})
+    )
     fault = control_command("fault", "arm a fault on one host")
     fault.add_argument("host", choices=HOSTS)
     fault.add_argument("kind", choices=sorted(FAULT_KINDS))
     fault.add_argument("--times", type=int, default=1, help="responses it hits (0: until cleared)")
     fault.add_argument("--after", type=int, default=0, help="matching requests to let through first")
-    fault.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
-                       help="fault parameter, e.g. status=502, delay=5, field=price")
+    fault.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="fault parameter, e.g. status=502, delay=5, field=price",
+    )
     fault.set_defaults(run=sandbox_fault)
     clear = control_command("clear-faults", "disarm every fault on one host")
     clear.add_argument("host", choices=HOSTS)
@@ -155,14 +189,21 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("host", choices=HOSTS)
     stats.set_defaults(run=lambda a: _control(a, "GET", f"/stats/{a.host}"))
 
-    demo = commands.add_parser("demo", help="run the whole pipeline against the sandbox over three days",
-                               description="Start the sandbox, then load, advance, load, advance, load through "
-                                           "Dagster into a local DuckDB file, and print a summary.")
+    demo = commands.add_parser(
+        "demo",
+        help="run the whole pipeline against the sandbox over three days",
+        description="Start the sandbox, then load, advance, load, advance, load through "
+        "Dagster into a local DuckDB file, and print a summary.",
+    )
     demo.add_argument("--days", type=int, default=3, help="loads to run, one per simulated day (default 3)")
     demo.add_argument("--seed", type=int, default=7)
-    demo.add_argument("--data-dir", type=Path, default=None,
-                      help=f"where the demo keeps its warehouse, dlt state and Dagster runs (default: ${DATA_DIR_ENV} "
-                           "or data/); its warehouse and dlt state there are rebuilt from scratch")
+    demo.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help=f"where the demo keeps its warehouse, dlt state and Dagster runs (default: ${DATA_DIR_ENV} "
+        "or data/); its warehouse and dlt state there are rebuilt from scratch",
+    )
     demo.set_defaults(run=run_demo)
     return parser
 

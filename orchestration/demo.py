@@ -60,8 +60,10 @@ def dagster_home() -> str:
 def fresh_warehouse() -> Path:
     """The demo starts from an empty warehouse and dlt state, and so only ever touches its own."""
     if os.environ.get(WAREHOUSE_PATH_ENV):
-        raise SystemExit(f"the demo rebuilds its own warehouse from scratch in the data folder; unset "
-                         f"{WAREHOUSE_PATH_ENV} to run it (it never touches a configured warehouse)")
+        raise SystemExit(
+            f"the demo rebuilds its own warehouse from scratch in the data folder; unset "
+            f"{WAREHOUSE_PATH_ENV} to run it (it never touches a configured warehouse)"
+        )
     warehouse = warehouse_path()
     for leftover in (warehouse, warehouse.with_name(warehouse.name + ".wal")):
         leftover.unlink(missing_ok=True)
@@ -78,8 +80,9 @@ def run(days: int = 3, seed: int = 7, data_folder: Path | None = None) -> None:
 def _run(days: int, seed: int) -> None:
     warehouse = fresh_warehouse()
     log_path = data_dir() / "demo.log"
-    with Sandbox(SandboxConfig(seed=seed)) as sandbox, environment(
-        {**sandbox.dlt_environment(), "DAGSTER_HOME": dagster_home()}
+    with (
+        Sandbox(SandboxConfig(seed=seed)) as sandbox,
+        environment({**sandbox.dlt_environment(), "DAGSTER_HOME": dagster_home()}),
     ):
         print(f"sandbox up: {len(sandbox.servers)} provider hosts on 127.0.0.1, simulated day 0")
         job = defs().resolve_implicit_global_asset_job_def()
@@ -87,19 +90,24 @@ def _run(days: int, seed: int) -> None:
             for day in range(days):
                 if day:
                     changes = sandbox.advance_day()["changes"]
-                    print(f"advanced to simulated day {day}: "
-                          + ", ".join(f"{host} {sum(kinds.values())} changes" for host, kinds in changes.items()))
+                    print(
+                        f"advanced to simulated day {day}: "
+                        + ", ".join(f"{host} {sum(kinds.values())} changes" for host, kinds in changes.items())
+                    )
                 started = time.perf_counter()
                 # dlt's progress and dbt's output go to the run's log (and the UI), not the terminal
                 with log_path.open("a") as log, redirect_stdout(log):
-                    result = job.execute_in_process(instance=instance, run_config=QUIET_LOGS,
-                                                    tags={"listings/demo_day": str(day)})
+                    result = job.execute_in_process(
+                        instance=instance, run_config=QUIET_LOGS, tags={"listings/demo_day": str(day)}
+                    )
                 checks = result.get_asset_check_evaluations()
                 failed = [c.check_name for c in checks if not c.passed]
-                print(f"day {day}: Dagster run {result.run_id[:8]} "
-                      f"{'succeeded' if result.success else 'FAILED'} in {time.perf_counter() - started:.1f}s, "
-                      f"{len(checks) - len(failed)}/{len(checks)} asset checks passed"
-                      + (f" (failed: {', '.join(failed)})" if failed else ""))
+                print(
+                    f"day {day}: Dagster run {result.run_id[:8]} "
+                    f"{'succeeded' if result.success else 'FAILED'} in {time.perf_counter() - started:.1f}s, "
+                    f"{len(checks) - len(failed)}/{len(checks)} asset checks passed"
+                    + (f" (failed: {', '.join(failed)})" if failed else "")
+                )
                 if not result.success:
                     raise SystemExit("demo run failed; open the Dagster UI (make dev) to see why")
     print(f"(dlt and dbt output of the runs: {log_path})")
@@ -124,5 +132,7 @@ def print_summary(warehouse: str) -> None:
     print(f"  price changes seen: {price_changes}")
     print(f"  warehouse: {warehouse}")
     print("  Dagster UI:  make dev   (then http://127.0.0.1:3000; the demo's runs are listed under Runs)")
-    print(f"  query:       .venv/bin/python -c \"import duckdb; "
-          f"print(duckdb.connect('{warehouse}', read_only=True).sql('from marts.listings limit 5'))\"")
+    print(
+        f'  query:       .venv/bin/python -c "import duckdb; '
+        f"print(duckdb.connect('{warehouse}', read_only=True).sql('from marts.listings limit 5'))\""
+    )

@@ -42,7 +42,8 @@ def listings(base_url: str, api_key: str, account_id: str, page_size: int) -> It
     """Every listing version not stored yet: one row per changed or new payload."""
     known = latest_payload_hashes(dlt.current.pipeline())
     for page in listings_client(base_url, api_key).paginate(LISTINGS_PATH, params={"limit": page_size}):
-        table = changed_listings_table(page, account_id=account_id, id_field="id", known_hashes=known,
-                                       volatile_fields=VOLATILE_FIELDS)
+        table = changed_listings_table(
+            page, account_id=account_id, id_field="id", known_hashes=known, volatile_fields=VOLATILE_FIELDS
+        )
         if table is not None:
             yield table

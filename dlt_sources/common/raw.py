@@ -30,8 +30,7 @@ RAW_LISTING_COLUMNS: dict[str, dict[str, Any]] = {
 }
 _ARROW_TYPES = {"observed_at": pa.timestamp("us", tz="UTC")}
 _ARROW_SCHEMA = pa.schema(
-    [pa.field(name, _ARROW_TYPES.get(name, pa.string()), nullable=False)
-     for name in RAW_LISTING_COLUMNS]
+    [pa.field(name, _ARROW_TYPES.get(name, pa.string()), nullable=False) for name in RAW_LISTING_COLUMNS]
 )
 
 ListingKey = tuple[str, str]  # (account_id, source_listing_id)

@@ -101,8 +101,16 @@ class Sandbox:
 
         def world(name: str, provider: str, account: str, generator: Any, listed: frozenset[str] | None = None):
             kwargs = {"listed_statuses": listed} if listed else {}
-            return World(provider=provider, account_id=account, seed=config.seed, initial_size=sizes[name],
-                         generator=generator, start=config.start, mix=config.mix, **kwargs)
+            return World(
+                provider=provider,
+                account_id=account,
+                seed=config.seed,
+                initial_size=sizes[name],
+                generator=generator,
+                start=config.start,
+                mix=config.mix,
+                **kwargs,
+            )
 
         def limiter(setting: tuple[int, float] | None) -> FixedWindowLimiter | None:
             return FixedWindowLimiter(*setting) if setting else None
@@ -118,24 +126,41 @@ class Sandbox:
                 limiter=limiter(config.avaroai_rate_limit),
             ),
             "estateprime": EstatePrimeApp(
-                {store: world(f"estateprime:{store}", "estateprime", store,
-                              EstatePrimeGenerator(key ^ stable_key("estateprime", store), int(store)))
-                 for store in accounts("estateprime")},
+                {
+                    store: world(
+                        f"estateprime:{store}",
+                        "estateprime",
+                        store,
+                        EstatePrimeGenerator(key ^ stable_key("estateprime", store), int(store)),
+                    )
+                    for store in accounts("estateprime")
+                },
                 api_keys={store: config.secret(f"estateprime_api_key_{store}") for store in accounts("estateprime")},
                 auth_header=config.estateprime_auth_header,
             ),
             "apimo": ApimoApp(
-                {agency: world(f"apimo:{agency}", "apimo", agency,
-                               ApimoGenerator(key ^ stable_key("apimo", agency), int(agency)))
-                 for agency in accounts("apimo")},
+                {
+                    agency: world(
+                        f"apimo:{agency}",
+                        "apimo",
+                        agency,
+                        ApimoGenerator(key ^ stable_key("apimo", agency), int(agency)),
+                    )
+                    for agency in accounts("apimo")
+                },
                 provider_id=config.credentials.get("apimo_provider") or str(1000 + config.seed),
                 token=config.secret("apimo_token"),
             ),
             **{
                 host: EnclosureKotoApp(
                     host,
-                    world(host, "enclosure_koto", host, EnclosureKotoGenerator(key ^ stable_key(host), host),
-                          listed=frozenset({"active", "pending"})),
+                    world(
+                        host,
+                        "enclosure_koto",
+                        host,
+                        EnclosureKotoGenerator(key ^ stable_key(host), host),
+                        listed=frozenset({"active", "pending"}),
+                    ),
                     key=config.secret(f"{host}_key"),
                 )
                 for host in ("enclosure", "koto")
@@ -187,8 +212,10 @@ class Sandbox:
             "control_url": self.control.root_url if self.control else None,
             "day": first.day,
             "now": iso_utc(first.now),
-            "providers": {host: {"base_url": self.servers[host].base_url if host in self.servers else None,
-                                 **app.credentials()} for host, app in self.apps.items()},
+            "providers": {
+                host: {"base_url": self.servers[host].base_url if host in self.servers else None, **app.credentials()}
+                for host, app in self.apps.items()
+            },
         }
 
     def dlt_environment(self) -> dict[str, str]:
@@ -208,8 +235,11 @@ class Sandbox:
             for world in app.worlds.values():
                 counter.update(event.kind for event in world.advance_day())
         first = self.worlds()[0]
-        return {"day": first.day, "now": iso_utc(first.now),
-                "changes": {host: dict(sorted(c.items())) for host, c in changes.items()}}
+        return {
+            "day": first.day,
+            "now": iso_utc(first.now),
+            "changes": {host: dict(sorted(c.items())) for host, c in changes.items()},
+        }
 
     def truth(self, host: str) -> list[dict[str, Any]]:
         return [record for world in self.worlds(host) for record in world.truth(lambda s, w=world: truth_record(w, s))]
@@ -267,8 +297,9 @@ class ControlApp(ProviderApp):
             route("GET", "/events/{host}", events),
             route("GET", "/faults/{host}", lambda request, host: guarded(lambda: sandbox.app(host).faults.armed())),
             route("POST", "/faults/{host}", arm),
-            route("DELETE", "/faults/{host}",
-                  lambda request, host: guarded(lambda: (sandbox.clear_faults(host), [])[1])),
+            route(
+                "DELETE", "/faults/{host}", lambda request, host: guarded(lambda: (sandbox.clear_faults(host), [])[1])
+            ),
             route("GET", "/stats/{host}", lambda request, host: guarded(lambda: sandbox.stats(host))),
         ]
 

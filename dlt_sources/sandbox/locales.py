@@ -20,46 +20,151 @@ class Place:
 
 
 CYPRUS = (
-    Place("Paphos", "Paphos", ("8010", "8020", "8042", "8046"), 34.7720, 32.4297,
-          neighbourhoods=("Kato Paphos", "Chloraka", "Peyia", "Tala")),
-    Place("Limassol", "Limassol", ("3025", "3035", "3045", "4046"), 34.6786, 33.0413,
-          neighbourhoods=("Germasogeia", "Agios Tychonas", "Mesa Geitonia")),
-    Place("Larnaca", "Larnaca", ("6015", "6021", "6057", "7040"), 34.9229, 33.6233,
-          neighbourhoods=("Mackenzie", "Oroklini", "Livadia")),
-    Place("Nicosia", "Nicosia", ("1010", "1065", "2023", "2107"), 35.1856, 33.3823,
-          neighbourhoods=("Strovolos", "Engomi", "Aglantzia")),
-    Place("Protaras", "Famagusta", ("5296", "5310", "5330"), 35.0125, 34.0583,
-          neighbourhoods=("Pernera", "Ayia Napa", "Kapparis")),
+    Place(
+        "Paphos",
+        "Paphos",
+        ("8010", "8020", "8042", "8046"),
+        34.7720,
+        32.4297,
+        neighbourhoods=("Kato Paphos", "Chloraka", "Peyia", "Tala"),
+    ),
+    Place(
+        "Limassol",
+        "Limassol",
+        ("3025", "3035", "3045", "4046"),
+        34.6786,
+        33.0413,
+        neighbourhoods=("Germasogeia", "Agios Tychonas", "Mesa Geitonia"),
+    ),
+    Place(
+        "Larnaca",
+        "Larnaca",
+        ("6015", "6021", "6057", "7040"),
+        34.9229,
+        33.6233,
+        neighbourhoods=("Mackenzie", "Oroklini", "Livadia"),
+    ),
+    Place(
+        "Nicosia",
+        "Nicosia",
+        ("1010", "1065", "2023", "2107"),
+        35.1856,
+        33.3823,
+        neighbourhoods=("Strovolos", "Engomi", "Aglantzia"),
+    ),
+    Place(
+        "Protaras",
+        "Famagusta",
+        ("5296", "5310", "5330"),
+        35.0125,
+        34.0583,
+        neighbourhoods=("Pernera", "Ayia Napa", "Kapparis"),
+    ),
 )
 
 GREECE = (
-    Place("Athens", "Attica", ("10557", "10676", "11471", "11528"), 37.9838, 23.7275, "Αθήνα", "Αττική",
-          ("Κολωνάκι", "Παγκράτι", "Κουκάκι", "Εξάρχεια")),
-    Place("Glyfada", "Attica", ("16561", "16562", "16674"), 37.8600, 23.7530, "Γλυφάδα", "Αττική",
-          ("Άνω Γλυφάδα", "Τερψιθέα")),
-    Place("Thessaloniki", "Central Macedonia", ("54623", "54624", "54640", "55131"), 40.6401, 22.9444,
-          "Θεσσαλονίκη", "Κεντρική Μακεδονία", ("Λαδάδικα", "Καλαμαριά", "Άνω Πόλη")),
-    Place("Heraklion", "Crete", ("71201", "71202", "71305"), 35.3387, 25.1442, "Ηράκλειο", "Κρήτη",
-          ("Αλικαρνασσός", "Μασταμπάς")),
-    Place("Chania", "Crete", ("73100", "73131", "73134"), 35.5138, 24.0180, "Χανιά", "Κρήτη",
-          ("Χαλέπα", "Νέα Χώρα")),
-    Place("Patras", "Western Greece", ("26221", "26222", "26441"), 38.2466, 21.7346, "Πάτρα", "Δυτική Ελλάδα",
-          ("Ψηλαλώνια", "Αγυιά")),
+    Place(
+        "Athens",
+        "Attica",
+        ("10557", "10676", "11471", "11528"),
+        37.9838,
+        23.7275,
+        "Αθήνα",
+        "Αττική",
+        ("Κολωνάκι", "Παγκράτι", "Κουκάκι", "Εξάρχεια"),
+    ),
+    Place(
+        "Glyfada",
+        "Attica",
+        ("16561", "16562", "16674"),
+        37.8600,
+        23.7530,
+        "Γλυφάδα",
+        "Αττική",
+        ("Άνω Γλυφάδα", "Τερψιθέα"),
+    ),
+    Place(
+        "Thessaloniki",
+        "Central Macedonia",
+        ("54623", "54624", "54640", "55131"),
+        40.6401,
+        22.9444,
+        "Θεσσαλονίκη",
+        "Κεντρική Μακεδονία",
+        ("Λαδάδικα", "Καλαμαριά", "Άνω Πόλη"),
+    ),
+    Place(
+        "Heraklion",
+        "Crete",
+        ("71201", "71202", "71305"),
+        35.3387,
+        25.1442,
+        "Ηράκλειο",
+        "Κρήτη",
+        ("Αλικαρνασσός", "Μασταμπάς"),
+    ),
+    Place("Chania", "Crete", ("73100", "73131", "73134"), 35.5138, 24.0180, "Χανιά", "Κρήτη", ("Χαλέπα", "Νέα Χώρα")),
+    Place(
+        "Patras",
+        "Western Greece",
+        ("26221", "26222", "26441"),
+        38.2466,
+        21.7346,
+        "Πάτρα",
+        "Δυτική Ελλάδα",
+        ("Ψηλαλώνια", "Αγυιά"),
+    ),
 )
 
 FRANCE = (
-    Place("Nice", "Provence-Alpes-Côte d'Azur", ("06000", "06100", "06200", "06300"), 43.7102, 7.2620,
-          neighbourhoods=("Gambetta", "Cimiez", "Vieux Nice", "Le Port")),
-    Place("Paris", "Île-de-France", ("75005", "75011", "75015", "75017"), 48.8566, 2.3522,
-          neighbourhoods=("Marais", "Batignolles", "Montparnasse", "Bastille")),
-    Place("Lyon", "Auvergne-Rhône-Alpes", ("69002", "69003", "69006", "69007"), 45.7640, 4.8357,
-          neighbourhoods=("Presqu'île", "Croix-Rousse", "Part-Dieu")),
-    Place("Bordeaux", "Nouvelle-Aquitaine", ("33000", "33100", "33200", "33800"), 44.8378, -0.5792,
-          neighbourhoods=("Chartrons", "Saint-Michel", "Caudéran")),
-    Place("Marseille", "Provence-Alpes-Côte d'Azur", ("13001", "13006", "13007", "13008"), 43.2965, 5.3698,
-          neighbourhoods=("Le Panier", "Endoume", "Castellane")),
-    Place("Montpellier", "Occitanie", ("34000", "34070", "34090"), 43.6108, 3.8767,
-          neighbourhoods=("Écusson", "Antigone", "Boutonnet")),
+    Place(
+        "Nice",
+        "Provence-Alpes-Côte d'Azur",
+        ("06000", "06100", "06200", "06300"),
+        43.7102,
+        7.2620,
+        neighbourhoods=("Gambetta", "Cimiez", "Vieux Nice", "Le Port"),
+    ),
+    Place(
+        "Paris",
+        "Île-de-France",
+        ("75005", "75011", "75015", "75017"),
+        48.8566,
+        2.3522,
+        neighbourhoods=("Marais", "Batignolles", "Montparnasse", "Bastille"),
+    ),
+    Place(
+        "Lyon",
+        "Auvergne-Rhône-Alpes",
+        ("69002", "69003", "69006", "69007"),
+        45.7640,
+        4.8357,
+        neighbourhoods=("Presqu'île", "Croix-Rousse", "Part-Dieu"),
+    ),
+    Place(
+        "Bordeaux",
+        "Nouvelle-Aquitaine",
+        ("33000", "33100", "33200", "33800"),
+        44.8378,
+        -0.5792,
+        neighbourhoods=("Chartrons", "Saint-Michel", "Caudéran"),
+    ),
+    Place(
+        "Marseille",
+        "Provence-Alpes-Côte d'Azur",
+        ("13001", "13006", "13007", "13008"),
+        43.2965,
+        5.3698,
+        neighbourhoods=("Le Panier", "Endoume", "Castellane"),
+    ),
+    Place(
+        "Montpellier",
+        "Occitanie",
+        ("34000", "34070", "34090"),
+        43.6108,
+        3.8767,
+        neighbourhoods=("Écusson", "Antigone", "Boutonnet"),
+    ),
 )
 
 USA = (
@@ -79,28 +184,87 @@ USA = (
 US_TERRITORIES = {"ter_west": ("CA", "OR", "AZ", "CO", "ID"), "ter_south": ("TX", "TN", "FL", "NC")}
 
 STREETS = {
-    "cy": ("Coastal Road", "Makarios Avenue", "Poseidonos Avenue", "Apostolou Pavlou", "Griva Digeni",
-           "Tombs of the Kings Road", "Arch. Kyprianou", "Ayias Napas Avenue"),
-    "gr": ("Τσιμισκή", "Ερμού", "Πανεπιστημίου", "Βασιλίσσης Σοφίας", "Αγίου Δημητρίου", "Κηφισίας",
-           "Εγνατία", "Μητροπόλεως"),
-    "fr": ("rue de la République", "avenue Jean Médecin", "boulevard Gambetta", "rue Victor Hugo",
-           "avenue de la Libération", "rue Pasteur", "quai des Chartrons", "rue de Rivoli"),
-    "us": ("Oak Ave", "Main St", "Cerro Vista Dr", "Maple St", "Sunset Blvd", "Pine Ridge Rd",
-           "Lakeview Dr", "Cedar Ln", "Willow Way", "Hillcrest Ave"),
+    "cy": (
+        "Coastal Road",
+        "Makarios Avenue",
+        "Poseidonos Avenue",
+        "Apostolou Pavlou",
+        "Griva Digeni",
+        "Tombs of the Kings Road",
+        "Arch. Kyprianou",
+        "Ayias Napas Avenue",
+    ),
+    "gr": (
+        "Τσιμισκή",
+        "Ερμού",
+        "Πανεπιστημίου",
+        "Βασιλίσσης Σοφίας",
+        "Αγίου Δημητρίου",
+        "Κηφισίας",
+        "Εγνατία",
+        "Μητροπόλεως",
+    ),
+    "fr": (
+        "rue de la République",
+        "avenue Jean Médecin",
+        "boulevard Gambetta",
+        "rue Victor Hugo",
+        "avenue de la Libération",
+        "rue Pasteur",
+        "quai des Chartrons",
+        "rue de Rivoli",
+    ),
+    "us": (
+        "Oak Ave",
+        "Main St",
+        "Cerro Vista Dr",
+        "Maple St",
+        "Sunset Blvd",
+        "Pine Ridge Rd",
+        "Lakeview Dr",
+        "Cedar Ln",
+        "Willow Way",
+        "Hillcrest Ave",
+    ),
 }
 
 ADJECTIVES = ("Charming", "Spacious", "Bright", "Renovated", "Modern", "Quiet", "Elegant", "Sunny", "Cosy")
-FEATURES = ("sea views", "a private garden", "a roof terrace", "covered parking", "a shared pool",
-            "open-plan living", "a fitted kitchen", "air conditioning throughout", "mountain views")
-GREEK_TYPES = {"apartment": "Διαμέρισμα", "house": "Μονοκατοικία", "villa": "Βίλα", "townhouse": "Μεζονέτα",
-               "land": "Οικόπεδο", "commercial": "Επαγγελματικός χώρος", "parking": "Θέση στάθμευσης"}
-FRENCH_TYPES = {"apartment": "Appartement", "house": "Maison", "villa": "Villa", "townhouse": "Maison de ville",
-                "land": "Terrain", "commercial": "Local commercial", "parking": "Parking"}
+FEATURES = (
+    "sea views",
+    "a private garden",
+    "a roof terrace",
+    "covered parking",
+    "a shared pool",
+    "open-plan living",
+    "a fitted kitchen",
+    "air conditioning throughout",
+    "mountain views",
+)
+GREEK_TYPES = {
+    "apartment": "Διαμέρισμα",
+    "house": "Μονοκατοικία",
+    "villa": "Βίλα",
+    "townhouse": "Μεζονέτα",
+    "land": "Οικόπεδο",
+    "commercial": "Επαγγελματικός χώρος",
+    "parking": "Θέση στάθμευσης",
+}
+FRENCH_TYPES = {
+    "apartment": "Appartement",
+    "house": "Maison",
+    "villa": "Villa",
+    "townhouse": "Maison de ville",
+    "land": "Terrain",
+    "commercial": "Local commercial",
+    "parking": "Parking",
+}
 
 
 def jitter(rng: random.Random, place: Place, spread: float = 0.04) -> tuple[float, float]:
-    return (round(place.latitude + rng.uniform(-spread, spread), 6),
-            round(place.longitude + rng.uniform(-spread, spread), 6))
+    return (
+        round(place.latitude + rng.uniform(-spread, spread), 6),
+        round(place.longitude + rng.uniform(-spread, spread), 6),
+    )
 
 
 def english_title(rng: random.Random, property_label: str, city: str, bedrooms: int | None) -> str:
@@ -110,8 +274,7 @@ def english_title(rng: random.Random, property_label: str, city: str, bedrooms: 
 
 def english_description(rng: random.Random, property_label: str, city: str) -> str:
     features = rng.sample(FEATURES, 2)
-    return (f"{property_label} in {city} with {features[0]} and {features[1]}. "
-            f"Close to shops, schools and transport.")
+    return f"{property_label} in {city} with {features[0]} and {features[1]}. Close to shops, schools and transport."
 
 
 def revised(text: str, revision: int) -> str:

@@ -235,9 +235,13 @@ def make_handler(app: ProviderApp) -> type[BaseHTTPRequestHandler]:
                 response = Response(500, {"error": f"sandbox bug: {type(exc).__name__}: {exc}"})
             app.count(request.method, request.path, response.status)
             body = encode(response.payload)
-            head = [f"HTTP/1.1 {response.status} {self.responses.get(response.status, ('',))[0]}",
-                    f"Content-Type: {JSON_TYPE}", f"Content-Length: {len(body)}",
-                    f"Date: {self.date_time_string()}", f"Server: {self.server_version}"]
+            head = [
+                f"HTTP/1.1 {response.status} {self.responses.get(response.status, ('',))[0]}",
+                f"Content-Type: {JSON_TYPE}",
+                f"Content-Length: {len(body)}",
+                f"Date: {self.date_time_string()}",
+                f"Server: {self.server_version}",
+            ]
             head += [f"{name}: {value}" for name, value in response.headers.items()]
             if truncate:
                 head.append("Connection: close")
@@ -258,7 +262,10 @@ class ProviderServer:
         self.app = app
         self.httpd = ThreadingHTTPServer((host, port), make_handler(app))
         self.httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self.httpd.serve_forever, name=f"sandbox-{app.name}", daemon=True)
+        # a short poll keeps stop() quick: shutdown() waits for the serving loop to notice
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, name=f"sandbox-{app.name}", daemon=True
+        )
 
     @property
     def root_url(self) -> str:

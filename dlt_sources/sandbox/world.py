@@ -188,8 +188,15 @@ class World:
     def _base_state(self, idx: int) -> ListingState:
         created = self._base_created_at(idx)
         price = self.static(idx)["base_price"]
-        return ListingState(idx, created, self._base_updated_at(idx), price, self._base_status(idx),
-                            price_history=[(created, price)], status_at=created)
+        return ListingState(
+            idx,
+            created,
+            self._base_updated_at(idx),
+            price,
+            self._base_status(idx),
+            price_history=[(created, price)],
+            status_at=created,
+        )
 
     def state(self, idx: int) -> ListingState:
         """The current state of a listing; callers outside ``lock`` must not mutate it."""

@@ -63,8 +63,11 @@ def test_after_a_day_only_new_and_changed_listings_get_a_new_version(actuallycar
     actuallycare_sandbox.advance_day()
     load()
     added = {(listing_id, digest) for listing_id, _, digest, _ in raw_rows()} - before
-    changed_ids = {event["source_listing_id"] for event in actuallycare_sandbox.events("actuallycare", day=1)
-                   if event["kind"] != "removed"}
+    changed_ids = {
+        event["source_listing_id"]
+        for event in actuallycare_sandbox.events("actuallycare", day=1)
+        if event["kind"] != "removed"
+    }
     # every listing that changed and is still listed has exactly one new version; nothing else does
     still_listed = listed_truth(actuallycare_sandbox)
     assert {listing_id for listing_id, _ in added} == changed_ids & still_listed.keys()

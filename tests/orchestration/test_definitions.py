@@ -30,8 +30,10 @@ def test_dbt_source_key_equals_the_dlt_asset_key() -> None:
 
 def test_assets_are_grouped_by_layer_with_kinds_and_owners() -> None:
     graph = asset_graph()
-    layer = {key.to_user_string(): (graph.get(key).group_name, graph.get(key).kinds, graph.get(key).owners)
-             for key in graph.get_all_asset_keys()}
+    layer = {
+        key.to_user_string(): (graph.get(key).group_name, graph.get(key).kinds, graph.get(key).owners)
+        for key in graph.get_all_asset_keys()
+    }
     assert layer["raw_actuallycare/listings"] == ("raw", {"dlt", "duckdb"}, ["team:data-platform"])
     assert layer["staging/stg_actuallycare__listings"] == ("staging", {"dbt", "duckdb"}, ["team:data-platform"])
     assert layer["marts/listings"] == ("marts", {"dbt", "duckdb"}, ["team:data-platform"])

@@ -10,8 +10,9 @@ import duckdb
 
 def test_demo_runs_two_days_and_prints_the_summary(tmp_path: Path) -> None:
     listings = Path(sys.executable).parent / "listings"
-    completed = subprocess.run([str(listings), "demo", "--days", "2", "--data-dir", str(tmp_path)],
-                               capture_output=True, text=True, timeout=600)
+    completed = subprocess.run(
+        [str(listings), "demo", "--days", "2", "--data-dir", str(tmp_path)], capture_output=True, text=True, timeout=600
+    )
     assert completed.returncode == 0, completed.stderr[-3000:]
     out = completed.stdout
     assert "day 0: Dagster run" in out and "day 1: Dagster run" in out and "FAILED" not in out

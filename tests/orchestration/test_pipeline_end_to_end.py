@@ -48,8 +48,11 @@ def test_two_days_of_materialisations_keep_the_mart_equal_to_the_sandbox_truth(
             checks = result.get_asset_check_evaluations()
             assert checks and all(check.passed for check in checks)
 
-    listed = {row["source_listing_id"]: (float(row["price"]), UNIFIED_STATUS[row["status"]])
-              for row in pipeline_sandbox.truth("actuallycare") if row["is_listed"]}
+    listed = {
+        row["source_listing_id"]: (float(row["price"]), UNIFIED_STATUS[row["status"]])
+        for row in pipeline_sandbox.truth("actuallycare")
+        if row["is_listed"]
+    }
     current = mart()
     # Every listed listing is in the mart at its current price and status. (Removed listings stay
     # until reconciliation scans land with the extraction issue.)

@@ -23,10 +23,22 @@ from ..server import HttpError, ProviderApp, Request, Response, route
 from ..world import DAY_SECONDS, ListingState, World
 
 STATUSES = ("active", "pending", "sold", "withdrawn", "expired")
-PROPERTY_TYPES = (("single_family", 55), ("condo", 20), ("townhouse", 12), ("multi_family", 6),
-                  ("land", 4), ("commercial", 3))
-LABELS = {"single_family": "Single-Family Home", "condo": "Condo", "townhouse": "Townhouse",
-          "multi_family": "Multi-Family Home", "land": "Lot", "commercial": "Commercial Property"}
+PROPERTY_TYPES = (
+    ("single_family", 55),
+    ("condo", 20),
+    ("townhouse", 12),
+    ("multi_family", 6),
+    ("land", 4),
+    ("commercial", 3),
+)
+LABELS = {
+    "single_family": "Single-Family Home",
+    "condo": "Condo",
+    "townhouse": "Townhouse",
+    "multi_family": "Multi-Family Home",
+    "land": "Lot",
+    "commercial": "Commercial Property",
+}
 
 
 class ActuallyCareGenerator:
@@ -47,8 +59,7 @@ class ActuallyCareGenerator:
         square_feet = None if is_land else rng.randrange(650, 4600, 10)
         street = f"{rng.randrange(100, 9999)} {rng.choice(STREETS['us'])}"
         zip_code = rng.choice(place.postal_codes)
-        price = (rng.randrange(40, 400) * 1000 if is_land
-                 else round(square_feet * rng.uniform(160, 420), -3))  # type: ignore[operator]
+        price = rng.randrange(40, 400) * 1000 if is_land else round(square_feet * rng.uniform(160, 420), -3)  # type: ignore[operator]
         latitude, longitude = jitter(rng, place)
         return {
             "listing_type": "sale",
@@ -71,8 +82,9 @@ class ActuallyCareGenerator:
             "description": english_description(rng, LABELS[property_type], place.city),
             "photo_count": rng.randrange(0, 16),
             "virtual_tour_url": rng.choice((None, f"https://tours.actuallycare.sandbox/{idx}")),
-            "showing_instructions": rng.choice(("Call listing agent", "Lockbox on side door",
-                                                "24h notice required", "Go direct")),
+            "showing_instructions": rng.choice(
+                ("Call listing agent", "Lockbox on side door", "24h notice required", "Go direct")
+            ),
         }
 
 
@@ -100,9 +112,14 @@ class ActuallyCareApp(ProviderApp):
 
     def error(self, status: int, message: str) -> HttpError:
         codes = {400: "VALIDATION_ERROR", 401: "UNAUTHORIZED", 404: "NOT_FOUND", 429: "RATE_LIMIT_EXCEEDED"}
-        return HttpError(status, {"success": False, "error": {"code": codes.get(status, "INTERNAL_ERROR"),
-                                                              "message": message},
-                                  "timestamp": iso_utc(self.world.now, 3)})
+        return HttpError(
+            status,
+            {
+                "success": False,
+                "error": {"code": codes.get(status, "INTERNAL_ERROR"), "message": message},
+                "timestamp": iso_utc(self.world.now, 3),
+            },
+        )
 
     def rate_limited(self, retry_after: float) -> HttpError:
         error = self.error(429, "Rate limit exceeded, retry after the window resets")
@@ -141,8 +158,10 @@ class ActuallyCareApp(ProviderApp):
             "description": revised(static["description"], state.revision),
             "listing_date": local_date(state.created_at),
             "expiration_date": local_date(state.created_at + 180 * DAY_SECONDS),
-            "photos": [f"https://media.actuallycare.sandbox/listings/{listing_id}/{n}.jpg"
-                       for n in range(static["photo_count"] + state.revision % 2)],
+            "photos": [
+                f"https://media.actuallycare.sandbox/listings/{listing_id}/{n}.jpg"
+                for n in range(static["photo_count"] + state.revision % 2)
+            ],
             "virtual_tour_url": static["virtual_tour_url"],
             "showing_instructions": static["showing_instructions"],
             "days_on_market": max(0, (world.now - state.created_at) // DAY_SECONDS),
@@ -187,18 +206,31 @@ class ActuallyCareApp(ProviderApp):
                 total = world.listed_count
                 states = world.page(offset, limit, newest_first=True)
             else:
-                matching = [s for s in world.iter_listed(newest_first=True)
-                            if (status is None or s.status == status)
-                            and (min_price is None or s.price >= min_price)
-                            and (max_price is None or s.price <= max_price)]
-                total, states = len(matching), matching[offset: offset + limit]
+                matching = [
+                    s
+                    for s in world.iter_listed(newest_first=True)
+                    if (status is None or s.status == status)
+                    and (min_price is None or s.price >= min_price)
+                    and (max_price is None or s.price <= max_price)
+                ]
+                total, states = len(matching), matching[offset : offset + limit]
         total_pages = -(-total // limit)
-        return Response(200, self.envelope({
-            "listings": [self.render(s) for s in states],
-            "meta": {"page": page, "limit": limit, "total": total, "totalPages": total_pages,
-                     "hasMore": page < total_pages},
-            "stats": self._stats(states),
-        }))
+        return Response(
+            200,
+            self.envelope(
+                {
+                    "listings": [self.render(s) for s in states],
+                    "meta": {
+                        "page": page,
+                        "limit": limit,
+                        "total": total,
+                        "totalPages": total_pages,
+                        "hasMore": page < total_pages,
+                    },
+                    "stats": self._stats(states),
+                }
+            ),
+        )
 
     @staticmethod
     def _stats(states: list[ListingState]) -> dict[str, Any]:
@@ -206,8 +238,12 @@ class ActuallyCareApp(ProviderApp):
         for state in states:
             by_status[state.status] = by_status.get(state.status, 0) + 1
         prices = [state.price for state in states]
-        return {"count": len(states), "averagePrice": round(sum(prices) / len(prices)) if prices else None,
-                "totalValue": sum(prices), "byStatus": by_status}
+        return {
+            "count": len(states),
+            "averagePrice": round(sum(prices) / len(prices)) if prices else None,
+            "totalValue": sum(prices),
+            "byStatus": by_status,
+        }
 
     def get_listing(self, request: Request, listing_id: str) -> Response:
         state = self.world.lookup(listing_id)

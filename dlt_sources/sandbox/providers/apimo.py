@@ -64,15 +64,36 @@ STATUSES = {"active": 1, "pending": 2, "sold": 3, "withdrawn": 5}
 LET_STATUS = 4  # a "sold" rental was let
 SALE, RENTAL, SEASONAL = 1, 2, 3
 LISTING_TYPES = {SALE: "sale", RENTAL: "rent", SEASONAL: "short_term_rent"}
-REGION_IDS = {"Provence-Alpes-Côte d'Azur": 93, "Île-de-France": 11, "Auvergne-Rhône-Alpes": 84,
-              "Nouvelle-Aquitaine": 75, "Occitanie": 76}  # INSEE region codes
+REGION_IDS = {
+    "Provence-Alpes-Côte d'Azur": 93,
+    "Île-de-France": 11,
+    "Auvergne-Rhône-Alpes": 84,
+    "Nouvelle-Aquitaine": 75,
+    "Occitanie": 76,
+}  # INSEE region codes
 CITY_IDS = {"Nice": 2123, "Paris": 1875, "Lyon": 2464, "Bordeaux": 1312, "Marseille": 2151, "Montpellier": 2548}
 DISTRICT_IDS = {name: i for i, name in enumerate((n for place in FRANCE for n in place.neighbourhoods), 1)}
-SALE_PRICE_PER_SQM = {"Nice": 5200, "Paris": 10200, "Lyon": 5000, "Bordeaux": 4600, "Marseille": 3700,
-                      "Montpellier": 3900}
+SALE_PRICE_PER_SQM = {
+    "Nice": 5200,
+    "Paris": 10200,
+    "Lyon": 5000,
+    "Bordeaux": 4600,
+    "Marseille": 3700,
+    "Montpellier": 3900,
+}
 SEASIDE = {"Nice", "Marseille", "Montpellier"}
-FEATURES_FR = ("vue mer", "balcon", "terrasse", "cave", "parking en sous-sol", "jardin privatif", "piscine",
-               "climatisation", "double vitrage", "ascenseur")
+FEATURES_FR = (
+    "vue mer",
+    "balcon",
+    "terrasse",
+    "cave",
+    "parking en sous-sol",
+    "jardin privatif",
+    "piscine",
+    "climatisation",
+    "double vitrage",
+    "ascenseur",
+)
 STYLES = ("RECENT", "ANCIENT", "MODERN", "HAUSSMANNIAN", "PROVENCAL", "CONTEMPORARY")
 PICTURE_SIZES = ((1920, 1440), (1920, 1080), (1600, 1200), (1024, 768))
 ENERGY_CLASSES = "ABCDEFG"
@@ -135,8 +156,11 @@ class ApimoGenerator:
         sale_price = area * SALE_PRICE_PER_SQM[place.city] * kind.price_factor * rng.uniform(0.8, 1.25)
         monthly_rent = max(50, round(sale_price / 300 * rng.uniform(0.9, 1.2), -1))
         # whole thousands except for rentals: the world moves every non-rent price in steps of 1,000
-        price = {SALE: max(1000, round(sale_price, -3)), RENTAL: monthly_rent,
-                 SEASONAL: max(1000, round(monthly_rent * rng.uniform(0.9, 1.6), -3))}[category]
+        price = {
+            SALE: max(1000, round(sale_price, -3)),
+            RENTAL: monthly_rent,
+            SEASONAL: max(1000, round(monthly_rent * rng.uniform(0.9, 1.6), -3)),
+        }[category]
         rooms = max(1, round(area / 22)) if kind.is_home else 0
         bedrooms = max(0, rooms - 1) if kind.subtype != 1 else 0
         floors = rng.randrange(2, 9) if kind.type == 1 else None
@@ -144,8 +168,11 @@ class ApimoGenerator:
         latitude, longitude = jitter(rng, place, 0.03)
         district = rng.choice(place.neighbourhoods)
         features = rng.sample(FEATURES_FR, 2)
-        title_fr = f"{kind.label_fr.upper()} {rooms}P {district.upper()}" if kind.is_home else \
-            f"{kind.label_fr.upper()} {place.city.upper()}"
+        title_fr = (
+            f"{kind.label_fr.upper()} {rooms}P {district.upper()}"
+            if kind.is_home
+            else f"{kind.label_fr.upper()} {place.city.upper()}"
+        )
         publish = rng.random() < 0.7
         orientations = sorted(rng.sample(range(1, 9), rng.randrange(0, 3)))
         picture_count = rng.randrange(0, 16)
@@ -164,7 +191,8 @@ class ApimoGenerator:
             "agreement_months": rng.choice((3, 6, 12)),
             "lot_reference": f"Lot {rng.randrange(1, 80)}" if kind.type == 1 else None,
             "cadastre_reference": f"{rng.choice('ABCDEHK')}{rng.choice('ABCDEHK')} {rng.randrange(1, 999)}"
-            if kind.type in (2, 3) else None,
+            if kind.type in (2, 3)
+            else None,
             "address": f"{rng.randrange(1, 120)} {rng.choice(STREETS['fr'])}",
             "address_more": rng.choice((None, None, "Bâtiment B", "Résidence Les Pins", "Au fond de la cour")),
             "publish_address": int(publish),
@@ -178,7 +206,8 @@ class ApimoGenerator:
             "latitude": latitude,
             "longitude": longitude,
             "area": area,
-            "area_total": round(area * rng.uniform(1.05, 1.3), 2) if kind.type == 1 and rng.random() < 0.4
+            "area_total": round(area * rng.uniform(1.05, 1.3), 2)
+            if kind.type == 1 and rng.random() < 0.4
             else (float(rng.randrange(300, 3000)) if kind.type == 2 else None),
             "rooms": rooms,
             "bedrooms": bedrooms,
@@ -186,19 +215,29 @@ class ApimoGenerator:
             "fee_rate": rng.choice((0.04, 0.05, 0.06)),  # agency fees included in a sale price
             "charges": rng.randrange(20, 250, 10) if category == RENTAL else rng.randrange(50, 151, 10),
             "hide_price": rng.random() < 0.05,
-            "estimation": (int(round(price * 0.95, -3)), int(round(price * 1.05, -3))) if category == SALE
+            "estimation": (int(round(price * 0.95, -3)), int(round(price * 1.05, -3)))
+            if category == SALE
             else (None, None),
             "tenant": round(monthly_rent) if category == SALE and kind.is_home and rng.random() < 0.1 else None,
             "residence": {"type": 1, "fees": rng.randrange(600, 4000, 50), "lots": rng.randrange(4, 120)}
-            if kind.type == 1 else {"type": 0, "fees": None, "lots": 0},
-            "view": {"type": rng.choice((3, 4)) if place.city in SEASIDE else rng.choice((1, 2, 3)),
-                     "landscape": rng.sample((1, 2, 3, 5), rng.randrange(0, 2))},
-            "floor": {"type": None if floor is None else 1 if floor == 0 else 3 if floor == floors else 2,
-                      "value": floor, "levels": 2 if kind.subtype == 2 else 1, "floors": floors},
+            if kind.type == 1
+            else {"type": 0, "fees": None, "lots": 0},
+            "view": {
+                "type": rng.choice((3, 4)) if place.city in SEASIDE else rng.choice((1, 2, 3)),
+                "landscape": rng.sample((1, 2, 3, 5), rng.randrange(0, 2)),
+            },
+            "floor": {
+                "type": None if floor is None else 1 if floor == 0 else 3 if floor == floors else 2,
+                "value": floor,
+                "levels": 2 if kind.subtype == 2 else 1,
+                "floors": floors,
+            },
             "heating": {"device": rng.choice((1, 2, 3)), "access": rng.choice((1, 2)), "type": rng.randrange(1, 6)}
-            if kind.type != 3 else {"device": None, "access": None, "type": None},
+            if kind.type != 3
+            else {"device": None, "access": None, "type": None},
             "water": {"hot_device": rng.randrange(1, 5), "hot_access": rng.choice((1, 2)), "waste": rng.choice((1, 2))}
-            if kind.type != 3 else {"hot_device": None, "hot_access": None, "waste": None},
+            if kind.type != 3
+            else {"hot_device": None, "hot_access": None, "waste": None},
             "condition": None if kind.type == 3 else rng.randrange(1, 6),
             "standing": rng.randrange(1, 4),
             "style": {"name": rng.choice(STYLES)} if kind.is_home else {"name": None},
@@ -211,17 +250,19 @@ class ApimoGenerator:
             "tags_customized": [{"comment": "Coup de cœur"}] if rng.random() < 0.1 else [],
             "pictures": [PICTURE_SIZES[rng.randrange(len(PICTURE_SIZES))] for _ in range(picture_count)],
             "media": rng.choice(((2, "https://youtu.be/"), (12, "https://my.matterport.com/show/?m=")))
-            if rng.random() < 0.15 else None,
+            if rng.random() < 0.15
+            else None,
             "title_fr": title_fr,
             "comment_fr": f"{kind.label_fr} de {area:.0f} m² à {place.city}, quartier {district}. "
-                          f"{'Chambres : ' + str(bedrooms) + '. ' if bedrooms else ''}"
-                          f"Atouts : {features[0]}, {features[1]}. Proche commerces et transports.",
+            f"{'Chambres : ' + str(bedrooms) + '. ' if bedrooms else ''}"
+            f"Atouts : {features[0]}, {features[1]}. Proche commerces et transports.",
             "english": rng.random() < 0.4,
             "title_en": english_title(rng, kind.label_en, place.city, bedrooms or None),
             "comment_en": english_description(rng, kind.label_en, place.city),
             "areas": _areas(rng, kind, bedrooms, orientations),
             "energy": (rng.choice(ENERGY_CLASSES), rng.choice(ENERGY_CLASSES), rng.randrange(200, 1500))
-            if kind.type != 5 else None,  # (energy class, GHG class, days before creation of the diagnosis)
+            if kind.type != 5
+            else None,  # (energy class, GHG class, days before creation of the diagnosis)
         }
 
 
@@ -232,13 +273,18 @@ def _areas(rng: random.Random, kind: Kind, bedrooms: int, orientations: list[int
     rooms = [("15", None), ("20", "séjour lumineux"), ("3", rng.choice(("Américaine équipée", "Cuisine séparée")))]
     rooms += [("1", rng.choice((None, "placard"))) for _ in range(bedrooms)]
     rooms += [("8", None), ("6", None)] + ([("24", "vue dégagée")] if rng.random() < 0.4 else [])
-    return [{"type": code, "number": "1",
-             "area": round(rng.uniform(*ROOM_AREAS[code]), 2) if code in ROOM_AREAS else None,
-             "flooring": None if code == "6" else rng.choice(("1", "2", "2", "3")),
-             "floor": {"id": 0, "value": None},
-             "orientations": orientations if code in ("20", "24") else [],
-             "comments": [{"language": "fr", "comment": comment}] if comment else []}
-            for code, comment in rooms]
+    return [
+        {
+            "type": code,
+            "number": "1",
+            "area": round(rng.uniform(*ROOM_AREAS[code]), 2) if code in ROOM_AREAS else None,
+            "flooring": None if code == "6" else rng.choice(("1", "2", "2", "3")),
+            "floor": {"id": 0, "value": None},
+            "orientations": orientations if code in ("20", "24") else [],
+            "comments": [{"language": "fr", "comment": comment}] if comment else [],
+        }
+        for code, comment in rooms
+    ]
 
 
 @lru_cache(maxsize=16)
@@ -297,17 +343,43 @@ class ApimoApp(ProviderApp):
         def date(ts: int) -> str:
             return local_date(ts, TIMEZONE)
 
-        comments = [{"language": "fr", "title": static["title_fr"], "subtitle": None, "hook": None,
-                     "comment": revised(static["comment_fr"], state.revision), "comment_full": None}]
+        comments = [
+            {
+                "language": "fr",
+                "title": static["title_fr"],
+                "subtitle": None,
+                "hook": None,
+                "comment": revised(static["comment_fr"], state.revision),
+                "comment_full": None,
+            }
+        ]
         if static["english"]:
-            comments.append({"language": "en", "title": static["title_en"], "subtitle": None, "hook": None,
-                             "comment": revised(static["comment_en"], state.revision), "comment_full": None})
+            comments.append(
+                {
+                    "language": "en",
+                    "title": static["title_en"],
+                    "subtitle": None,
+                    "hook": None,
+                    "comment": revised(static["comment_en"], state.revision),
+                    "comment_full": None,
+                }
+            )
         picture_dir = f"https://pictures.apimo.sandbox/pictures/estate/{generator.agency_id}/{property_id}"
         energy = static["energy"]
-        rates = [{"step": 2 if week % 3 == 1 else 1, "start_at": date(start), "end_at": date(start + 7 * DAY_SECONDS),
-                  "price": price, "days": 7}
-                 for week, start in enumerate(state.created_at + (30 + 7 * n) * DAY_SECONDS for n in range(4))
-                 ] if category == SEASONAL else []
+        rates = (
+            [
+                {
+                    "step": 2 if week % 3 == 1 else 1,
+                    "start_at": date(start),
+                    "end_at": date(start + 7 * DAY_SECONDS),
+                    "price": price,
+                    "days": 7,
+                }
+                for week, start in enumerate(state.created_at + (30 + 7 * n) * DAY_SECONDS for n in range(4))
+            ]
+            if category == SEASONAL
+            else []
+        )
         return {
             "id": property_id,
             "reference": str(1000 + state.idx),
@@ -323,9 +395,12 @@ class ApimoApp(ProviderApp):
             "name": "",
             "type": static["type"],
             "subtype": static["subtype"],
-            "agreement": {"type": static["agreement_type"], "reference": f"M{property_id % ID_BLOCK:05d}",
-                          "start_at": date(state.created_at),
-                          "end_at": date(state.created_at + static["agreement_months"] * 30 * DAY_SECONDS)},
+            "agreement": {
+                "type": static["agreement_type"],
+                "reference": f"M{property_id % ID_BLOCK:05d}",
+                "start_at": date(state.created_at),
+                "end_at": date(state.created_at + static["agreement_months"] * 30 * DAY_SECONDS),
+            },
             "block_name": None,
             "lot_reference": static["lot_reference"],
             "cadastre_reference": static["cadastre_reference"],
@@ -341,22 +416,30 @@ class ApimoApp(ProviderApp):
             "longitude": static["longitude"],
             "latitude": static["latitude"],
             "radius": static["radius"],
-            "area": {"unit": 1, "value": static["area"], "total": static["area_total"],
-                     "weighted": round(static["area"] * 1.04, 2) if static["type"] == 1 else None},
+            "area": {
+                "unit": 1,
+                "value": static["area"],
+                "total": static["area_total"],
+                "weighted": round(static["area"] * 1.04, 2) if static["type"] == 1 else None,
+            },
             "rooms": f"{static['rooms']:.1f}",
             "bedrooms": static["bedrooms"],
             "sleeps": static["sleeps"],
             "price": {
                 "value": price,
                 "max": None,
-                "fees": round(price * static["fee_rate"] / (1 + static["fee_rate"])) if category == SALE
+                "fees": round(price * static["fee_rate"] / (1 + static["fee_rate"]))
+                if category == SALE
                 else static["charges"],
                 "unit": 1,
                 "period": {SALE: None, RENTAL: 1, SEASONAL: 2}[category],
                 "hide": static["hide_price"],
                 "inventory": round(static["area"] * 3) if category == RENTAL else None,
-                "deposit": {SALE: None, RENTAL: price * (2 if static["subcategory"] == 22 else 1),
-                            SEASONAL: price // 2}[category],
+                "deposit": {
+                    SALE: None,
+                    RENTAL: price * (2 if static["subcategory"] == 22 else 1),
+                    SEASONAL: price // 2,
+                }[category],
                 "currency": "EUR",
                 "commission": round(static["area"] * 12) if category == RENTAL else None,
                 "commission_owner": None,
@@ -380,7 +463,8 @@ class ApimoApp(ProviderApp):
             "style": static["style"],
             "url": None,
             "availability": 2 if static["occupied"] else 1,  # 1 free, 2 occupied
-            "available_at": None if static["available_days"] is None
+            "available_at": None
+            if static["available_days"] is None
             else date(state.created_at + static["available_days"] * DAY_SECONDS),
             "delivered_at": None,
             "activities": [],
@@ -389,17 +473,28 @@ class ApimoApp(ProviderApp):
             "proximities": static["proximities"],
             "tags": static["tags"],
             "tags_customized": static["tags_customized"],
-            "pictures": [{"id": property_id * 100 + rank, "rank": rank,
-                          "url": f"{picture_dir}/{ids.scramble(state.idx * 100 + rank, generator.key):016x}_1024.jpg",
-                          "width_max": width, "height_max": height, "comments": []}
-                         for rank, (width, height) in enumerate(static["pictures"], 1)],
+            "pictures": [
+                {
+                    "id": property_id * 100 + rank,
+                    "rank": rank,
+                    "url": f"{picture_dir}/{ids.scramble(state.idx * 100 + rank, generator.key):016x}_1024.jpg",
+                    "width_max": width,
+                    "height_max": height,
+                    "comments": [],
+                }
+                for rank, (width, height) in enumerate(static["pictures"], 1)
+            ],
             "medias": [{"type": static["media"][0], "value": f"{static['media'][1]}{property_id}"}]
-            if static["media"] else [],
+            if static["media"]
+            else [],
             "comments": comments,
             "areas": static["areas"],
-            "regulations": [{"type": 1, "value": energy[0], "date": date(state.created_at - energy[2] * DAY_SECONDS)},
-                            {"type": 2, "value": energy[1], "date": date(state.created_at - energy[2] * DAY_SECONDS)}]
-            if energy else [],
+            "regulations": [
+                {"type": 1, "value": energy[0], "date": date(state.created_at - energy[2] * DAY_SECONDS)},
+                {"type": 2, "value": energy[1], "date": date(state.created_at - energy[2] * DAY_SECONDS)},
+            ]
+            if energy
+            else [],
             "financial": [],
             "created_at": naive_local(state.created_at, TIMEZONE),
             "updated_at": naive_local(state.updated_at, TIMEZONE),
@@ -428,7 +523,8 @@ class ApimoApp(ProviderApp):
                 states = world.page(offset, limit, newest_first=False)
             else:
                 found, latest = updated_since(world, world.version, since)
-                total, states = len(found), [world.state(idx) for idx in found[offset: offset + limit]]
+                total, states = len(found), [world.state(idx) for idx in found[offset : offset + limit]]
             properties = [self.render(world, state) for state in states]
-        return Response(200, {"total_items": total, "timestamp": latest if latest is not None else since,
-                              "properties": properties})
+        return Response(
+            200, {"total_items": total, "timestamp": latest if latest is not None else since, "properties": properties}
+        )

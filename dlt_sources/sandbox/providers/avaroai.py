@@ -24,8 +24,16 @@ from ..server import HttpError, ProviderApp, Request, Response, route
 from ..world import ListingState, World
 
 PAGE_SIZE = 20
-PROPERTIES = (("Apartment", 35), ("Villa", 18), ("House", 14), ("Townhouse", 10), ("Penthouse", 6),
-              ("Bungalow", 5), ("Land", 7), ("Commercial", 5))
+PROPERTIES = (
+    ("Apartment", 35),
+    ("Villa", 18),
+    ("House", 14),
+    ("Townhouse", 10),
+    ("Penthouse", 6),
+    ("Bungalow", 5),
+    ("Land", 7),
+    ("Commercial", 5),
+)
 PARKING = ("Garage", "Driveway", "Covered", "Street", "Communal")
 COORDINATORS = ("Jane Smith", "Andreas Georgiou", "Maria Christodoulou", "Nikos Ioannou", "Elena Petrou")
 CAPTIONS = ("Front exterior", "Living room", "Kitchen", "Master bedroom", "Bathroom", "Terrace", "View", "Pool")
@@ -80,11 +88,19 @@ class AvaroAIGenerator:
             "post_code": rng.choice(place.postal_codes),
             "coordinates": f"{latitude},{longitude}",
             "description": english_description(rng, kind, place.city),
-            "custom_fields": {"habitation_license": rng.choice((None, rng.randrange(1985, 2025))),
-                              "title_deeds": rng.choice(("Available", "Pending", "Separate"))},
-            "photos": [{"id": ids.to_uuid(idx * 64 + n, self.key ^ 0xF070),
-                        "caption": rng.choice(CAPTIONS), "index": n, "floor_plan": n == photo_count - 1 and n > 3}
-                       for n in range(photo_count)],
+            "custom_fields": {
+                "habitation_license": rng.choice((None, rng.randrange(1985, 2025))),
+                "title_deeds": rng.choice(("Available", "Pending", "Separate")),
+            },
+            "photos": [
+                {
+                    "id": ids.to_uuid(idx * 64 + n, self.key ^ 0xF070),
+                    "caption": rng.choice(CAPTIONS),
+                    "index": n,
+                    "floor_plan": n == photo_count - 1 and n > 3,
+                }
+                for n in range(photo_count)
+            ],
         }
 
 
@@ -122,17 +138,37 @@ class AvaroAIApp(ProviderApp):
         static = self.world.static(state.idx)
         listing_id = self.world.generator.listing_id(state.idx)
         cdn = f"https://cdn.avaroai.sandbox/listings/{listing_id}"
-        fixed = ("private_reference", "public_reference", "coordinator", "property", "rating", "rental",
-                 "bedrooms", "bathrooms", "reception_rooms", "parking", "plot_size", "covered_area", "title",
-                 "line_1", "line_2", "city", "region", "post_code", "coordinates")
+        fixed = (
+            "private_reference",
+            "public_reference",
+            "coordinator",
+            "property",
+            "rating",
+            "rental",
+            "bedrooms",
+            "bathrooms",
+            "reception_rooms",
+            "parking",
+            "plot_size",
+            "covered_area",
+            "title",
+            "line_1",
+            "line_2",
+            "city",
+            "region",
+            "post_code",
+            "coordinates",
+        )
         return {
             "id": listing_id,
             **{name: static[name] for name in fixed},
             "published_price": state.price,
             "description": revised(static["description"], state.revision),
             "custom_fields": static["custom_fields"],
-            "photos": [{**photo, "large": f"{cdn}/{photo['id']}-large.jpg", "small": f"{cdn}/{photo['id']}-small.jpg"}
-                       for photo in static["photos"]],
+            "photos": [
+                {**photo, "large": f"{cdn}/{photo['id']}-large.jpg", "small": f"{cdn}/{photo['id']}-small.jpg"}
+                for photo in static["photos"]
+            ],
             "created_at": iso_utc(state.created_at, 6),
             "updated_at": iso_utc(state.updated_at, 6),
         }
@@ -145,11 +181,22 @@ class AvaroAIApp(ProviderApp):
             states = self.world.page(offset, PAGE_SIZE, newest_first=True)
             has_more = offset + PAGE_SIZE < self.world.listed_count
         path = f"{request.headers.get('x-forwarded-proto', 'http')}://{request.headers.get('host', '')}{request.path}"
-        return Response(200, {
-            "data": [self.render(state) for state in states],
-            "links": {"first": f"{path}?page=1", "last": None,
-                      "prev": f"{path}?page={page - 1}" if page > 1 else None,
-                      "next": f"{path}?page={page + 1}" if has_more else None},
-            "meta": {"current_page": page, "from": offset + 1 if states else None, "path": path,
-                     "per_page": PAGE_SIZE, "to": offset + len(states) if states else None},
-        })
+        return Response(
+            200,
+            {
+                "data": [self.render(state) for state in states],
+                "links": {
+                    "first": f"{path}?page=1",
+                    "last": None,
+                    "prev": f"{path}?page={page - 1}" if page > 1 else None,
+                    "next": f"{path}?page={page + 1}" if has_more else None,
+                },
+                "meta": {
+                    "current_page": page,
+                    "from": offset + 1 if states else None,
+                    "path": path,
+                    "per_page": PAGE_SIZE,
+                    "to": offset + len(states) if states else None,
+                },
+            },
+        )

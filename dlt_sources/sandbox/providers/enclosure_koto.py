@@ -30,15 +30,51 @@ from ..world import DAY_SECONDS, ListingState, World
 MAX_LIMIT, DEFAULT_LIMIT = 50, 25
 SORT_FIELDS = ("created_at", "updated_at", "price", "living_area", "year_built", "bedrooms", "bathrooms")
 PROPERTY_TYPES = (  # footnote 2 of the document
-    "acreage", "apartment", "cattle_ranch", "commercial", "community", "condominium", "duplex", "farm",
-    "fishing_land", "foreclosure", "garage", "home_with_acreage", "house", "hunting_land", "lots_land",
-    "mobile_manufactured", "mountain_land", "multifamily", "new_construction", "ranch", "ranch_horse",
-    "recreational_land", "residential", "retail", "senior_community", "single_family", "timberland",
-    "townhouse", "unspecified", "vacation_home", "waterfront",
+    "acreage",
+    "apartment",
+    "cattle_ranch",
+    "commercial",
+    "community",
+    "condominium",
+    "duplex",
+    "farm",
+    "fishing_land",
+    "foreclosure",
+    "garage",
+    "home_with_acreage",
+    "house",
+    "hunting_land",
+    "lots_land",
+    "mobile_manufactured",
+    "mountain_land",
+    "multifamily",
+    "new_construction",
+    "ranch",
+    "ranch_horse",
+    "recreational_land",
+    "residential",
+    "retail",
+    "senior_community",
+    "single_family",
+    "timberland",
+    "townhouse",
+    "unspecified",
+    "vacation_home",
+    "waterfront",
 )
-COMMON_TYPES = (("single_family", 40), ("condominium", 15), ("townhouse", 10), ("residential", 8),
-                ("multifamily", 6), ("lots_land", 6), ("house", 5), ("duplex", 3), ("mobile_manufactured", 3),
-                ("home_with_acreage", 2), ("commercial", 2))
+COMMON_TYPES = (
+    ("single_family", 40),
+    ("condominium", 15),
+    ("townhouse", 10),
+    ("residential", 8),
+    ("multifamily", 6),
+    ("lots_land", 6),
+    ("house", 5),
+    ("duplex", 3),
+    ("mobile_manufactured", 3),
+    ("home_with_acreage", 2),
+    ("commercial", 2),
+)
 AGENTS = ("Dana Whitfield", "Marcus Reyes", "Priya Natarajan", "Tom Becker", "Alicia Moreno", "Sam O'Neill")
 BROKERS = ("Summit Realty", "Blue Door Homes", "Keystone Brokers", "Harbor & Pine Real Estate")
 
@@ -60,8 +96,11 @@ class EnclosureKotoGenerator:
         is_land = property_type == "lots_land"
         for_rent = not is_land and rng.random() < 0.15
         living_area = None if is_land else rng.randrange(600, 4800, 10)
-        baths = (0, 0, 0, 0) if is_land else (rng.randrange(1, 4), rng.choice((0, 0, 1)), rng.choice((0, 1, 1)),
-                                              rng.choice((0, 0, 0, 1)))
+        baths = (
+            (0, 0, 0, 0)
+            if is_land
+            else (rng.randrange(1, 4), rng.choice((0, 0, 1)), rng.choice((0, 1, 1)), rng.choice((0, 0, 0, 1)))
+        )
         if for_rent:
             price = round(living_area * rng.uniform(1.1, 2.8), -1)  # type: ignore[operator]
         elif is_land:
@@ -95,19 +134,27 @@ class EnclosureKotoGenerator:
             "bathrooms_quarter": None if is_land else (baths[3] or None),
             "bathrooms": None if is_land else baths[0] + 0.75 * baths[1] + 0.5 * baths[2] + 0.25 * baths[3],
             "photo_count": rng.randrange(0, 30),
-            "agent": {"name": agent, "email": f"{agent_slug}@{broker_slug}.example",
-                      "phone": f"555{rng.randrange(1_000_000, 9_999_999)}"},
-            "broker": {"name": broker, "email": f"office@{broker_slug}.example",
-                       "phone": f"555{rng.randrange(1_000_000, 9_999_999)}",
-                       "logo_url": f"https://{self.brand}.sandbox/brokers/{broker_slug}.png"},
+            "agent": {
+                "name": agent,
+                "email": f"{agent_slug}@{broker_slug}.example",
+                "phone": f"555{rng.randrange(1_000_000, 9_999_999)}",
+            },
+            "broker": {
+                "name": broker,
+                "email": f"office@{broker_slug}.example",
+                "phone": f"555{rng.randrange(1_000_000, 9_999_999)}",
+                "logo_url": f"https://{self.brand}.sandbox/brokers/{broker_slug}.png",
+            },
             "open_house_slot": rng.choice((None, None, None, 1, 2, 3)),  # days after "now"
         }
 
 
 def _haversine_miles(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    a = (math.sin((phi2 - phi1) / 2) ** 2
-         + math.cos(phi1) * math.cos(phi2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
+    a = (
+        math.sin((phi2 - phi1) / 2) ** 2
+        + math.cos(phi1) * math.cos(phi2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
     return 3958.8 * 2 * math.asin(math.sqrt(a))
 
 
@@ -142,9 +189,27 @@ class EnclosureKotoApp(ProviderApp):
         site = f"https://{self.name}.sandbox"
         slot = static["open_house_slot"]
         start = (self.world.now // DAY_SECONDS + slot) * DAY_SECONDS + 20 * 3600 if slot else None
-        fixed = ("mls_number", "property_type", "year_built", "street_address", "unit_number", "city", "state",
-                 "zip_code", "lot_size", "living_area", "bedrooms", "bathrooms", "bathrooms_full",
-                 "bathrooms_three_quarter", "bathrooms_half", "bathrooms_quarter", "photo_count", "agent", "broker")
+        fixed = (
+            "mls_number",
+            "property_type",
+            "year_built",
+            "street_address",
+            "unit_number",
+            "city",
+            "state",
+            "zip_code",
+            "lot_size",
+            "living_area",
+            "bedrooms",
+            "bathrooms",
+            "bathrooms_full",
+            "bathrooms_three_quarter",
+            "bathrooms_half",
+            "bathrooms_quarter",
+            "photo_count",
+            "agent",
+            "broker",
+        )
         record = {
             "id": listing_id,
             "created_at": iso_utc(state.created_at),
@@ -158,8 +223,9 @@ class EnclosureKotoApp(ProviderApp):
             "latitude": static["latitude"],
             **{name: static[name] for name in fixed},
             "photo_template": f"{site}/v1/listings/{listing_id}/photo?offset={{offset}}&size={{size}}",
-            "photo_url": (f"{site}/v1/listings/{listing_id}/photo?offset=0&size=large"
-                          if static["photo_count"] else None),
+            "photo_url": (
+                f"{site}/v1/listings/{listing_id}/photo?offset=0&size=large" if static["photo_count"] else None
+            ),
         }
         if start is not None:
             record["open_houses"] = [{"start": iso_utc(start), "end": iso_utc(start + 3600)}]
@@ -201,8 +267,10 @@ class EnclosureKotoApp(ProviderApp):
             raise self.error(400, f"unknown territory {territory!r}")
         zips, mls = set(params.get("zip_codes", [])), set(params.get("mls_numbers", []))
         if geo[0] is None and territory is None and not zips and not mls:
-            raise self.error(400, "at least one constraint is required: latitude/longitude/radius, territory, "
-                                  "zip_codes or mls_numbers")
+            raise self.error(
+                400,
+                "at least one constraint is required: latitude/longitude/radius, territory, zip_codes or mls_numbers",
+            )
         listing_type = params.get("type", [None])[-1]
         if listing_type not in (None, "for_sale", "for_rent"):
             raise self.error(400, "type must be for_sale or for_rent")
@@ -213,9 +281,16 @@ class EnclosureKotoApp(ProviderApp):
         open_only = params.get("open_houses_only", ["false"])[-1]
         if open_only not in ("true", "false"):
             raise self.error(400, "open_houses_only must be true or false")
-        ranges = [(name, self._number(params, f"{name}_min", cast), self._number(params, f"{name}_max", cast))
-                  for name, cast in (("price", int), ("living_area", int), ("year_built", int),
-                                     ("bedrooms", float), ("bathrooms", float))]
+        ranges = [
+            (name, self._number(params, f"{name}_min", cast), self._number(params, f"{name}_max", cast))
+            for name, cast in (
+                ("price", int),
+                ("living_area", int),
+                ("year_built", int),
+                ("bedrooms", float),
+                ("bathrooms", float),
+            )
+        ]
         allowed_states = set(US_TERRITORIES[territory]) if territory else None
 
         def matches(state: ListingState, static: dict[str, Any]) -> bool:

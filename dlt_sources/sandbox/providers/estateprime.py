@@ -62,10 +62,33 @@ ENUMS: dict[str, tuple[str, ...]] = {
     "availability": ("sale", "rent", "auction", "shortterm"),
     "category": ("residential", "commercial", "land", "other"),
     "subcategory": (
-        "apartment", "maisonette", "detached", "villa", "loft", "residential_building", "apartment_complex",
-        "farmhouse", "houseboat", "other_residential", "office", "store", "warehouse", "hotel",
-        "commercial_building", "hall", "industrial_space", "craft_space", "other_commercial", "plot", "parcel",
-        "island", "parking", "business", "air", "other"),
+        "apartment",
+        "maisonette",
+        "detached",
+        "villa",
+        "loft",
+        "residential_building",
+        "apartment_complex",
+        "farmhouse",
+        "houseboat",
+        "other_residential",
+        "office",
+        "store",
+        "warehouse",
+        "hotel",
+        "commercial_building",
+        "hall",
+        "industrial_space",
+        "craft_space",
+        "other_commercial",
+        "plot",
+        "parcel",
+        "island",
+        "parking",
+        "business",
+        "air",
+        "other",
+    ),
     "status": ("draft", "pending", "active", "inactive", "archived", "deleted"),
 }
 LISTING_TYPES = {"sale": "sale", "rent": "rent", "auction": "auction", "shortterm": "short_term_rent"}
@@ -106,58 +129,125 @@ AVAILABILITY_WEIGHTS = {
     "land": (("sale", 92), ("auction", 8)),
     "other": (("sale", 60), ("rent", 40)),
 }
-SALE_PRICE_PER_SQM = {"Athens": 2900, "Glyfada": 4600, "Thessaloniki": 2200, "Heraklion": 2000,
-                      "Chania": 2300, "Patras": 1500}
+SALE_PRICE_PER_SQM = {
+    "Athens": 2900,
+    "Glyfada": 4600,
+    "Thessaloniki": 2200,
+    "Heraklion": 2000,
+    "Chania": 2300,
+    "Patras": 1500,
+}
 COASTAL = {"Glyfada", "Thessaloniki", "Heraklion", "Chania", "Patras"}
-MUNICIPALITIES = {"Athens": "Δήμος Αθηναίων", "Glyfada": "Δήμος Γλυφάδας", "Thessaloniki": "Δήμος Θεσσαλονίκης",
-                  "Heraklion": "Δήμος Ηρακλείου", "Chania": "Δήμος Χανίων", "Patras": "Δήμος Πατρέων"}
-NEIGHBOURHOODS_EN = {"Κολωνάκι": "Kolonaki", "Παγκράτι": "Pangrati", "Κουκάκι": "Koukaki", "Εξάρχεια": "Exarcheia",
-                     "Άνω Γλυφάδα": "Ano Glyfada", "Τερψιθέα": "Terpsithea", "Λαδάδικα": "Ladadika",
-                     "Καλαμαριά": "Kalamaria", "Άνω Πόλη": "Ano Poli", "Αλικαρνασσός": "Alikarnassos",
-                     "Μασταμπάς": "Mastampas", "Χαλέπα": "Chalepa", "Νέα Χώρα": "Nea Chora",
-                     "Ψηλαλώνια": "Psilalonia", "Αγυιά": "Agyia"}
-FEATURES_EL = ("θέα στη θάλασσα", "αποθήκη", "θέση στάθμευσης", "τζάκι", "ηλιακό θερμοσίφωνα",
-               "κλιματισμό", "ιδιωτικό κήπο", "μεγάλες βεράντες")
-NOTES = ("Owner prefers serious buyers only.", "Keys at the office.", "Call the owner before viewings.",
-         "Tenant in place until the end of the lease.", "Price negotiable for a quick sale.")
-SOURCES = [{"id": i, "name": name} for i, name in enumerate(
-    ("Owner Direct", "Agency Referral", "Spitogatos", "XE.gr", "Website Enquiry", "Walk-in", "Social Media"), 1)]
-TAGS = [{"id": i, "name": name} for i, name in enumerate(
-    ("Urgent Sale", "Price Reduced", "Golden Visa Eligible", "Investment Opportunity", "New Build", "Sea View",
-     "Exclusive", "Pet Friendly"), 1)]
+MUNICIPALITIES = {
+    "Athens": "Δήμος Αθηναίων",
+    "Glyfada": "Δήμος Γλυφάδας",
+    "Thessaloniki": "Δήμος Θεσσαλονίκης",
+    "Heraklion": "Δήμος Ηρακλείου",
+    "Chania": "Δήμος Χανίων",
+    "Patras": "Δήμος Πατρέων",
+}
+NEIGHBOURHOODS_EN = {
+    "Κολωνάκι": "Kolonaki",
+    "Παγκράτι": "Pangrati",
+    "Κουκάκι": "Koukaki",
+    "Εξάρχεια": "Exarcheia",
+    "Άνω Γλυφάδα": "Ano Glyfada",
+    "Τερψιθέα": "Terpsithea",
+    "Λαδάδικα": "Ladadika",
+    "Καλαμαριά": "Kalamaria",
+    "Άνω Πόλη": "Ano Poli",
+    "Αλικαρνασσός": "Alikarnassos",
+    "Μασταμπάς": "Mastampas",
+    "Χαλέπα": "Chalepa",
+    "Νέα Χώρα": "Nea Chora",
+    "Ψηλαλώνια": "Psilalonia",
+    "Αγυιά": "Agyia",
+}
+FEATURES_EL = (
+    "θέα στη θάλασσα",
+    "αποθήκη",
+    "θέση στάθμευσης",
+    "τζάκι",
+    "ηλιακό θερμοσίφωνα",
+    "κλιματισμό",
+    "ιδιωτικό κήπο",
+    "μεγάλες βεράντες",
+)
+NOTES = (
+    "Owner prefers serious buyers only.",
+    "Keys at the office.",
+    "Call the owner before viewings.",
+    "Tenant in place until the end of the lease.",
+    "Price negotiable for a quick sale.",
+)
+SOURCES = [
+    {"id": i, "name": name}
+    for i, name in enumerate(
+        ("Owner Direct", "Agency Referral", "Spitogatos", "XE.gr", "Website Enquiry", "Walk-in", "Social Media"), 1
+    )
+]
+TAGS = [
+    {"id": i, "name": name}
+    for i, name in enumerate(
+        (
+            "Urgent Sale",
+            "Price Reduced",
+            "Golden Visa Eligible",
+            "Investment Opportunity",
+            "New Build",
+            "Sea View",
+            "Exclusive",
+            "Pet Friendly",
+        ),
+        1,
+    )
+]
 PRICE_REDUCED_TAG = 2
 STATIC_TAGS = (1, 3, 4, 5, 6, 7, 8)
-CUSTOM_FIELDS = [{"id": i, "name": name, "type": kind, **({"options": [{"id": j, "name": option} for j, option
-                                                                       in enumerate(options, 1)]} if options else {})}
-                 for i, (name, kind, options) in enumerate((
-                     ("Pool", "checkbox", ()),
-                     ("Condition Notes", "textarea", ()),
-                     ("View Type", "select_multi", ("Sea View", "Mountain View", "City View", "Acropolis View")),
-                     ("Cadastral Code (KAEK)", "text", ()),
-                     ("Marketing Description", "wysiwyg", ()),
-                     ("Building Coefficient", "number", ()),
-                     ("Objective Value", "formatted_number", ()),
-                     ("Furnishing", "select", ("Unfurnished", "Semi-furnished", "Furnished")),
-                     ("Energy Certificate", "file", ()),
-                     ("Building Permits", "file_multi", ()),
-                     ("Cover Image", "image", ()),
-                     ("Drone Shots", "image_multi", ()),
-                     ("Keyholder Address", "address", ()),
-                     ("Spitogatos Listing", "url", ()),
-                     ("Next Open House", "date", ()),
-                     ("Last Inspection", "datetime", ()),
-                     ("Annual Property Tax (ENFIA)", "currency", ()),
-                     ("Co-listing Agent", "user", ()),
-                     ("Photographers", "user_multi", ()),
-                     ("Notary", "contact", ()),
-                     ("Co-owners", "contact_multi", ()),
-                 ), 1)]
+CUSTOM_FIELDS = [
+    {
+        "id": i,
+        "name": name,
+        "type": kind,
+        **({"options": [{"id": j, "name": option} for j, option in enumerate(options, 1)]} if options else {}),
+    }
+    for i, (name, kind, options) in enumerate(
+        (
+            ("Pool", "checkbox", ()),
+            ("Condition Notes", "textarea", ()),
+            ("View Type", "select_multi", ("Sea View", "Mountain View", "City View", "Acropolis View")),
+            ("Cadastral Code (KAEK)", "text", ()),
+            ("Marketing Description", "wysiwyg", ()),
+            ("Building Coefficient", "number", ()),
+            ("Objective Value", "formatted_number", ()),
+            ("Furnishing", "select", ("Unfurnished", "Semi-furnished", "Furnished")),
+            ("Energy Certificate", "file", ()),
+            ("Building Permits", "file_multi", ()),
+            ("Cover Image", "image", ()),
+            ("Drone Shots", "image_multi", ()),
+            ("Keyholder Address", "address", ()),
+            ("Spitogatos Listing", "url", ()),
+            ("Next Open House", "date", ()),
+            ("Last Inspection", "datetime", ()),
+            ("Annual Property Tax (ENFIA)", "currency", ()),
+            ("Co-listing Agent", "user", ()),
+            ("Photographers", "user_multi", ()),
+            ("Notary", "contact", ()),
+            ("Co-owners", "contact_multi", ()),
+        ),
+        1,
+    )
+]
 
 
 def _area(area_id: int, name_el: str, name_en: str, parent: dict[str, Any] | None) -> dict[str, Any]:
-    return {"id": area_id, "name_el": name_el, "name_en": name_en,
-            "full_name_el": f"{parent['full_name_el']} > {name_el}" if parent else name_el,
-            "full_name_en": f"{parent['full_name_en']} > {name_en}" if parent else name_en}
+    return {
+        "id": area_id,
+        "name_el": name_el,
+        "name_en": name_en,
+        "full_name_el": f"{parent['full_name_el']} > {name_el}" if parent else name_el,
+        "full_name_en": f"{parent['full_name_en']} > {name_en}" if parent else name_en,
+    }
 
 
 # The area hierarchy (region > municipality > neighbourhood) with stable ids; records share these
@@ -167,13 +257,16 @@ CITY_AREAS: dict[str, dict[str, Any]] = {}
 NEIGHBOURHOOD_AREAS: dict[str, dict[str, Any]] = {}
 for _place in GREECE:
     _region = next((a for a in REGION_AREAS.values() if a["name_en"] == _place.region), None) or _area(
-        len({a["id"] for a in REGION_AREAS.values()}) + 1, _place.local_region, _place.region, None)
+        len({a["id"] for a in REGION_AREAS.values()}) + 1, _place.local_region, _place.region, None
+    )
     REGION_AREAS[_place.city] = _region
-    CITY_AREAS[_place.city] = _area(10 + len(CITY_AREAS), MUNICIPALITIES[_place.city],
-                                    f"Municipality of {_place.city}", _region)
+    CITY_AREAS[_place.city] = _area(
+        10 + len(CITY_AREAS), MUNICIPALITIES[_place.city], f"Municipality of {_place.city}", _region
+    )
     for _name in _place.neighbourhoods:
-        NEIGHBOURHOOD_AREAS[_name] = _area(100 + len(NEIGHBOURHOOD_AREAS), _name, NEIGHBOURHOODS_EN[_name],
-                                           CITY_AREAS[_place.city])
+        NEIGHBOURHOOD_AREAS[_name] = _area(
+            100 + len(NEIGHBOURHOOD_AREAS), _name, NEIGHBOURHOODS_EN[_name], CITY_AREAS[_place.city]
+        )
 
 
 def parse_local(text: str) -> int:
@@ -215,8 +308,9 @@ class EstatePrimeGenerator:
         shortterm_unit = rng.choice(("per_month", "per_season")) if availability == "shortterm" else None
         # whole thousands except for rent: the world moves every non-rent price in steps of 1,000
         shortterm_price = monthly_rent * rng.uniform(1.8, 2.6) * (1 if shortterm_unit == "per_month" else 4)
-        price = {"sale": sale_price, "rent": monthly_rent, "auction": sale_price * 0.7,
-                 "shortterm": shortterm_price}[availability]
+        price = {"sale": sale_price, "rent": monthly_rent, "auction": sale_price * 0.7, "shortterm": shortterm_price}[
+            availability
+        ]
         price = monthly_rent if availability == "rent" else max(1000, round(price, -3))
         rooms = None if not is_home else max(1, area // 35 + rng.randrange(-1, 2))
         floor = rng.choice((0, 1, 1, 2, 2, 3, 4, 5, 6)) if is_flat else (0 if not is_land else None)
@@ -226,9 +320,11 @@ class EstatePrimeGenerator:
         street = rng.choice(STREETS["gr"])
         hide_address = rng.random() < 0.15
         # a public pin a few hundred metres off the real one
-        fake_latitude, fake_longitude = ((round(latitude + rng.uniform(-0.006, 0.006), 6),
-                                          round(longitude + rng.uniform(-0.006, 0.006), 6)) if hide_address
-                                         else (None, None))
+        fake_latitude, fake_longitude = (
+            (round(latitude + rng.uniform(-0.006, 0.006), 6), round(longitude + rng.uniform(-0.006, 0.006), 6))
+            if hide_address
+            else (None, None)
+        )
         condition = None if is_land else rng.choice(("new", "renovated", "good", "good", "average", "needs_renovation"))
         year_built = None if is_land else rng.randrange(1960, 2025)
         parking = [rng.choice((0, 0, 1)), rng.choice((0, 0, 1)), rng.choice((0, 0, 0, 1, 2))] if is_home else [0, 0, 0]
@@ -257,8 +353,9 @@ class EstatePrimeGenerator:
             "kitchens": None if not is_home else 1,
             "master_bedrooms": None if not is_home else rng.choice((0, 1, 1)),
             "assignment": assignment,
-            "assignment_fee": None if fee_type is None else (rng.choice((2.0, 2.5, 3.0)) if fee_type == "percent"
-                                                             else float(rng.randrange(500, 3001, 100))),
+            "assignment_fee": None
+            if fee_type is None
+            else (rng.choice((2.0, 2.5, 3.0)) if fee_type == "percent" else float(rng.randrange(500, 3001, 100))),
             "assignment_fee_type": fee_type,
             "assignment_days": rng.choice((180, 365)) if assignment != "none" else None,
             "total_building_floors": building_floors,
@@ -272,17 +369,20 @@ class EstatePrimeGenerator:
             "parking_total": sum(parking),
             "construction_type": None if is_land else rng.choice(("concrete", "concrete", "concrete", "stone")),
             "year_renovated": rng.randrange(year_built, 2026) if condition == "renovated" and year_built else None,
-            "land_size": float(area) if is_land else (float(rng.randrange(200, 2000)) if subcategory in
-                                                      ("detached", "villa") else None),
+            "land_size": float(area)
+            if is_land
+            else (float(rng.randrange(200, 2000)) if subcategory in ("detached", "villa") else None),
             "garden": rng.choice(("private", "shared", None)) if is_home and not is_flat else None,
             "zoning": rng.choice(("residential", "agricultural", "tourist", "unzoned")) if is_land else None,
             "coverage_ratio": float(rng.choice((40, 60, 70))) if is_land else None,
             "build_ratio": rng.choice((0.8, 1.2, 1.6, 2.4)) if is_land else None,
             "max_height": rng.choice((7.5, 8.5, 11.0, 15.0)) if is_land else None,
             "youtube_url": f"https://www.youtube.com/watch?v={ids.to_base62(idx, self.key, '')[-11:]}"
-            if rng.random() < 0.1 else None,
+            if rng.random() < 0.1
+            else None,
             "virtual_tour_url": f"https://tours.estateprime.sandbox/{self.store_id}/{idx + 1}"
-            if rng.random() < 0.15 else None,
+            if rng.random() < 0.15
+            else None,
             "distance_sea": rng.randrange(50, 3000, 10) if place.city in COASTAL else rng.randrange(3000, 9000, 10),
             "distance_airport": rng.randrange(5000, 40000, 100),
             "distance_city": rng.randrange(200, 12000, 50),
@@ -299,10 +399,12 @@ class EstatePrimeGenerator:
             "land_slope": rng.choice(("flat", "sloped", "amphitheatrical")) if is_land else None,
             "access_type": rng.choice(("road", "road", "dirt_road")) if is_land else None,
             "floor_configuration": {"levels": [{"floor": n, "size": round(area / 2, 2)} for n in range(2)]}
-            if subcategory == "maisonette" else None,
+            if subcategory == "maisonette"
+            else None,
             "shortterm_unit": shortterm_unit,
             "shortterm_min_stay": (1 if shortterm_unit == "per_season" else rng.choice((1, 2, 3)))
-            if shortterm_unit else None,
+            if shortterm_unit
+            else None,
             "shortterm_max_guests": 2 * (rooms or 1) + rng.choice((0, 1, 2)) if shortterm_unit else None,
             "auction_code": f"E{rng.randrange(100_000, 999_999)}" if availability == "auction" else None,
             "auction_days": rng.randrange(30, 120) if availability == "auction" else None,
@@ -317,8 +419,19 @@ class EstatePrimeGenerator:
             "longitude": longitude,
             "fake_latitude": fake_latitude,
             "fake_longitude": fake_longitude,
-            "features": rng.sample(("elevator", "storage", "alarm", "fireplace", "solar_water_heater",
-                                    "air_conditioning", "pool", "furnished"), rng.randrange(0, 4)),
+            "features": rng.sample(
+                (
+                    "elevator",
+                    "storage",
+                    "alarm",
+                    "fireplace",
+                    "solar_water_heater",
+                    "air_conditioning",
+                    "pool",
+                    "furnished",
+                ),
+                rng.randrange(0, 4),
+            ),
             "positioning": rng.sample(("corner", "seafront", "facade", "internal", "penthouse"), rng.randrange(0, 2)),
             "view": rng.sample(("sea_view", "mountain_view", "city_view", "acropolis_view"), rng.randrange(0, 3)),
             "flooring": [] if is_land else rng.sample(("marble", "tile", "wood", "laminate", "mosaic"), 2),
@@ -331,8 +444,8 @@ class EstatePrimeGenerator:
             "description_en": english_description(rng, label_en, place.city),
             "title_el": f"{kind.label_el} {'προς πώληση' if for_sale else 'προς ενοικίαση'}, {place.local_city}",
             "description_el": f"{kind.label_el} {area} τ.μ. στην περιοχή {neighbourhood or place.local_city}. "
-                              f"Διαθέτει {' και '.join(rng.sample(FEATURES_EL, 2))}. "
-                              "Κοντά σε συγκοινωνίες και καταστήματα.",
+            f"Διαθέτει {' και '.join(rng.sample(FEATURES_EL, 2))}. "
+            "Κοντά σε συγκοινωνίες και καταστήματα.",
         }
 
 
@@ -353,9 +466,15 @@ class Filters:
             return False
         if self.created_max is not None and state.created_at > self.created_max:
             return False
-        return all(allowed is None or value in allowed for allowed, value in (
-            (self.availability, static["availability"]), (self.category, static["category"]),
-            (self.subcategory, static["subcategory"]), (self.status, STATUS_MAP[state.status])))
+        return all(
+            allowed is None or value in allowed
+            for allowed, value in (
+                (self.availability, static["availability"]),
+                (self.category, static["category"]),
+                (self.subcategory, static["subcategory"]),
+                (self.status, STATUS_MAP[state.status]),
+            )
+        )
 
 
 @lru_cache(maxsize=32)
@@ -395,8 +514,9 @@ class EstatePrimeApp(ProviderApp):
     record_fields = {"id": ("id",), "price": ("price",), "updated_at": ("date_updated",)}
     newest_first = True
 
-    def __init__(self, worlds: dict[str, World], api_keys: dict[str, str], auth_header: str = "X-Api-Key",
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, worlds: dict[str, World], api_keys: dict[str, str], auth_header: str = "X-Api-Key", **kwargs: Any
+    ) -> None:
         if set(api_keys) != set(worlds) or len(set(api_keys.values())) != len(api_keys):
             raise ValueError("every account needs exactly one API key of its own")
         super().__init__(worlds, **kwargs)
@@ -413,9 +533,13 @@ class EstatePrimeApp(ProviderApp):
         ]
 
     def credentials(self) -> dict[str, Any]:
-        return {"auth_header": self.auth_header,
-                "accounts": [{"account_id": account, "store_id": self.worlds[account].generator.store_id,
-                              "api_key": key} for account, key in self.api_keys.items()]}
+        return {
+            "auth_header": self.auth_header,
+            "accounts": [
+                {"account_id": account, "store_id": self.worlds[account].generator.store_id, "api_key": key}
+                for account, key in self.api_keys.items()
+            ],
+        }
 
     def error(self, status: int, message: str) -> HttpError:
         return HttpError(status, {"status": status, "message": message})
@@ -449,13 +573,26 @@ class EstatePrimeApp(ProviderApp):
         def date(days: int | None) -> str | None:
             return None if days is None else local_date(state.created_at + days * DAY_SECONDS, TIMEZONE)
 
-        photo_stem = f"https://files.estateprime.sandbox/listings/{listing_id}/" \
-                     f"{ids.scramble(state.idx, world.generator.key) & 0xFFFFFFFFFF:010x}"
-        translations = [{"language_id": 2, "title": static["title_el"],
-                         "description": revised(static["description_el"], state.revision)}]
+        photo_stem = (
+            f"https://files.estateprime.sandbox/listings/{listing_id}/"
+            f"{ids.scramble(state.idx, world.generator.key) & 0xFFFFFFFFFF:010x}"
+        )
+        translations = [
+            {
+                "language_id": 2,
+                "title": static["title_el"],
+                "description": revised(static["description_el"], state.revision),
+            }
+        ]
         if static["english"]:
-            translations.insert(0, {"language_id": 1, "title": static["title_en"],
-                                    "description": revised(static["description_en"], state.revision)})
+            translations.insert(
+                0,
+                {
+                    "language_id": 1,
+                    "title": static["title_en"],
+                    "description": revised(static["description_en"], state.revision),
+                },
+            )
         tags = static["tags"] + ([PRICE_REDUCED_TAG] if state.price < static["base_price"] else [])
 
         def pick(*names: str) -> dict[str, Any]:
@@ -474,24 +611,64 @@ class EstatePrimeApp(ProviderApp):
             "created_by": static["users"][0],
             "date_created": naive_local(state.created_at, TIMEZONE),
             "date_updated": naive_local(state.updated_at, TIMEZONE),
-            **pick("wcs", "living_rooms", "kitchens", "master_bedrooms", "assignment", "assignment_fee",
-                   "assignment_fee_type"),
+            **pick(
+                "wcs",
+                "living_rooms",
+                "kitchens",
+                "master_bedrooms",
+                "assignment",
+                "assignment_fee",
+                "assignment_fee_type",
+            ),
             "assignment_expires": date(static["assignment_days"]),
-            **pick("total_building_floors", "heating_type", "heating_source", "frames", "frames_glass",
-                   "parking_open_sheltered", "parking_open_unsheltered", "parking_garage", "parking_total",
-                   "construction_type", "year_renovated", "land_size", "garden", "zoning", "coverage_ratio",
-                   "build_ratio", "max_height", "youtube_url", "virtual_tour_url", "distance_sea",
-                   "distance_airport", "distance_city", "distance_market", "monthly_maintenance",
-                   "tenant_contact_id"),
+            **pick(
+                "total_building_floors",
+                "heating_type",
+                "heating_source",
+                "frames",
+                "frames_glass",
+                "parking_open_sheltered",
+                "parking_open_unsheltered",
+                "parking_garage",
+                "parking_total",
+                "construction_type",
+                "year_renovated",
+                "land_size",
+                "garden",
+                "zoning",
+                "coverage_ratio",
+                "build_ratio",
+                "max_height",
+                "youtube_url",
+                "virtual_tour_url",
+                "distance_sea",
+                "distance_airport",
+                "distance_city",
+                "distance_market",
+                "monthly_maintenance",
+                "tenant_contact_id",
+            ),
             "available_from": date(static["available_days"]),
             "has_keys": static["has_keys"],
             "is_rented": static["tenant_contact_id"] is not None,
-            **pick("has_hidden_price", "orientation", "energy_class", "is_negotiable", "frontage_length",
-                   "land_slope", "access_type", "floor_configuration", "shortterm_unit", "shortterm_min_stay",
-                   "shortterm_max_guests", "auction_code"),
+            **pick(
+                "has_hidden_price",
+                "orientation",
+                "energy_class",
+                "is_negotiable",
+                "frontage_length",
+                "land_slope",
+                "access_type",
+                "floor_configuration",
+                "shortterm_unit",
+                "shortterm_min_stay",
+                "shortterm_max_guests",
+                "auction_code",
+            ),
             "auction_date": date(static["auction_days"]),
             "auction_url": f"https://www.eauction.gr/Auction/Details/{static['auction_code']}"
-            if static["auction_code"] else None,
+            if static["auction_code"]
+            else None,
             "notes": static["notes"],
             "location": {
                 "area_level1": REGION_AREAS[static["city"]],
@@ -499,15 +676,26 @@ class EstatePrimeApp(ProviderApp):
                 "area_level3": NEIGHBOURHOOD_AREAS.get(static["neighbourhood"] or ""),
                 "postal_code": static["postal_code"],
                 "display_address": static["fake_address_el"] is None,
-                **pick("show_circle_on_map", "address_el", "fake_address_el", "longitude", "latitude",
-                       "fake_longitude", "fake_latitude"),
+                **pick(
+                    "show_circle_on_map",
+                    "address_el",
+                    "fake_address_el",
+                    "longitude",
+                    "latitude",
+                    "fake_longitude",
+                    "fake_latitude",
+                ),
             },
             **pick("features", "positioning", "view", "flooring"),
             "tags": sorted(tags),
             **pick("contacts", "users"),
-            "photos": [{"original_image": f"{photo_stem}_{n}.jpg",
-                        "watermark_image": f"{photo_stem}_{n}_wm.jpg" if n % static["watermark_every"] == 0 else None}
-                       for n in range(1, static["photo_count"] + 1)],
+            "photos": [
+                {
+                    "original_image": f"{photo_stem}_{n}.jpg",
+                    "watermark_image": f"{photo_stem}_{n}_wm.jpg" if n % static["watermark_every"] == 0 else None,
+                }
+                for n in range(1, static["photo_count"] + 1)
+            ],
             "translations": translations,
         }
 
@@ -530,8 +718,9 @@ class EstatePrimeApp(ProviderApp):
         for name, allowed in ENUMS.items():
             raw = body.get(name)
             chosen = [raw] if isinstance(raw, str) else raw
-            if raw is not None and (not isinstance(chosen, list) or not chosen
-                                    or any(value not in allowed for value in chosen)):
+            if raw is not None and (
+                not isinstance(chosen, list) or not chosen or any(value not in allowed for value in chosen)
+            ):
                 raise self.error(400, f"The {name} must be one or more of: {', '.join(allowed)}.")
             values[name] = None if raw is None else frozenset(chosen)
         if "date_created" in body:
@@ -540,7 +729,8 @@ class EstatePrimeApp(ProviderApp):
                 raise self.error(400, "The date_created must be an object with min and max.")
             try:
                 values["created_min"], values["created_max"] = (
-                    None if window[bound] is None else parse_local(window[bound]) for bound in ("min", "max"))
+                    None if window[bound] is None else parse_local(window[bound]) for bound in ("min", "max")
+                )
             except (TypeError, ValueError):
                 raise self.error(400, "The date_created min and max must be null or YYYY-MM-DD HH:MM:SS.") from None
         return page, Filters(**values)
@@ -554,10 +744,19 @@ class EstatePrimeApp(ProviderApp):
                 states = world.page(offset, PAGE_SIZE, newest_first=True)
             else:
                 found = matching(world, world.version, filters)
-                total, states = len(found), [world.state(idx) for idx in found[offset: offset + PAGE_SIZE]]
+                total, states = len(found), [world.state(idx) for idx in found[offset : offset + PAGE_SIZE]]
             data = [self.render(world, state) for state in states]
-        return Response(200, {"status": 200, "page": page, "total_pages": -(-total // PAGE_SIZE),
-                              "results_per_page": PAGE_SIZE, "total_results": total, "data": data})
+        return Response(
+            200,
+            {
+                "status": 200,
+                "page": page,
+                "total_pages": -(-total // PAGE_SIZE),
+                "results_per_page": PAGE_SIZE,
+                "total_results": total,
+                "data": data,
+            },
+        )
 
     def get_listing(self, request: Request, listing_id: str) -> Response:
         world = self.shift_world(request)
@@ -566,4 +765,3 @@ class EstatePrimeApp(ProviderApp):
             raise self.error(404, f"Listing {listing_id} not found.")
         with world.lock:
             return self.ok(self.render(world, state))
-

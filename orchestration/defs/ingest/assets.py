@@ -30,7 +30,7 @@ class RawLayerTranslator(DagsterDltTranslator):
             group_name="raw",
             owners=OWNERS,
             description=f"Raw {data.resource.source_name} {data.resource.name}: every observed payload "
-                        "version, append-only (dlt).",
+            "version, append-only (dlt).",
         )
 
 
@@ -45,7 +45,8 @@ def build_raw_assets() -> list[dg.AssetsDefinition]:
         pool=WAREHOUSE_WRITER_POOL,
     )
     def actuallycare_raw(context: AssetExecutionContext, dlt: DagsterDltResource) -> Iterator:
-        yield from dlt.run(context=context, dlt_source=actuallycare_source(),
-                           dlt_pipeline=listings_pipeline("actuallycare"))
+        yield from dlt.run(
+            context=context, dlt_source=actuallycare_source(), dlt_pipeline=listings_pipeline("actuallycare")
+        )
 
     return [actuallycare_raw]

@@ -1,0 +1,92 @@
+"""Simulated days: a realistic mix of changes, served consistently and reported as truth."""
+
+import tracemalloc
+from collections import Counter, defaultdict
+
+import requests
+
+from dlt_sources.sandbox import Sandbox, SandboxConfig
+
+from .conftest import actuallycare_session, listed, provider
+
+
+def test_a_day_brings_the_whole_mix_of_changes(own_sandbox: Sandbox) -> None:
+    own_sandbox.advance_day()
+    events = own_sandbox.events("actuallycare", day=1)
+    kinds = Counter(event["kind"] for event in events)
+    assert {"new_listing", "price_cut", "price_rise", "status_change", "removed", "edit"} <= kinds.keys()
+    new_statuses = {event["new"] for event in events if event["kind"] == "status_change"}
+    assert {"pending", "sold", "withdrawn"} <= new_statuses
+    per_listing = Counter(event["source_listing_id"] for event in events)
+    assert max(per_listing.values()) >= 2  # a listing changed twice in one day
+
+
+def test_served_data_follows_the_days_changes(own_sandbox: Sandbox) -> None:
+    session, url = actuallycare_session(own_sandbox)
+    before = {r["id"]: r for r in session.get(url, params={"limit": 100, "page": 1}).json()["data"]["listings"]}
+    before |= {
+        r["id"]: r
+        for page in (2, 3)
+        for r in session.get(url, params={"limit": 100, "page": page}).json()["data"]["listings"]
+    }
+    own_sandbox.advance_day()
+    by_kind = defaultdict(list)
+    for event in own_sandbox.events("actuallycare", day=1):
+        by_kind[event["kind"]].append(event)
+    removed = by_kind["removed"][0]["source_listing_id"]
+    assert session.get(f"{url}/{removed}").status_code == 404
+    once = Counter(event["source_listing_id"] for event in own_sandbox.events("actuallycare", day=1))
+    cut = next(e for e in by_kind["price_cut"] if once[e["source_listing_id"]] == 1)
+    assert session.get(f"{url}/{cut['source_listing_id']}").json()["data"]["list_price"] == cut["new"] < cut["old"]
+    edit = next(e for e in by_kind["edit"] if once[e["source_listing_id"]] == 1)
+    edited = session.get(f"{url}/{edit['source_listing_id']}").json()["data"]
+    original = before[edit["source_listing_id"]]
+    assert edited["list_price"] == original["list_price"] and edited["description"] != original["description"]
+    assert edited["updated_at"] > original["updated_at"] and edited["version"] == original["version"] + 1
+
+
+def test_truth_lists_what_the_api_serves_after_days(own_sandbox: Sandbox) -> None:
+    own_sandbox.advance_day()
+    own_sandbox.advance_day()
+    session, url = actuallycare_session(own_sandbox)
+    served, page = {}, 1
+    while True:
+        data = session.get(url, params={"limit": 100, "page": page}).json()["data"]
+        served.update({record["id"]: record["list_price"] for record in data["listings"]})
+        if not data["meta"]["hasMore"]:
+            break
+        page += 1
+    assert served == listed(own_sandbox, "actuallycare")
+    removed = [row for row in own_sandbox.truth("actuallycare") if row["removed_at"]]
+    assert removed and all(not row["is_listed"] for row in removed)
+    history = next(row for row in own_sandbox.truth("actuallycare") if len(row["price_history"]) > 1)
+    assert history["price_history"][-1]["price"] == history["price"]
+
+
+def test_same_seed_same_data_and_changes_other_seed_different() -> None:
+    def snapshot(seed: int) -> tuple:
+        with Sandbox(SandboxConfig(seed=seed)) as sandbox:
+            info = provider(sandbox, "avaroai")
+            page = requests.get(
+                info["base_url"] + "/listings", headers={"Authorization": f"Bearer {info['api_key']}"}
+            ).json()["data"]
+            sandbox.advance_day()
+            return page, sandbox.events("apimo", day=1)
+
+    first, again, other = snapshot(21), snapshot(21), snapshot(22)
+    assert first == again
+    assert first[0] != other[0] and first[1] != other[1]
+
+
+def test_a_million_listings_are_served_without_holding_them_all() -> None:
+    tracemalloc.start()
+    try:
+        with Sandbox(SandboxConfig(total_listings=1_000_000, actuallycare_rate_limit=None)) as sandbox:
+            assert sum(world.size for world in sandbox.worlds()) >= 999_000
+            session, url = actuallycare_session(sandbox)
+            deep = session.get(url, params={"limit": 100, "page": 1500}).json()["data"]
+            assert len(deep["listings"]) == 100 and deep["meta"]["total"] > 150_000
+        peak_mb = tracemalloc.get_traced_memory()[1] / 1e6
+    finally:
+        tracemalloc.stop()
+    assert peak_mb < 300, f"peak {peak_mb:.0f} MB: listings are being held in memory"
