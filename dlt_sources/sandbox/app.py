@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -119,6 +120,17 @@ class Sandbox:
             return [name.split(":", 1)[1] for name in sizes if name.startswith(f"{provider}:")]
 
         key = stable_key(config.seed, "ids")
+
+        def account_key(provider: str, account: str) -> int:
+            return key ^ stable_key(provider, account)
+
+        def account_worlds(provider: str, generator: Callable[[str], Any]) -> dict[str, World]:
+            """One world per account of a multi-account provider (``DEFAULT_SIZES`` names them)."""
+            return {
+                account: world(f"{provider}:{account}", provider, account, generator(account))
+                for account in accounts(provider)
+            }
+
         self.apps: dict[str, ProviderApp] = {
             "avaroai": AvaroAIApp(
                 world("avaroai", "avaroai", "default", AvaroAIGenerator(key), listed=frozenset({"active"})),
@@ -126,28 +138,14 @@ class Sandbox:
                 limiter=limiter(config.avaroai_rate_limit),
             ),
             "estateprime": EstatePrimeApp(
-                {
-                    store: world(
-                        f"estateprime:{store}",
-                        "estateprime",
-                        store,
-                        EstatePrimeGenerator(key ^ stable_key("estateprime", store), int(store)),
-                    )
-                    for store in accounts("estateprime")
-                },
+                account_worlds(
+                    "estateprime", lambda store: EstatePrimeGenerator(account_key("estateprime", store), int(store))
+                ),
                 api_keys={store: config.secret(f"estateprime_api_key_{store}") for store in accounts("estateprime")},
                 auth_header=config.estateprime_auth_header,
             ),
             "apimo": ApimoApp(
-                {
-                    agency: world(
-                        f"apimo:{agency}",
-                        "apimo",
-                        agency,
-                        ApimoGenerator(key ^ stable_key("apimo", agency), int(agency)),
-                    )
-                    for agency in accounts("apimo")
-                },
+                account_worlds("apimo", lambda agency: ApimoGenerator(account_key("apimo", agency), int(agency))),
                 provider_id=config.credentials.get("apimo_provider") or str(1000 + config.seed),
                 token=config.secret("apimo_token"),
             ),

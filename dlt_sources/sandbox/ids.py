@@ -67,3 +67,16 @@ def from_base62(value: str, key: int, prefix: str) -> int | None:
         return None
     idx = unscramble(number, key)
     return idx if idx < (1 << 32) and to_base62(idx, key, prefix) == value else None
+
+
+class UuidListingIds:
+    """Listing ids as UUIDs that encode the listing's index (AvaroAI and ActuallyCare use UUIDs)."""
+
+    def __init__(self, key: int) -> None:
+        self.key = key
+
+    def listing_id(self, idx: int) -> str:
+        return to_uuid(idx, self.key)
+
+    def listing_idx(self, listing_id: str) -> int | None:
+        return from_uuid(listing_id, self.key)

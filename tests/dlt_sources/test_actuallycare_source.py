@@ -1,23 +1,11 @@
 """The ActuallyCare dlt source against the sandbox, over real HTTP, into a real DuckDB file."""
 
-from collections.abc import Iterator
-
 import duckdb
-import pytest
 
 from dlt_sources.actuallycare import actuallycare_source
-from dlt_sources.sandbox import Sandbox, SandboxConfig
+from dlt_sources.sandbox import Sandbox
 from orchestration.defs.ingest.pipelines import listings_pipeline
 from orchestration.settings import warehouse_path
-
-
-@pytest.fixture
-def actuallycare_sandbox(monkeypatch: pytest.MonkeyPatch, tmp_path) -> Iterator[Sandbox]:
-    monkeypatch.setenv("LISTINGS_DATA_DIR", str(tmp_path))
-    with Sandbox(SandboxConfig(seed=11)) as sandbox:
-        for name, value in sandbox.dlt_environment().items():
-            monkeypatch.setenv(name, value)
-        yield sandbox
 
 
 def load() -> None:
@@ -36,52 +24,52 @@ def listed_truth(sandbox: Sandbox) -> dict[str, int]:
     return {row["source_listing_id"]: row["price"] for row in sandbox.truth("actuallycare") if row["is_listed"]}
 
 
-def test_full_load_lands_exactly_the_sandbox_listings(actuallycare_sandbox: Sandbox) -> None:
+def test_full_load_lands_exactly_the_sandbox_listings(pipeline_sandbox: Sandbox) -> None:
     load()
     rows = raw_rows()
-    assert {listing_id: int(price) for listing_id, price, _, _ in rows} == listed_truth(actuallycare_sandbox)
+    assert {listing_id: int(price) for listing_id, price, _, _ in rows} == listed_truth(pipeline_sandbox)
     assert len(rows) == len({row[0] for row in rows})  # one version each
     assert all(row[3] for row in rows)  # every row carries its dlt load id
 
 
-def test_full_scan_uses_the_minimum_number_of_requests(actuallycare_sandbox: Sandbox) -> None:
+def test_full_scan_uses_the_minimum_number_of_requests(pipeline_sandbox: Sandbox) -> None:
     load()
-    listed = len(listed_truth(actuallycare_sandbox))
-    assert actuallycare_sandbox.stats("actuallycare")["requests"] == -(-listed // 100)
+    listed = len(listed_truth(pipeline_sandbox))
+    assert pipeline_sandbox.stats("actuallycare")["requests"] == -(-listed // 100)
 
 
-def test_unchanged_payloads_are_not_stored_again(actuallycare_sandbox: Sandbox) -> None:
+def test_unchanged_payloads_are_not_stored_again(pipeline_sandbox: Sandbox) -> None:
     load()
     before = raw_rows()
     load()
     assert raw_rows() == before
 
 
-def test_after_a_day_only_new_and_changed_listings_get_a_new_version(actuallycare_sandbox: Sandbox) -> None:
+def test_after_a_day_only_new_and_changed_listings_get_a_new_version(pipeline_sandbox: Sandbox) -> None:
     load()
     before = {(listing_id, digest) for listing_id, _, digest, _ in raw_rows()}
-    actuallycare_sandbox.advance_day()
+    pipeline_sandbox.advance_day()
     load()
     added = {(listing_id, digest) for listing_id, _, digest, _ in raw_rows()} - before
     changed_ids = {
         event["source_listing_id"]
-        for event in actuallycare_sandbox.events("actuallycare", day=1)
+        for event in pipeline_sandbox.events("actuallycare", day=1)
         if event["kind"] != "removed"
     }
     # every listing that changed and is still listed has exactly one new version; nothing else does
-    still_listed = listed_truth(actuallycare_sandbox)
+    still_listed = listed_truth(pipeline_sandbox)
     assert {listing_id for listing_id, _ in added} == changed_ids & still_listed.keys()
     assert len(added) == len(changed_ids & still_listed.keys())
     latest_price = {listing_id: int(price) for listing_id, price, _, _ in sorted(raw_rows(), key=lambda r: r[3])}
     assert latest_price.items() >= still_listed.items()
 
 
-def test_days_on_market_alone_does_not_make_a_new_version(actuallycare_sandbox: Sandbox) -> None:
+def test_days_on_market_alone_does_not_make_a_new_version(pipeline_sandbox: Sandbox) -> None:
     load()
     count = len(raw_rows())
     # a day with no changes at all: only the API's recomputed days_on_market moves
-    for world in actuallycare_sandbox.worlds("actuallycare"):
+    for world in pipeline_sandbox.worlds("actuallycare"):
         world.mix = type(world.mix)(**{name: 0 for name in world.mix.__dataclass_fields__})
-    actuallycare_sandbox.advance_day()
+    pipeline_sandbox.advance_day()
     load()
     assert len(raw_rows()) == count

@@ -1,27 +1,15 @@
 """Dagster materialises raw -> staging -> marts in process against the sandbox, and the mart
 matches the sandbox's truth."""
 
-from collections.abc import Iterator
-
 import dagster as dg
 import duckdb
-import pytest
 
-from dlt_sources.sandbox import Sandbox, SandboxConfig
+from dlt_sources.sandbox import Sandbox
 from orchestration.definitions import defs
 from orchestration.settings import warehouse_path
 
 # the sandbox's ActuallyCare status words -> the mart's unified vocabulary
 UNIFIED_STATUS = {"active": "active", "pending": "pending", "sold": "closed", "withdrawn": "withdrawn"}
-
-
-@pytest.fixture
-def pipeline_sandbox(monkeypatch: pytest.MonkeyPatch, tmp_path) -> Iterator[Sandbox]:
-    monkeypatch.setenv("LISTINGS_DATA_DIR", str(tmp_path))
-    with Sandbox(SandboxConfig(seed=3)) as sandbox:
-        for name, value in sandbox.dlt_environment().items():
-            monkeypatch.setenv(name, value)
-        yield sandbox
 
 
 def run_all_assets(instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:

@@ -41,16 +41,7 @@ LABELS = {
 }
 
 
-class ActuallyCareGenerator:
-    def __init__(self, key: int) -> None:
-        self.key = key
-
-    def listing_id(self, idx: int) -> str:
-        return ids.to_uuid(idx, self.key)
-
-    def listing_idx(self, listing_id: str) -> int | None:
-        return ids.from_uuid(listing_id, self.key)
-
+class ActuallyCareGenerator(ids.UuidListingIds):
     def static(self, rng: random.Random, idx: int) -> dict[str, Any]:
         place = rng.choice(USA)
         kinds, weights = zip(*PROPERTY_TYPES, strict=True)

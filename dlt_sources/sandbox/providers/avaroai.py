@@ -39,16 +39,7 @@ COORDINATORS = ("Jane Smith", "Andreas Georgiou", "Maria Christodoulou", "Nikos 
 CAPTIONS = ("Front exterior", "Living room", "Kitchen", "Master bedroom", "Bathroom", "Terrace", "View", "Pool")
 
 
-class AvaroAIGenerator:
-    def __init__(self, key: int) -> None:
-        self.key = key
-
-    def listing_id(self, idx: int) -> str:
-        return ids.to_uuid(idx, self.key)
-
-    def listing_idx(self, listing_id: str) -> int | None:
-        return ids.from_uuid(listing_id, self.key)
-
+class AvaroAIGenerator(ids.UuidListingIds):
     def static(self, rng: random.Random, idx: int) -> dict[str, Any]:
         place = rng.choice(CYPRUS)
         kinds, weights = zip(*PROPERTIES, strict=True)
