@@ -18,6 +18,7 @@ import duckdb
 
 from dlt_sources.sandbox import Sandbox, SandboxConfig
 from orchestration.definitions import defs
+from orchestration.defs.ingest.assets import SOURCES
 from orchestration.settings import DATA_DIR_ENV, WAREHOUSE_PATH_ENV, data_dir, pipelines_dir, warehouse_path
 
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
@@ -84,7 +85,10 @@ def _run(days: int, seed: int) -> None:
         Sandbox(SandboxConfig(seed=seed)) as sandbox,
         environment({**sandbox.dlt_environment(), "DAGSTER_HOME": dagster_home()}),
     ):
-        print(f"sandbox up: {len(sandbox.servers)} provider hosts on 127.0.0.1, simulated day 0")
+        print(
+            f"sandbox up: {len(sandbox.servers)} provider hosts on 127.0.0.1, simulated day 0 "
+            "(AvaroAI's 20 requests a minute compressed to 20 per 6 s)"
+        )
         job = defs().resolve_implicit_global_asset_job_def()
         with dg.DagsterInstance.get() as instance:
             for day in range(days):
@@ -119,6 +123,12 @@ def print_summary(warehouse: str) -> None:
         per_provider = con.execute(
             "select provider, count(*), count(*) filter (where is_available) from marts.listings group by 1 order by 1"
         ).fetchall()
+        raw_versions = {
+            provider: con.execute(
+                f"select count(*), count(distinct source_listing_id) from raw_{provider}.listings"
+            ).fetchone()
+            for provider in SOURCES
+        }
         price_changes = con.execute("""
             select count(*) from (
                 select list_price, lag(list_price) over (
@@ -129,7 +139,9 @@ def print_summary(warehouse: str) -> None:
     print("\nSummary")
     for provider, listings, available in per_provider:
         print(f"  {provider:<14} {listings:>6} listings in marts.listings ({available} available)")
-    print(f"  price changes seen: {price_changes}")
+    for provider, (versions, listings) in raw_versions.items():
+        print(f"  raw_{provider}.listings: {versions} payload versions of {listings} listings")
+    print(f"  price changes seen (ActuallyCare): {price_changes}")
     print(f"  warehouse: {warehouse}")
     print("  Dagster UI:  make dev   (then http://127.0.0.1:3000; the demo's runs are listed under Runs)")
     print(

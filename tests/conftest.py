@@ -1,6 +1,6 @@
 """Fixtures shared across the suite. Everything runs against the sandbox over real HTTP."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -9,11 +9,26 @@ from dlt_sources.sandbox import Sandbox, SandboxConfig
 
 
 @pytest.fixture
-def pipeline_sandbox(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Sandbox]:
-    """A fresh sandbox, dlt configured to reach it, and a private data folder (warehouse, dlt state)."""
+def start_pipeline_sandbox(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Callable[..., Sandbox]]:
+    """Start a sandbox, configure dlt to reach it, and give the test a private data folder
+    (warehouse, dlt state). Stopped at the end of the test."""
     monkeypatch.setenv("LISTINGS_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("LISTINGS_WAREHOUSE_PATH", raising=False)
-    with Sandbox(SandboxConfig(seed=3)) as sandbox:
+    started: list[Sandbox] = []
+
+    def start(config: SandboxConfig | None = None) -> Sandbox:
+        sandbox = Sandbox(config or SandboxConfig(seed=3)).start()
+        started.append(sandbox)
         for name, value in sandbox.dlt_environment().items():
             monkeypatch.setenv(name, value)
-        yield sandbox
+        return sandbox
+
+    yield start
+    for sandbox in started:
+        sandbox.stop()
+
+
+@pytest.fixture
+def pipeline_sandbox(start_pipeline_sandbox: Callable[..., Sandbox]) -> Sandbox:
+    """The default sandbox (documented quotas), wired as above."""
+    return start_pipeline_sandbox()

@@ -219,11 +219,17 @@ class Sandbox:
     def dlt_environment(self) -> dict[str, str]:
         """dlt configuration (environment variables) that points every source at this sandbox."""
         providers = self.info()["providers"]
-        actuallycare = providers["actuallycare"]
-        return {
-            "SOURCES__ACTUALLYCARE__BASE_URL": actuallycare["base_url"],
-            "SOURCES__ACTUALLYCARE__API_KEY": actuallycare["api_key"],
+        environment = {
+            "SOURCES__ACTUALLYCARE__BASE_URL": providers["actuallycare"]["base_url"],
+            "SOURCES__ACTUALLYCARE__API_KEY": providers["actuallycare"]["api_key"],
+            "SOURCES__AVAROAI__BASE_URL": providers["avaroai"]["base_url"],
+            "SOURCES__AVAROAI__API_KEY": providers["avaroai"]["api_key"],
         }
+        if self.config.avaroai_rate_limit:  # pace to the quota this sandbox enforces
+            requests, window = self.config.avaroai_rate_limit
+            environment["SOURCES__AVAROAI__MAX_REQUESTS_PER_WINDOW"] = str(requests)
+            environment["SOURCES__AVAROAI__RATE_WINDOW_SECONDS"] = str(window)
+        return environment
 
     def advance_day(self) -> dict[str, Any]:
         """Advance every world one simulated day; returns the count of changes by host and kind."""

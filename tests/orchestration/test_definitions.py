@@ -13,6 +13,7 @@ def test_definitions_load_with_the_expected_asset_keys() -> None:
     keys = {key.to_user_string() for key in asset_graph().get_all_asset_keys()}
     assert keys == {
         "raw_actuallycare/listings",
+        "raw_avaroai/listings",
         "staging/stg_actuallycare__listings",
         "marts/listings",
         "crosswalks/crosswalk_status",
@@ -35,6 +36,7 @@ def test_assets_are_grouped_by_layer_with_kinds_and_owners() -> None:
         for key in graph.get_all_asset_keys()
     }
     assert layer["raw_actuallycare/listings"] == ("raw", {"dlt", "duckdb"}, ["team:data-platform"])
+    assert layer["raw_avaroai/listings"] == ("raw", {"dlt", "duckdb"}, ["team:data-platform"])
     assert layer["staging/stg_actuallycare__listings"] == ("staging", {"dbt", "duckdb"}, ["team:data-platform"])
     assert layer["marts/listings"] == ("marts", {"dbt", "duckdb"}, ["team:data-platform"])
 

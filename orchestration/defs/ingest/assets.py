@@ -1,13 +1,15 @@
 """Raw-layer assets: one dagster-dlt multi-asset per provider source."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import dagster as dg
 from dagster import AssetExecutionContext  # Dagster reads this annotation at definition time
 from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
 from dagster_dlt.translator import DltResourceTranslatorData
+from dlt.extract.source import DltSource
 
 from dlt_sources.actuallycare import actuallycare_source
+from dlt_sources.avaroai import avaroai_source
 from orchestration.defs.ingest.pipelines import listings_pipeline
 from orchestration.defs.pools import OWNERS, WAREHOUSE_WRITER_POOL
 
@@ -34,19 +36,27 @@ class RawLayerTranslator(DagsterDltTranslator):
         )
 
 
+# One line per provider: its dlt source function, which takes its secret as ``api_key``.
+SOURCES: dict[str, Callable[..., DltSource]] = {
+    "actuallycare": actuallycare_source,
+    "avaroai": avaroai_source,
+}
+
+
 def build_raw_assets() -> list[dg.AssetsDefinition]:
     """One multi-asset per provider source; built when definitions load (settings are read then)."""
+    return [raw_assets(provider, source) for provider, source in SOURCES.items()]
 
+
+def raw_assets(provider: str, source: Callable[..., DltSource]) -> dg.AssetsDefinition:
     @dlt_assets(
-        dlt_source=actuallycare_source(api_key=_NOT_USED_AT_DEFINITION_TIME),
-        dlt_pipeline=listings_pipeline("actuallycare"),
-        name="actuallycare",
+        dlt_source=source(api_key=_NOT_USED_AT_DEFINITION_TIME),
+        dlt_pipeline=listings_pipeline(provider),
+        name=provider,
         dagster_dlt_translator=RawLayerTranslator(),
         pool=WAREHOUSE_WRITER_POOL,
     )
-    def actuallycare_raw(context: AssetExecutionContext, dlt: DagsterDltResource) -> Iterator:
-        yield from dlt.run(
-            context=context, dlt_source=actuallycare_source(), dlt_pipeline=listings_pipeline("actuallycare")
-        )
+    def provider_raw(context: AssetExecutionContext, dlt: DagsterDltResource) -> Iterator:
+        yield from dlt.run(context=context, dlt_source=source(), dlt_pipeline=listings_pipeline(provider))
 
-    return [actuallycare_raw]
+    return provider_raw

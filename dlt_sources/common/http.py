@@ -1,0 +1,75 @@
+"""Client-side request pacing: stay inside a provider's quota before the server says 429.
+
+dlt's REST client retries 429 and honours Retry-After, but it does not pace requests in advance.
+Pacing sits in the HTTP adapter, under dlt's retrying session, so every attempt (retries too) waits
+its turn.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+
+from dlt.sources.helpers.requests import Client
+from requests import PreparedRequest, Response, Session
+from requests.adapters import HTTPAdapter
+
+
+class RequestPacer:
+    """At most ``max_requests`` in any ``window_seconds``-long interval (a sliding window).
+
+    ``margin_seconds`` is added to every wait: the server's window starts when it receives a
+    request, a little after we sent it, so waiting exactly one window could still land early.
+    """
+
+    def __init__(
+        self,
+        max_requests: int,
+        window_seconds: float,
+        margin_seconds: float = 0.25,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if max_requests < 1 or window_seconds <= 0:
+            raise ValueError("a request quota needs max_requests >= 1 and window_seconds > 0")
+        self.max_requests, self.window, self.margin = max_requests, window_seconds, margin_seconds
+        self._clock, self._sleep = clock, sleep
+        self._sent: deque[float] = deque()
+        self._lock = threading.Lock()
+        self.waited_seconds = 0.0
+
+    def wait(self) -> float:
+        """Block until one more request fits the quota; returns the seconds waited."""
+        with self._lock:
+            now = self._clock()
+            while self._sent and now - self._sent[0] >= self.window + self.margin:
+                self._sent.popleft()
+            pause = 0.0
+            if len(self._sent) >= self.max_requests:
+                pause = self._sent[0] + self.window + self.margin - now
+                self._sleep(pause)
+                self._sent.popleft()
+            self._sent.append(self._clock())
+            self.waited_seconds += pause
+            return pause
+
+
+class PacedAdapter(HTTPAdapter):
+    def __init__(self, pacer: RequestPacer) -> None:
+        super().__init__()
+        self.pacer = pacer
+
+    def send(self, request: PreparedRequest, *args, **kwargs) -> Response:  # type: ignore[override]
+        self.pacer.wait()
+        return super().send(request, *args, **kwargs)
+
+
+def paced_session(pacer: RequestPacer) -> Session:
+    """dlt's retrying session (429 with Retry-After, 5xx and connection errors, with backoff), paced."""
+    session = Client(raise_for_status=False).session
+    adapter = PacedAdapter(pacer)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
