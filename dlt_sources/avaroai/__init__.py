@@ -6,9 +6,10 @@ listing that goes under offer, sells or is withdrawn simply stops appearing. Aut
 Bearer <key>``.
 
 Politeness: the quota is 20 requests per minute and the document promises no Retry-After, so
-requests are paced on the client side (a sliding window with a small margin) and a full scan of N
-listings takes about ceil(N / 20) / 20 minutes; nothing else should wait on it. A 429 that still
-comes is retried with backoff by dlt's client.
+requests are paced on the client side (a sliding window with a small margin, one per account and
+process) and a full scan of N listings takes about ceil(N / 20) / 20 minutes; nothing else should
+wait on it. A 429 that still comes (another process used the key) is retried after a full window,
+as the document asks.
 
 Photos: AvaroAI forbids hotlinking. The raw payload keeps the photo URLs as received, for the
 record; nothing downstream may publish them as image sources (a photo mirror is out of scope).
@@ -44,7 +45,7 @@ def avaroai_source(
     max_requests_per_window: int = MAX_REQUESTS_PER_WINDOW,
     rate_window_seconds: float = RATE_WINDOW_SECONDS,
 ) -> dlt.sources.DltResource:
-    pacer = RequestPacer(max_requests_per_window, rate_window_seconds)
+    pacer = RequestPacer.shared(f"avaroai:{account_id}", max_requests_per_window, rate_window_seconds)
     return listings(base_url, api_key, account_id, pacer)
 
 

@@ -7,10 +7,12 @@ its turn.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from typing import ClassVar
 
 from dlt.sources.helpers.requests import Client
 from requests import PreparedRequest, Response, Session
@@ -40,6 +42,19 @@ class RequestPacer:
         self._lock = threading.Lock()
         self.waited_seconds = 0.0
 
+    _shared: ClassVar[dict[tuple[str, int, float], RequestPacer]] = {}
+    _shared_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    @classmethod
+    def shared(cls, quota_name: str, max_requests: int, window_seconds: float) -> RequestPacer:
+        """The one pacer of this process for a quota (a provider account): runs that follow each
+        other closely, or sources that share a key, draw on the same budget."""
+        with cls._shared_lock:
+            key = (quota_name, max_requests, window_seconds)
+            if key not in cls._shared:
+                cls._shared[key] = cls(max_requests, window_seconds)
+            return cls._shared[key]
+
     def wait(self) -> float:
         """Block until one more request fits the quota; returns the seconds waited."""
         with self._lock:
@@ -55,6 +70,10 @@ class RequestPacer:
             self.waited_seconds += pause
             return pause
 
+    def seconds_until_window_expires(self) -> int:
+        """What a 429 without Retry-After means: wait for the current window to expire."""
+        return math.ceil(self.window + self.margin)
+
 
 class PacedAdapter(HTTPAdapter):
     def __init__(self, pacer: RequestPacer) -> None:
@@ -63,7 +82,11 @@ class PacedAdapter(HTTPAdapter):
 
     def send(self, request: PreparedRequest, *args, **kwargs) -> Response:  # type: ignore[override]
         self.pacer.wait()
-        return super().send(request, *args, **kwargs)
+        response = super().send(request, *args, **kwargs)
+        if response.status_code == 429 and "Retry-After" not in response.headers:
+            # another process spent the quota: dlt's retry honours Retry-After, so give it the window
+            response.headers["Retry-After"] = str(self.pacer.seconds_until_window_expires())
+        return response
 
 
 def paced_session(pacer: RequestPacer) -> Session:

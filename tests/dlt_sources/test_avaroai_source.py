@@ -3,6 +3,7 @@
 from collections.abc import Callable
 
 import duckdb
+import requests
 
 from dlt_sources.avaroai import avaroai_source
 from dlt_sources.sandbox import Sandbox, SandboxConfig
@@ -53,3 +54,14 @@ def test_a_day_later_only_changes_are_stored_and_prices_follow(
     changed = {e["source_listing_id"] for e in sandbox.events("avaroai", day=1)} & listed(sandbox).keys()
     assert added == len(changed) > 0
     assert raw_prices().items() >= listed(sandbox).items()
+
+
+def test_a_429_from_a_spent_quota_is_waited_out_not_failed(start_pipeline_sandbox: Callable[..., Sandbox]) -> None:
+    sandbox = start_pipeline_sandbox(SandboxConfig(seed=3, avaroai_rate_limit=(20, 2.0)))
+    info = sandbox.info()["providers"]["avaroai"]
+    # someone else spends the whole window's quota with the same key
+    for _ in range(20):
+        requests.get(info["base_url"] + "/listings", headers={"Authorization": f"Bearer {info['api_key']}"})
+    load()
+    assert raw_prices() == listed(sandbox)
+    assert sandbox.stats("avaroai")["status_429"] >= 1  # it was refused, waited a window, and went on
