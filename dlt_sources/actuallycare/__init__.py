@@ -21,7 +21,7 @@ from collections.abc import Iterator
 import dlt
 import pyarrow as pa
 
-from dlt_sources.common.raw import RAW_LISTING_COLUMNS, changed_listings_table, latest_payload_hashes
+from dlt_sources.common.raw import RAW_LISTING_COLUMNS, new_listing_versions
 
 from .helpers import listings_client
 from .settings import DEFAULT_BASE_URL, LISTINGS_PATH, PAGE_SIZE, VOLATILE_FIELDS
@@ -40,10 +40,5 @@ def actuallycare_source(
 @dlt.resource(name="listings", write_disposition="append", columns=RAW_LISTING_COLUMNS)
 def listings(base_url: str, api_key: str, account_id: str, page_size: int) -> Iterator[pa.Table]:
     """Every listing version not stored yet: one row per changed or new payload."""
-    known = latest_payload_hashes(dlt.current.pipeline())
-    for page in listings_client(base_url, api_key).paginate(LISTINGS_PATH, params={"limit": page_size}):
-        table = changed_listings_table(
-            page, account_id=account_id, id_field="id", known_hashes=known, volatile_fields=VOLATILE_FIELDS
-        )
-        if table is not None:
-            yield table
+    pages = listings_client(base_url, api_key).paginate(LISTINGS_PATH, params={"limit": page_size})
+    yield from new_listing_versions(pages, account_id=account_id, volatile_fields=VOLATILE_FIELDS)

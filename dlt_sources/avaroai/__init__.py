@@ -31,7 +31,7 @@ import dlt
 import pyarrow as pa
 
 from dlt_sources.common.http import RequestPacer
-from dlt_sources.common.raw import RAW_LISTING_COLUMNS, changed_listings_table, latest_payload_hashes
+from dlt_sources.common.raw import RAW_LISTING_COLUMNS, new_listing_versions
 
 from .helpers import listings_client
 from .settings import DEFAULT_BASE_URL, LISTINGS_PATH, MAX_REQUESTS_PER_WINDOW, RATE_WINDOW_SECONDS
@@ -52,8 +52,5 @@ def avaroai_source(
 @dlt.resource(name="listings", write_disposition="append", columns=RAW_LISTING_COLUMNS)
 def listings(base_url: str, api_key: str, account_id: str, pacer: RequestPacer) -> Iterator[pa.Table]:
     """Every listing version not stored yet: one row per changed or new payload."""
-    known = latest_payload_hashes(dlt.current.pipeline())
-    for page in listings_client(base_url, api_key, pacer).paginate(LISTINGS_PATH):
-        table = changed_listings_table(page, account_id=account_id, id_field="id", known_hashes=known)
-        if table is not None:
-            yield table
+    pages = listings_client(base_url, api_key, pacer).paginate(LISTINGS_PATH)
+    yield from new_listing_versions(pages, account_id=account_id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -111,3 +111,24 @@ def latest_payload_hashes(pipeline: dlt.Pipeline, table: str = "listings") -> di
     except DestinationUndefinedEntity:  # first run: nothing stored yet
         return {}
     return {(account, listing_id): digest for account, listing_id, digest in rows or []}
+
+
+def new_listing_versions(
+    pages: Iterable[list[dict[str, Any]]],
+    *,
+    account_id: str,
+    id_field: str = "id",
+    volatile_fields: Iterable[str] = (),
+) -> Iterator[pa.Table]:
+    """Arrow tables of the listing versions in ``pages`` that raw does not hold yet, page by page.
+
+    Call it inside a dlt resource: it compares with what the running pipeline's destination holds.
+    """
+    known = latest_payload_hashes(dlt.current.pipeline())
+    volatile = tuple(volatile_fields)
+    for page in pages:
+        table = changed_listings_table(
+            page, account_id=account_id, id_field=id_field, known_hashes=known, volatile_fields=volatile
+        )
+        if table is not None:
+            yield table

@@ -90,3 +90,10 @@ def test_a_million_listings_are_served_without_holding_them_all() -> None:
     finally:
         tracemalloc.stop()
     assert peak_mb < 300, f"peak {peak_mb:.0f} MB: listings are being held in memory"
+
+
+def test_prices_stay_whole_numbers_through_changes(own_sandbox: Sandbox) -> None:
+    own_sandbox.advance_day()
+    for host in ("avaroai", "estateprime", "apimo", "enclosure", "koto", "actuallycare"):
+        for row in own_sandbox.truth(host):
+            assert all(type(entry["price"]) is int for entry in row["price_history"]), (host, row)

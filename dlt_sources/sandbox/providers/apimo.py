@@ -10,9 +10,8 @@ provider's one token reads every agency. Only the read endpoint is served: the p
   the request's ``timestamp`` (null without one).
 - Order: id ascending, which is creation order; a listing removed mid-scan shifts later offsets.
 - Errors (401 wrong or missing credentials, 404 unknown agency or path, 400) are ``{"error": "..."}``.
-- Cost: the totals and timestamps are cached per world state. A ``timestamp`` at or after the world's
-  start reads the event log; an older one, and the unfiltered ``timestamp`` while no listed listing
-  has changed since day 0, scan every listing once (about 30 s at 200,000 listings).
+- Cost: totals and timestamps are cached per world state; a ``timestamp`` filter is one pass over
+  cheap per-listing timestamps (no listing is built): under a second at 200,000 listings.
 
 Where the document is silent (or its field list and its example disagree: the example, being a
 real response, wins on shape, e.g. ``user`` and ``location`` are integers; fields only the list
@@ -29,8 +28,8 @@ names are added) the sandbox chooses:
   ``group`` (always 1) are the only private-mode fields sent, as in the example; a removed listing
   disappears;
 - price: ``period`` 1 monthly (rentals), 2 weekly (seasonal), null for sales; ``unit`` is 1 (m²);
-  sales include agency ``fees`` in ``value``; ``sold``/``sold_at`` are set on sold sales; seasonal
-  prices are whole thousands a week because the world moves every non-rent price in steps of 1,000;
+  sales include agency ``fees`` in ``value``; ``sold``/``sold_at`` are set on sold sales; rents
+  (monthly and seasonal, per week) move in tens, sale prices in thousands;
 - area ``unit`` 1 is m²; ``rooms`` is a decimal string ("3.0"); ``radius`` is 0 when
   ``publish_address`` is 1, else 300..1000 m, and then ``address`` is null on half the listings while
   ``latitude``/``longitude`` stay exact (hiding them is the consumer's job);
@@ -155,11 +154,11 @@ class ApimoGenerator:
         area = round(rng.uniform(*kind.area), 2)
         sale_price = area * SALE_PRICE_PER_SQM[place.city] * kind.price_factor * rng.uniform(0.8, 1.25)
         monthly_rent = max(50, round(sale_price / 300 * rng.uniform(0.9, 1.2), -1))
-        # whole thousands except for rentals: the world moves every non-rent price in steps of 1,000
+        # the world moves rents in tens and sale prices in thousands: start on those steps
         price = {
             SALE: max(1000, round(sale_price, -3)),
             RENTAL: monthly_rent,
-            SEASONAL: max(1000, round(monthly_rent * rng.uniform(0.9, 1.6), -3)),
+            SEASONAL: int(max(100, round(monthly_rent * rng.uniform(0.9, 1.6), -1))),
         }[category]
         rooms = max(1, round(area / 22)) if kind.is_home else 0
         bedrooms = max(0, rooms - 1) if kind.subtype != 1 else 0

@@ -18,8 +18,8 @@ Where the document is silent the sandbox chooses:
   draft and deleted never occur, and a removed listing disappears (404, absent from the list);
 - list records are the full listing object, the same as the single-listing ``data``;
 - availability is sale, rent, auction or shortterm (world listing types sale, rent, auction,
-  short_term_rent). Short-term prices are per month or per season and whole thousands, because
-  the world moves every non-rent price in steps of 1,000;
+  short_term_rent). Short-term prices are per month or per season; rents move in tens, sale and
+  auction prices in thousands;
 - translations: language_id 1 is English, 2 is Greek; ~80% of listings carry both, ~20% Greek only;
 - datetimes are naive Europe/Athens local time; ``status_date`` is when the status last changed;
 - ``has_hidden_price`` listings (~8%) still send their price; tag 2 ("Price Reduced") is set while
@@ -306,12 +306,12 @@ class EstatePrimeGenerator:
         sale_price = area * SALE_PRICE_PER_SQM[place.city] * kind.price_factor * rng.uniform(0.75, 1.3)
         monthly_rent = max(150, round(sale_price / 250, -1))
         shortterm_unit = rng.choice(("per_month", "per_season")) if availability == "shortterm" else None
-        # whole thousands except for rent: the world moves every non-rent price in steps of 1,000
+        # the world moves rents in tens and sale prices in thousands: start on those steps
         shortterm_price = monthly_rent * rng.uniform(1.8, 2.6) * (1 if shortterm_unit == "per_month" else 4)
         price = {"sale": sale_price, "rent": monthly_rent, "auction": sale_price * 0.7, "shortterm": shortterm_price}[
             availability
         ]
-        price = monthly_rent if availability == "rent" else max(1000, round(price, -3))
+        price = int(round(price, -1) if availability in ("rent", "shortterm") else max(1000, round(price, -3)))
         rooms = None if not is_home else max(1, area // 35 + rng.randrange(-1, 2))
         floor = rng.choice((0, 1, 1, 2, 2, 3, 4, 5, 6)) if is_flat else (0 if not is_land else None)
         building_floors = max(floor or 0, rng.randrange(2, 8)) if is_flat else None
