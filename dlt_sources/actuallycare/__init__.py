@@ -22,6 +22,7 @@ import dlt
 import pyarrow as pa
 
 from dlt_sources.common.raw import RAW_LISTING_COLUMNS, new_listing_versions
+from dlt_sources.common.secrets import register_secrets
 
 from .helpers import listings_client
 from .settings import DEFAULT_BASE_URL, LISTINGS_PATH, PAGE_SIZE, VOLATILE_FIELDS
@@ -34,6 +35,7 @@ def actuallycare_source(
     account_id: str = "default",
     page_size: int = PAGE_SIZE,
 ) -> dlt.sources.DltResource:
+    register_secrets(api_key)
     return listings(base_url, api_key, account_id, page_size)
 
 

@@ -32,6 +32,7 @@ import pyarrow as pa
 
 from dlt_sources.common.http import RequestPacer
 from dlt_sources.common.raw import RAW_LISTING_COLUMNS, new_listing_versions
+from dlt_sources.common.secrets import register_secrets
 
 from .helpers import listings_client
 from .settings import DEFAULT_BASE_URL, LISTINGS_PATH, MAX_REQUESTS_PER_WINDOW, RATE_WINDOW_SECONDS
@@ -45,6 +46,7 @@ def avaroai_source(
     max_requests_per_window: int = MAX_REQUESTS_PER_WINDOW,
     rate_window_seconds: float = RATE_WINDOW_SECONDS,
 ) -> dlt.sources.DltResource:
+    register_secrets(api_key)
     pacer = RequestPacer.shared(f"avaroai:{account_id}", max_requests_per_window, rate_window_seconds)
     return listings(base_url, api_key, account_id, pacer)
 
