@@ -224,6 +224,10 @@ class Sandbox:
             "SOURCES__ACTUALLYCARE__API_KEY": providers["actuallycare"]["api_key"],
             "SOURCES__AVAROAI__BASE_URL": providers["avaroai"]["base_url"],
             "SOURCES__AVAROAI__API_KEY": providers["avaroai"]["api_key"],
+            "SOURCES__APIMO__BASE_URL": providers["apimo"]["base_url"],
+            "SOURCES__APIMO__PROVIDER": providers["apimo"]["provider"],
+            "SOURCES__APIMO__TOKEN": providers["apimo"]["token"],
+            "SOURCES__APIMO__AGENCIES": json.dumps(providers["apimo"]["agencies"]),
         }
         if self.config.avaroai_rate_limit:  # pace to the quota this sandbox enforces
             requests, window = self.config.avaroai_rate_limit

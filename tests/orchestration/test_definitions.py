@@ -14,6 +14,7 @@ def test_definitions_load_with_the_expected_asset_keys() -> None:
     assert keys == {
         "raw_actuallycare/listings",
         "raw_avaroai/listings",
+        "raw_apimo/listings",
         "staging/stg_actuallycare__listings",
         "marts/listings",
         "crosswalks/crosswalk_status",

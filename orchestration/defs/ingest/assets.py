@@ -1,14 +1,17 @@
 """Raw-layer assets: one dagster-dlt multi-asset per provider source."""
 
+import inspect
 from collections.abc import Callable, Iterator
 
 import dagster as dg
+import dlt
 from dagster import AssetExecutionContext  # Dagster reads this annotation at definition time
 from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
 from dagster_dlt.translator import DltResourceTranslatorData
 from dlt.extract.source import DltSource
 
 from dlt_sources.actuallycare import actuallycare_source
+from dlt_sources.apimo import apimo_source
 from dlt_sources.avaroai import avaroai_source
 from orchestration.defs.ingest.pipelines import listings_pipeline
 from orchestration.defs.pools import OWNERS, WAREHOUSE_WRITER_POOL
@@ -36,11 +39,23 @@ class RawLayerTranslator(DagsterDltTranslator):
         )
 
 
-# One line per provider: its dlt source function, which takes its secret as ``api_key``.
+# One line per provider: its dlt source function.
 SOURCES: dict[str, Callable[..., DltSource]] = {
     "actuallycare": actuallycare_source,
     "avaroai": avaroai_source,
+    "apimo": apimo_source,
 }
+
+
+def definition_time_source(source: Callable[..., DltSource]) -> DltSource:
+    """The source with placeholders for its required settings: dagster-dlt reads only its
+    resources and schema when definitions load; the asset body builds it again from dlt's config."""
+    required = {
+        name: [] if str(parameter.annotation).startswith("list") else _NOT_USED_AT_DEFINITION_TIME
+        for name, parameter in inspect.signature(source).parameters.items()
+        if parameter.default is dlt.secrets.value or parameter.default is dlt.config.value
+    }
+    return source(**required)
 
 
 def build_raw_assets() -> list[dg.AssetsDefinition]:
@@ -50,7 +65,7 @@ def build_raw_assets() -> list[dg.AssetsDefinition]:
 
 def raw_assets(provider: str, source: Callable[..., DltSource]) -> dg.AssetsDefinition:
     @dlt_assets(
-        dlt_source=source(api_key=_NOT_USED_AT_DEFINITION_TIME),
+        dlt_source=definition_time_source(source),
         dlt_pipeline=listings_pipeline(provider),
         name=provider,
         dagster_dlt_translator=RawLayerTranslator(),
