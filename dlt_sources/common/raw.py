@@ -40,15 +40,13 @@ def canonical_json(payload: Any) -> str:
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def payload_hash(payload: Mapping[str, Any], volatile_fields: Iterable[str] = ()) -> str:
-    """sha256 of the payload without the fields a provider recomputes on every read.
-
-    A field like ActuallyCare's ``days_on_market`` changes daily for every listing; hashing it would
-    store every listing again every day although nothing about the listing changed.
-    """
-    ignored = set(volatile_fields)
-    content = {key: value for key, value in payload.items() if key not in ignored}
-    return hashlib.sha256(canonical_json(content).encode()).hexdigest()
+def _hashed_content(payload: Mapping[str, Any], volatile_fields: tuple[str, ...]) -> str:
+    """The canonical JSON that change detection hashes: the payload without the fields a provider
+    recomputes on every read. A field like ActuallyCare's ``days_on_market`` changes daily for every
+    listing; hashing it would store every listing again every day although nothing changed."""
+    if not volatile_fields:
+        return canonical_json(payload)
+    return canonical_json({key: value for key, value in payload.items() if key not in volatile_fields})
 
 
 def changed_listings_table(
@@ -71,13 +69,15 @@ def changed_listings_table(
     rows: dict[str, list[Any]] = {name: [] for name in _ARROW_SCHEMA.names}
     for record in records:
         key = (account_id, str(record[id_field]))
-        digest = payload_hash(record, volatile)
+        content = _hashed_content(record, volatile)
+        digest = hashlib.sha256(content.encode()).hexdigest()
         if known_hashes.get(key) == digest:
             continue
         known_hashes[key] = digest
         rows["account_id"].append(account_id)
         rows["source_listing_id"].append(key[1])
-        rows["payload"].append(canonical_json(record))
+        # without volatile fields the hashed text is the payload: serialise each record once
+        rows["payload"].append(canonical_json(record) if volatile else content)
         rows["payload_hash"].append(digest)
         rows["observed_at"].append(observed_at)
         rows["_dlt_load_id"].append(load_id)

@@ -13,8 +13,8 @@ from dlt.extract.source import DltSource
 from dlt_sources.actuallycare import actuallycare_source
 from dlt_sources.apimo import apimo_source
 from dlt_sources.avaroai import avaroai_source
+from orchestration.defs.conventions import OWNERS, WAREHOUSE_WRITER_POOL
 from orchestration.defs.ingest.pipelines import listings_pipeline
-from orchestration.defs.pools import OWNERS, WAREHOUSE_WRITER_POOL
 
 # dagster-dlt reads resource names and schemas from a source object when definitions load; the
 # credentials it is built with here are never used. The asset body builds the source again from

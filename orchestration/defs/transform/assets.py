@@ -10,7 +10,7 @@ import dagster as dg
 from dagster import AssetExecutionContext  # Dagster reads this annotation at definition time
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
-from orchestration.defs.pools import WAREHOUSE_WRITER_POOL
+from orchestration.defs.conventions import WAREHOUSE_WRITER_POOL
 from orchestration.settings import DBT_PROJECT_DIR, WAREHOUSE_PATH_ENV, warehouse_path
 
 
