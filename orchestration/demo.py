@@ -28,6 +28,11 @@ def demo_sandbox_config(seed: int) -> SandboxConfig:
     return SandboxConfig(seed=seed, avaroai_rate_limit=(20, 6.0))
 
 
+# Each simulated day is a nightly run: sources whose other runs read only recent updates make their
+# reconciliation (full) scan every time, as the nightly schedule will.
+NIGHTLY = {f"SOURCES__{name}__RECONCILE_EVERY_HOURS": "0" for name in ("APIMO", "ENCLOSURE", "KOTO")}
+
+
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
@@ -46,13 +51,18 @@ def environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ[name] = value
 
 
-# Writers of the warehouse run one at a time (DuckDB allows one writing process).
+# Writers of the warehouse run one at a time (DuckDB allows one writing process). The sources' scan
+# progress (pages, listings, ETA) goes to the run's event log.
 DAGSTER_YAML = """\
 telemetry:
   enabled: false
 concurrency:
   pools:
     default_limit: 1
+python_logs:
+  managed_python_loggers:
+    - dlt_sources
+  python_log_level: INFO
 """
 
 
@@ -60,8 +70,7 @@ def dagster_home() -> str:
     """A persistent Dagster instance under the data folder, so ``make dev`` shows the demo's runs."""
     home = data_dir() / "dagster"
     home.mkdir(parents=True, exist_ok=True)
-    if not (home / "dagster.yaml").exists():
-        (home / "dagster.yaml").write_text(DAGSTER_YAML)
+    (home / "dagster.yaml").write_text(DAGSTER_YAML)
     return str(home)
 
 
@@ -90,7 +99,7 @@ def _run(days: int, seed: int) -> None:
     log_path = data_dir() / "demo.log"
     with (
         Sandbox(demo_sandbox_config(seed)) as sandbox,
-        environment({**sandbox.dlt_environment(), "DAGSTER_HOME": dagster_home()}),
+        environment({**sandbox.dlt_environment(), **NIGHTLY, "DAGSTER_HOME": dagster_home()}),
     ):
         print(
             f"sandbox up: {len(sandbox.servers)} provider hosts on 127.0.0.1, simulated day 0 "
@@ -138,7 +147,8 @@ def print_summary(warehouse: str) -> None:
         ).fetchall()
         raw_versions = {
             provider: con.execute(
-                f"select count(*), count(distinct source_listing_id) from raw_{provider}.listings"
+                "select count(*) filter (where not is_removal), count(distinct source_listing_id), "
+                f"count(*) filter (where is_removal) from raw_{provider}.listings"
             ).fetchone()
             for provider in SOURCES
         }
@@ -152,8 +162,8 @@ def print_summary(warehouse: str) -> None:
     print("\nSummary")
     for provider, listings, available in per_provider:
         print(f"  {provider:<14} {listings:>6} listings in marts.listings ({available} available)")
-    for provider, (versions, listings) in raw_versions.items():
-        print(f"  raw_{provider}.listings: {versions} payload versions of {listings} listings")
+    for provider, (versions, listings, removals) in raw_versions.items():
+        print(f"  raw_{provider}.listings: {versions} payload versions of {listings} listings, {removals} removals")
     print(f"  price changes seen (ActuallyCare): {price_changes}")
     print(f"  warehouse: {warehouse}")
     print("  Dagster UI:  make dev   (then http://127.0.0.1:3000; the demo's runs are listed under Runs)")

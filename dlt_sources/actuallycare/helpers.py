@@ -6,18 +6,18 @@ from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.auth import APIKeyAuth
 from dlt.sources.helpers.rest_client.paginators import PageNumberPaginator
 
+from dlt_sources.common.http import RequestPacer, provider_session
+
 from .settings import AUTH_HEADER
 
 
-def listings_client(base_url: str, api_key: str) -> RESTClient:
-    """Pages with ``page``/``limit``; ``data.meta.totalPages`` says when to stop.
-
-    dlt's client retries 429 (honouring Retry-After) and 5xx with backoff.
-    """
+def listings_client(base_url: str, api_key: str, pacer: RequestPacer | None) -> RESTClient:
+    """Pages with ``page``/``limit``; ``data.meta.totalPages`` says when to stop."""
     return RESTClient(
-        base_url=base_url.rstrip("/") + "/",
+        base_url=base_url + "/",
         headers={"Accept": "application/json"},
         auth=APIKeyAuth(name=AUTH_HEADER, api_key=api_key, location="header"),
         paginator=PageNumberPaginator(base_page=1, page_param="page", total_path="data.meta.totalPages"),
         data_selector="data.listings",
+        session=provider_session(pacer),
     )

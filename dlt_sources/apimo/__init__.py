@@ -9,12 +9,15 @@ Incremental strategy: per agency, a ``timestamp`` cursor kept in dlt's resource 
 asks for everything updated since the last cursor minus an overlap window (an hour by default), so
 an update stamped during the previous scan is read again rather than skipped; change detection
 drops the re-read payloads that did not change. The cursor moves to the response's ``timestamp``
-only with a successful load (dlt commits state with the data), so a crash never skips data. The
-first run, and ``full_scan=True``, read everything. Deleted properties never appear in an
-updated-since read: removals need full scans (reconciliation comes with the extraction issue).
+only with a successful load (dlt commits state with the data), so a crash never skips data.
+Deleted properties never appear in an updated-since read, so an agency gets a full scan, which is
+also a reconciliation, on its first run, when ``full_scan`` is set, and when its last complete full
+scan is older than ``reconcile_every_hours``. A full scan is complete only if ``total_items`` held
+still and every property it counts was seen.
 
 Configuration (``[sources.apimo]`` or ``SOURCES__APIMO__*``): ``base_url``, ``provider`` and
-``token`` (secret), ``agencies`` (a list of agency ids), ``page_size``, ``cursor_overlap_seconds``.
+``token`` (secret), ``agencies`` (a list of agency ids), ``page_size``, ``cursor_overlap_seconds``,
+``reconcile_every_hours``, ``removal_confirmations``, ``max_removed_share``.
 """
 
 from __future__ import annotations
@@ -23,15 +26,20 @@ from collections.abc import Iterator
 
 import dlt
 import pyarrow as pa
+from dlt.sources.helpers.rest_client import RESTClient
 
-from dlt_sources.common.raw import RAW_LISTING_COLUMNS, new_listing_versions
+from dlt_sources.common.errors import SettingsCheck, guarded_pages
+from dlt_sources.common.raw import raw_columns
+from dlt_sources.common.scan import MAX_REMOVED_SHARE, AccountScan, RemovalPolicy, reconciliation_due
 from dlt_sources.common.secrets import register_secrets
 
 from .helpers import properties_client
-from .settings import CURSOR_OVERLAP_SECONDS, DEFAULT_BASE_URL, PAGE_SIZE, PROPERTIES_PATH
+from .settings import CURSOR_OVERLAP_SECONDS, DEFAULT_BASE_URL, PAGE_SIZE, PROPERTIES_PATH, RECONCILE_EVERY_HOURS
+
+PROVIDER = "apimo"
 
 
-@dlt.source(name="apimo", max_table_nesting=0)
+@dlt.source(name=PROVIDER, max_table_nesting=0)
 def apimo_source(
     provider: str = dlt.config.value,
     token: str = dlt.secrets.value,
@@ -39,43 +47,52 @@ def apimo_source(
     base_url: str = DEFAULT_BASE_URL,
     page_size: int = PAGE_SIZE,
     cursor_overlap_seconds: int = CURSOR_OVERLAP_SECONDS,
+    reconcile_every_hours: float = RECONCILE_EVERY_HOURS,
     full_scan: bool = False,
+    removal_confirmations: int = 1,
+    max_removed_share: float = MAX_REMOVED_SHARE,
 ) -> dlt.sources.DltResource:
     register_secrets(token)
+    check = SettingsCheck(PROVIDER)
+    base_url = check.base_url(base_url)
+    check.require(bool(agencies), "agencies must list at least one agency id")
+    check.require(1 <= page_size <= PAGE_SIZE, f"page_size must be between 1 and {PAGE_SIZE}")
     return listings(
-        base_url, provider, token, [str(agency) for agency in agencies], page_size, cursor_overlap_seconds, full_scan
+        check,
+        properties_client(base_url, provider, token, page_size),
+        [str(agency) for agency in agencies],
+        cursor_overlap_seconds,
+        0.0 if full_scan else reconcile_every_hours,
+        RemovalPolicy(removal_confirmations, max_removed_share),
     )
 
 
-@dlt.resource(name="listings", write_disposition="append", columns=RAW_LISTING_COLUMNS)
+@dlt.resource(name="listings", write_disposition="append", columns=raw_columns())
 def listings(
-    base_url: str,
-    provider: str,
-    token: str,
+    check: SettingsCheck,
+    client: RESTClient,
     agencies: list[str],
-    page_size: int,
     cursor_overlap_seconds: int,
-    full_scan: bool,
+    reconcile_every_hours: float,
+    removals: RemovalPolicy,
 ) -> Iterator[pa.Table]:
-    """Every listing version not stored yet, agency by agency."""
+    """New and changed listing versions, agency by agency, and the removals full scans find."""
+    check.raise_if_invalid()
     cursors: dict[str, int] = dlt.current.resource_state().setdefault("timestamp_by_agency", {})
-    client = properties_client(base_url, provider, token, page_size)
     for agency in agencies:
-        params = {}
-        if agency in cursors and not full_scan:
-            params["timestamp"] = max(0, cursors[agency] - cursor_overlap_seconds)
-        latest: list[int] = []
-
-        def pages(agency: str = agency, params: dict = params, latest: list[int] = latest) -> Iterator[list]:
-            for page in client.paginate(
-                PROPERTIES_PATH.format(agency_id=agency), params=params, data_selector="properties"
-            ):
-                # the cursor is response-level, not a record field (a second parse of the page: see note)
-                stamp = page.response.json().get("timestamp")
-                if stamp:
-                    latest.append(int(stamp))
-                yield page
-
-        yield from new_listing_versions(pages(), account_id=agency)
-        if latest:  # moves with the load: dlt commits resource state only when the load succeeds
-            cursors[agency] = max(latest + [cursors.get(agency, 0)])
+        full = agency not in cursors or reconciliation_due(agency, reconcile_every_hours)
+        params = {} if full else {"timestamp": max(0, cursors[agency] - cursor_overlap_seconds)}
+        scan = AccountScan(
+            PROVIDER,
+            agency,
+            full=full,
+            removals=removals,
+        )
+        latest = cursors.get(agency, 0)
+        pages = client.paginate(PROPERTIES_PATH.format(agency_id=agency), params=params, data_selector="properties")
+        for page in guarded_pages(pages, PROVIDER, agency):
+            body = page.response.json()  # parsed once, shared with the client (common.http)
+            latest = max(latest, int(body.get("timestamp") or 0))  # response-level, not a record field
+            yield from scan.add_page(page, reported_total=body.get("total_items"))
+        yield from scan.finish()
+        cursors[agency] = latest  # moves with the load: dlt commits resource state only when it succeeds

@@ -14,13 +14,17 @@ as the document asks.
 Photos: AvaroAI forbids hotlinking. The raw payload keeps the photo URLs as received, for the
 record; nothing downstream may publish them as image sources (a photo mirror is out of scope).
 
-Incremental strategy: a full scan with change detection (the API has no updated-since filter);
-only payloads whose content changed are stored. The organization's currency is not sent: EUR is
-assumed downstream (configurable there).
+Incremental strategy: every run is a full scan with change detection (the API has no
+updated-since filter); only payloads whose content changed are stored. Each scan is also a
+reconciliation, but the API sends no total, so a listing removed mid-scan, which shifts the later
+pages up by one and lets one listing slip past unseen, cannot be detected from the answers. A
+listing is therefore retired only when ``removal_confirmations`` (2 by default) consecutive complete
+scans miss it; the removal is dated at the first miss. The organization's currency is not sent:
+EUR is assumed downstream (configurable there).
 
 Configuration (``[sources.avaroai]`` or ``SOURCES__AVAROAI__*``): ``base_url``, ``api_key``
 (secret), ``account_id``, ``max_requests_per_window`` and ``rate_window_seconds`` (the quota to
-pace to; the documented 20 per 60 s by default).
+pace to; the documented 20 per 60 s by default), ``removal_confirmations``, ``max_removed_share``.
 """
 
 from __future__ import annotations
@@ -29,30 +33,55 @@ from collections.abc import Iterator
 
 import dlt
 import pyarrow as pa
+from dlt.sources.helpers.rest_client import RESTClient
 
+from dlt_sources.common.errors import SettingsCheck, guarded_pages
 from dlt_sources.common.http import RequestPacer
-from dlt_sources.common.raw import RAW_LISTING_COLUMNS, new_listing_versions
+from dlt_sources.common.raw import raw_columns
+from dlt_sources.common.scan import MAX_REMOVED_SHARE, AccountScan, RemovalPolicy
 from dlt_sources.common.secrets import register_secrets
 
 from .helpers import listings_client
-from .settings import DEFAULT_BASE_URL, LISTINGS_PATH, MAX_REQUESTS_PER_WINDOW, RATE_WINDOW_SECONDS
+from .settings import (
+    DEFAULT_BASE_URL,
+    LISTINGS_PATH,
+    MAX_REQUESTS_PER_WINDOW,
+    RATE_WINDOW_SECONDS,
+    REMOVAL_CONFIRMATIONS,
+)
+
+PROVIDER = "avaroai"
 
 
-@dlt.source(name="avaroai", max_table_nesting=0)
+@dlt.source(name=PROVIDER, max_table_nesting=0)
 def avaroai_source(
     base_url: str = DEFAULT_BASE_URL,
     api_key: str = dlt.secrets.value,
     account_id: str = "default",
     max_requests_per_window: int = MAX_REQUESTS_PER_WINDOW,
     rate_window_seconds: float = RATE_WINDOW_SECONDS,
+    removal_confirmations: int = REMOVAL_CONFIRMATIONS,
+    max_removed_share: float = MAX_REMOVED_SHARE,
 ) -> dlt.sources.DltResource:
     register_secrets(api_key)
-    pacer = RequestPacer.shared(f"avaroai:{account_id}", max_requests_per_window, rate_window_seconds)
-    return listings(base_url, api_key, account_id, pacer)
+    check = SettingsCheck(PROVIDER)
+    base_url = check.base_url(base_url)
+    check.require(max_requests_per_window >= 1 and rate_window_seconds > 0, "the request quota must be positive")
+    pacer = RequestPacer.shared(f"{PROVIDER}:{account_id}", max(max_requests_per_window, 1), rate_window_seconds or 1)
+    client = listings_client(base_url, api_key, pacer)
+    return listings(check, client, account_id, RemovalPolicy(removal_confirmations, max_removed_share))
 
 
-@dlt.resource(name="listings", write_disposition="append", columns=RAW_LISTING_COLUMNS)
-def listings(base_url: str, api_key: str, account_id: str, pacer: RequestPacer) -> Iterator[pa.Table]:
-    """Every listing version not stored yet: one row per changed or new payload."""
-    pages = listings_client(base_url, api_key, pacer).paginate(LISTINGS_PATH)
-    yield from new_listing_versions(pages, account_id=account_id)
+@dlt.resource(name="listings", write_disposition="append", columns=raw_columns())
+def listings(check: SettingsCheck, client: RESTClient, account_id: str, removals: RemovalPolicy) -> Iterator[pa.Table]:
+    """New and changed listing versions, and the removals complete scans confirm."""
+    check.raise_if_invalid()
+    scan = AccountScan(
+        PROVIDER,
+        account_id,
+        full=True,
+        removals=removals,
+    )
+    for page in guarded_pages(client.paginate(LISTINGS_PATH), PROVIDER, account_id):
+        yield from scan.add_page(page)
+    yield from scan.finish()

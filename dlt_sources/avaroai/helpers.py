@@ -6,16 +6,16 @@ from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.auth import BearerTokenAuth
 from dlt.sources.helpers.rest_client.paginators import JSONLinkPaginator
 
-from dlt_sources.common.http import RequestPacer, paced_session
+from dlt_sources.common.http import RequestPacer, provider_session
 
 
 def listings_client(base_url: str, api_key: str, pacer: RequestPacer) -> RESTClient:
     """Follows ``links.next`` until it is null (the API sends no total)."""
     return RESTClient(
-        base_url=base_url.rstrip("/") + "/",
+        base_url=base_url + "/",
         headers={"Accept": "application/json"},
         auth=BearerTokenAuth(api_key),
         paginator=JSONLinkPaginator(next_url_path="links.next"),
         data_selector="data",
-        session=paced_session(pacer),
+        session=provider_session(pacer),
     )

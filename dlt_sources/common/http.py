@@ -75,24 +75,45 @@ class RequestPacer:
         return math.ceil(self.window + self.margin)
 
 
-class PacedAdapter(HTTPAdapter):
-    def __init__(self, pacer: RequestPacer) -> None:
+class ProviderAdapter(HTTPAdapter):
+    """Waits for the pacer (if any) before each attempt, and makes each response parse its body once."""
+
+    def __init__(self, pacer: RequestPacer | None = None) -> None:
         super().__init__()
         self.pacer = pacer
 
     def send(self, request: PreparedRequest, *args, **kwargs) -> Response:  # type: ignore[override]
-        self.pacer.wait()
+        if self.pacer is not None:
+            self.pacer.wait()
         response = super().send(request, *args, **kwargs)
-        if response.status_code == 429 and "Retry-After" not in response.headers:
+        if self.pacer is not None and response.status_code == 429 and "Retry-After" not in response.headers:
             # another process spent the quota: dlt's retry honours Retry-After, so give it the window
             response.headers["Retry-After"] = str(self.pacer.seconds_until_window_expires())
+        _parse_json_once(response)
         return response
 
 
-def paced_session(pacer: RequestPacer) -> Session:
-    """dlt's retrying session (429 with Retry-After, 5xx and connection errors, with backoff), paced."""
+def _parse_json_once(response: Response) -> None:
+    """dlt's client parses a page for its data and its paginator parses it again; a source that
+    reads a response-level field (a total, a cursor) would be a third. Parse once, share the result.
+    (A session hook cannot do this: the REST client's own response hooks replace the session's.)"""
+    parse, parsed = response.json, []
+
+    def json(**options):
+        if options:
+            return parse(**options)
+        if not parsed:
+            parsed.append(parse())
+        return parsed[0]
+
+    response.json = json  # type: ignore[method-assign]
+
+
+def provider_session(pacer: RequestPacer | None = None) -> Session:
+    """dlt's retrying session (429 with Retry-After, 5xx and connection errors, with backoff),
+    paced when given a pacer, with each response body parsed at most once."""
     session = Client(raise_for_status=False).session
-    adapter = PacedAdapter(pacer)
+    adapter = ProviderAdapter(pacer)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session

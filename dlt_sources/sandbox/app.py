@@ -228,7 +228,20 @@ class Sandbox:
             "SOURCES__APIMO__PROVIDER": providers["apimo"]["provider"],
             "SOURCES__APIMO__TOKEN": providers["apimo"]["token"],
             "SOURCES__APIMO__AGENCIES": json.dumps(providers["apimo"]["agencies"]),
+            "SOURCES__ESTATEPRIME__BASE_URL": providers["estateprime"]["base_url"],
+            "SOURCES__ESTATEPRIME__AUTH_HEADER": providers["estateprime"]["auth_header"],
+            "SOURCES__ESTATEPRIME__API_KEYS": json.dumps(
+                {account["store_id"]: account["api_key"] for account in providers["estateprime"]["accounts"]}
+            ),
         }
+        for host in ("enclosure", "koto"):
+            prefix = f"SOURCES__{host.upper()}__"
+            environment[prefix + "BASE_URL"] = providers[host]["base_url"]
+            environment[prefix + "KEY"] = providers[host]["key"]
+            environment[prefix + "ACCOUNT_ID"] = providers[host]["account_id"]
+            environment[prefix + "SEARCHES"] = json.dumps(
+                [{"territory": territory} for territory in providers[host]["territories"]]
+            )
         if self.config.avaroai_rate_limit:  # pace to the quota this sandbox enforces
             requests, window = self.config.avaroai_rate_limit
             environment["SOURCES__AVAROAI__MAX_REQUESTS_PER_WINDOW"] = str(requests)

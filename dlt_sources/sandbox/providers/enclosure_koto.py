@@ -145,7 +145,7 @@ class EnclosureKotoGenerator:
                 "phone": f"555{rng.randrange(1_000_000, 9_999_999)}",
                 "logo_url": f"https://{self.brand}.sandbox/brokers/{broker_slug}.png",
             },
-            "open_house_slot": rng.choice((None, None, None, 1, 2, 3)),  # days after "now"
+            "open_house_slot": rng.choice((None, None, None, 1, 2, 3)),  # weekday of a weekly open house
         }
 
 
@@ -188,7 +188,9 @@ class EnclosureKotoApp(ProviderApp):
         listing_id = self.world.generator.listing_id(state.idx)
         site = f"https://{self.name}.sandbox"
         slot = static["open_house_slot"]
-        start = (self.world.now // DAY_SECONDS + slot) * DAY_SECONDS + 20 * 3600 if slot else None
+        # a weekly open house on the listing's own weekday at 20:00 UTC: the next one moves once a week
+        today = self.world.now // DAY_SECONDS
+        start = (today + (slot - today) % 7) * DAY_SECONDS + 20 * 3600 if slot else None
         fixed = (
             "mls_number",
             "property_type",

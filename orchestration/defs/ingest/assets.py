@@ -13,6 +13,8 @@ from dlt.extract.source import DltSource
 from dlt_sources.actuallycare import actuallycare_source
 from dlt_sources.apimo import apimo_source
 from dlt_sources.avaroai import avaroai_source
+from dlt_sources.enclosure_koto import enclosure_source, koto_source
+from dlt_sources.estateprime import estateprime_source
 from orchestration.defs.conventions import OWNERS, WAREHOUSE_WRITER_POOL
 from orchestration.defs.ingest.pipelines import listings_pipeline
 
@@ -39,19 +41,24 @@ class RawLayerTranslator(DagsterDltTranslator):
         )
 
 
-# One line per provider: its dlt source function.
+# One line per provider API instance: its dlt source function (Enclosure and Koto are one API on
+# two hosts, configured and loaded separately).
 SOURCES: dict[str, Callable[..., DltSource]] = {
     "actuallycare": actuallycare_source,
-    "avaroai": avaroai_source,
     "apimo": apimo_source,
+    "avaroai": avaroai_source,
+    "enclosure": enclosure_source,
+    "estateprime": estateprime_source,
+    "koto": koto_source,
 }
 
 
 def definition_time_source(source: Callable[..., DltSource]) -> DltSource:
     """The source with placeholders for its required settings: dagster-dlt reads only its
     resources and schema when definitions load; the asset body builds it again from dlt's config."""
+    empty = {"list": [], "dict": {}}
     required = {
-        name: [] if str(parameter.annotation).startswith("list") else _NOT_USED_AT_DEFINITION_TIME
+        name: empty.get(str(parameter.annotation).split("[")[0], _NOT_USED_AT_DEFINITION_TIME)
         for name, parameter in inspect.signature(source).parameters.items()
         if parameter.default is dlt.secrets.value or parameter.default is dlt.config.value
     }

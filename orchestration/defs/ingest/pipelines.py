@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import dlt
 
 from orchestration.settings import pipelines_dir, warehouse_path
@@ -19,9 +17,6 @@ def listings_pipeline(provider: str) -> dlt.Pipeline:
     Each provider has its own pipeline name, so its state never mixes with another's and two
     providers can extract at once (dlt#1102: concurrent runs of one pipeline corrupt its state).
     """
-    # dlt reports anonymous usage to an outside host unless told not to; a warehouse build must not
-    # phone home. An operator's own RUNTIME__DLTHUB_TELEMETRY setting still wins.
-    os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
     return dlt.pipeline(
         pipeline_name=f"listings_{provider}",
         destination=dlt.destinations.duckdb(str(warehouse_path())),

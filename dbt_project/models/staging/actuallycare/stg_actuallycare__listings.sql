@@ -51,6 +51,7 @@ renamed as (
         try_cast(payload ->> '$.version' as integer) as source_version
 
     from source
+    where not is_removal  -- removal rows (no payload) mark when a complete scan stopped finding a listing
 
 )
 

@@ -1,0 +1,29 @@
+"""EstatePrime HTTP: a key header, and the page number in a JSON body sent with GET."""
+
+from __future__ import annotations
+
+from dlt.sources.helpers.rest_client import RESTClient
+from dlt.sources.helpers.rest_client.auth import APIKeyAuth
+from dlt.sources.helpers.rest_client.paginators import PageNumberPaginator, SinglePagePaginator
+
+from dlt_sources.common.http import provider_session
+
+
+def store_client(base_url: str, api_key: str, auth_header: str) -> RESTClient:
+    """One store's client: each store (account) has its own key and sees only its own listings."""
+    return RESTClient(
+        base_url=base_url + "/",
+        headers={"Accept": "application/json"},
+        auth=APIKeyAuth(name=auth_header, api_key=api_key, location="header"),
+        data_selector="data",
+        session=provider_session(),
+    )
+
+
+def listings_paginator() -> PageNumberPaginator:
+    """``page`` travels in the JSON body (from 1); ``total_pages`` says when to stop."""
+    return PageNumberPaginator(base_page=1, page_body_path="page", total_path="total_pages")
+
+
+def lookup_paginator() -> SinglePagePaginator:
+    return SinglePagePaginator()

@@ -1,0 +1,170 @@
+"""Benchmark of the raw load path: listings per second and peak RSS, against DuckDB's own reader.
+
+    .venv/bin/python scripts/bench_load_path.py [--listings 100000] [--runs 3] [--default-path-listings 10000]
+
+Every variant runs in a fresh process (so its peak RSS is its own) on the same payloads, taken once
+from the sandbox's ActuallyCare API and saved as newline-delimited JSON; medians of ``--runs`` runs:
+- floor: DuckDB ``read_json`` of the saved file into a table;
+- arrow: this project's path from the saved file (change detection, canonical JSON text, arrow
+  tables, dlt into DuckDB), without HTTP;
+- source: the ActuallyCare dlt source end to end, over HTTP from the sandbox into DuckDB;
+- dlt default: dlt's default path (dicts, nested child tables, insert statements), on
+  ``--default-path-listings`` listings only: at 100,000 it needs many GB (PITFALLS.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import platform
+import resource
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from itertools import islice
+from pathlib import Path
+
+import dlt
+import duckdb
+import requests
+
+
+def payload_pages(path: Path, limit: int | None = None, page_size: int = 100) -> Iterator[list[dict]]:
+    with path.open() as lines:
+        records = (json.loads(line) for line in islice(lines, limit))
+        while page := list(islice(records, page_size)):
+            yield page
+
+
+def floor(payloads: Path, work: Path) -> int:
+    with duckdb.connect(str(work / "floor.duckdb")) as con:
+        con.execute(f"create table listings as select * from read_json('{payloads}', format='newline_delimited')")
+        return con.execute("select count(*) from listings").fetchone()[0]
+
+
+def pipeline(work: Path, name: str) -> dlt.Pipeline:
+    return dlt.pipeline(
+        pipeline_name=name,
+        destination=dlt.destinations.duckdb(str(work / f"{name}.duckdb")),
+        dataset_name="raw",
+        pipelines_dir=str(work / "pipelines"),
+    )
+
+
+def arrow_path(payloads: Path, work: Path) -> int:
+    from dlt_sources.common.raw import raw_columns
+    from dlt_sources.common.scan import AccountScan
+
+    @dlt.resource(name="listings", write_disposition="append", columns=raw_columns())
+    def listings():
+        scan = AccountScan("bench", "default", full=True, volatile_fields=("days_on_market",))
+        for page in payload_pages(payloads):
+            yield from scan.add_page(page)
+        yield from scan.finish()
+
+    info = pipeline(work, "arrow").run(listings())
+    info.raise_on_failed_jobs()
+    with pipeline(work, "arrow").sql_client() as client:
+        return client.execute_sql("select count(*) from listings")[0][0]
+
+
+def dlt_default(payloads: Path, work: Path, limit: int) -> int:
+    @dlt.resource(name="listings", write_disposition="append")
+    def listings():
+        yield from payload_pages(payloads, limit)
+
+    pipeline(work, "default").run(listings())
+    with pipeline(work, "default").sql_client() as client:
+        return client.execute_sql("select count(*) from listings")[0][0]
+
+
+def source(environment: dict[str, str], work: Path) -> int:
+    os.environ.update(environment)
+    os.environ["LISTINGS_DATA_DIR"] = str(work)
+    from dlt_sources.actuallycare import actuallycare_source
+    from orchestration.defs.ingest.pipelines import listings_pipeline
+
+    listings_pipeline("actuallycare").run(actuallycare_source())
+    with listings_pipeline("actuallycare").sql_client() as client:
+        return client.execute_sql("select count(*) from listings")[0][0]
+
+
+def _child(target: Callable[..., int], args: tuple, results: multiprocessing.Queue) -> None:
+    started = time.perf_counter()
+    rows = target(*args)
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    results.put((rows, seconds, peak_mb))
+
+
+def measure(target: Callable[..., int], *args) -> tuple[int, float, float]:
+    """Run ``target(*args, work_dir)`` in a fresh process; rows, seconds and peak RSS (MB)."""
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    with tempfile.TemporaryDirectory() as work:
+        process = context.Process(target=_child, args=(target, (*args, Path(work)), results))
+        process.start()
+        outcome = results.get()
+        process.join()
+    return outcome
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--listings", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--default-path-listings", type=int, default=10_000)
+    options = parser.parse_args()
+    from dlt_sources.sandbox import Sandbox, SandboxConfig
+    from dlt_sources.sandbox.app import DEFAULT_SIZES
+
+    # sized so that ActuallyCare alone serves --listings listings
+    total = -(-options.listings * sum(DEFAULT_SIZES.values()) // DEFAULT_SIZES["actuallycare"])
+    config = SandboxConfig(seed=1, total_listings=total, avaroai_rate_limit=None, actuallycare_rate_limit=None)
+    with Sandbox(config) as sandbox, tempfile.TemporaryDirectory() as folder:
+        host = sandbox.info()["providers"]["actuallycare"]
+        payloads = Path(folder) / "actuallycare.ndjson"
+        with payloads.open("w") as out:
+            page = 1
+            while True:
+                body = requests.get(
+                    f"{host['base_url']}/listings",
+                    params={"page": page, "limit": 100},
+                    headers={"X-API-Key": host["api_key"]},
+                ).json()["data"]
+                out.writelines(json.dumps(record) + "\n" for record in body["listings"])
+                if page >= body["meta"]["totalPages"]:
+                    break
+                page += 1
+        count = sum(1 for _ in payloads.open())
+        variants = {
+            "DuckDB read_json (floor)": (floor, (payloads,)),
+            "arrow path (this project), from file": (arrow_path, (payloads,)),
+            "ActuallyCare source over HTTP": (source, (sandbox.dlt_environment(),)),
+            f"dlt default path, {options.default_path_listings:,} listings": (
+                dlt_default,
+                (payloads, options.default_path_listings),
+            ),
+        }
+        results = {}
+        for name, (target, args) in variants.items():
+            runs = [measure(target, *args) for _ in range(options.runs)]
+            rows = runs[0][0]
+            seconds = statistics.median(run[1] for run in runs)
+            peak = statistics.median(run[2] for run in runs)
+            results[name] = (rows, seconds, peak)
+    floor_rate = results["DuckDB read_json (floor)"][0] / results["DuckDB read_json (floor)"][1]
+    print(f"{count:,} ActuallyCare payloads; Python {platform.python_version()}, {os.cpu_count()} cores")
+    print(f"median of {options.runs} runs, each in a fresh process")
+    header = ("variant", "rows", "seconds", "listings/s", "time per listing vs floor", "peak RSS MB")
+    print(f"{header[0]:<42} {header[1]:>9} {header[2]:>8} {header[3]:>11} {header[4]:>26} {header[5]:>12}")
+    for name, (rows, seconds, peak) in results.items():
+        rate = rows / seconds
+        print(f"{name:<42} {rows:>9,} {seconds:>8.2f} {rate:>11,.0f} {floor_rate / rate:>25.1f}x {peak:>12,.0f}")
+
+
+if __name__ == "__main__":
+    main()

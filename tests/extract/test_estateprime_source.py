@@ -1,0 +1,63 @@
+"""The EstatePrime source: page numbers in a JSON body on GET, several stores, lookups as tables."""
+
+import duckdb
+
+from dlt_sources.estateprime import estateprime_source
+from dlt_sources.sandbox import Sandbox
+from orchestration.defs.ingest.pipelines import listings_pipeline
+from orchestration.settings import warehouse_path
+
+
+def load(**settings) -> None:
+    listings_pipeline("estateprime").run(estateprime_source(**settings))
+
+
+def listed_truth(sandbox: Sandbox) -> dict[tuple[str, str], int]:
+    return {
+        (row["account_id"], row["source_listing_id"]): row["price"]
+        for row in sandbox.truth("estateprime")
+        if row["is_listed"]
+    }
+
+
+def test_full_load_lands_every_stores_listings_in_the_fewest_requests(pipeline_sandbox: Sandbox, raw) -> None:
+    load()
+    truth = listed_truth(pipeline_sandbox)
+    assert {key: payload["price"] for key, payload in raw.present("estateprime").items()} == truth
+    assert len(raw.rows("estateprime")) == len(truth)
+    per_store = [sum(1 for account, _ in truth if account == store) for store in ("1", "2")]
+    lookups = 3 * 2  # three lookup lists per store
+    assert pipeline_sandbox.stats("estateprime")["requests"] == sum(-(-n // 50) for n in per_store) + lookups
+
+
+def test_lookup_lists_land_as_their_own_versioned_tables(pipeline_sandbox: Sandbox) -> None:
+    load()
+    load()  # unchanged lists are not stored again
+    with duckdb.connect(str(warehouse_path()), read_only=True) as con:
+        for table in ("sources", "tags", "custom_fields"):
+            rows = con.execute(f"select account_id, source_record_id, payload from raw_estateprime.{table}").fetchall()
+            assert {account for account, _, _ in rows} == {"1", "2"}
+            assert len(rows) == len(set(rows)) > 0
+        tags = con.execute("select payload ->> '$.name' from raw_estateprime.tags where account_id = '1'").fetchall()
+    assert ("Price Reduced",) in tags
+
+
+def test_body_filters_narrow_the_scan(pipeline_sandbox: Sandbox, raw) -> None:
+    load(filters={"availability": ["rent", "shortterm"]})
+    availabilities = {payload["availability"] for payload in raw.present("estateprime").values()}
+    assert availabilities == {"rent", "shortterm"}
+
+
+def test_a_day_later_changes_get_versions_and_removals_are_recorded(pipeline_sandbox: Sandbox, raw) -> None:
+    load()
+    before = set(raw.rows("estateprime"))
+    pipeline_sandbox.advance_day()
+    load()
+    added = set(raw.rows("estateprime")) - before
+    truth = listed_truth(pipeline_sandbox)
+    events = pipeline_sandbox.events("estateprime", day=1)
+    changed = {(e["account_id"], e["source_listing_id"]) for e in events} & truth.keys()
+    removed = {(e["account_id"], e["source_listing_id"]) for e in events if e["kind"] == "removed"}
+    assert {(row.account_id, row.source_listing_id) for row in added if not row.is_removal} == changed
+    assert {(row.account_id, row.source_listing_id) for row in added if row.is_removal} == removed
+    assert {key: payload["price"] for key, payload in raw.present("estateprime").items()} == truth

@@ -1,0 +1,90 @@
+"""Credentials never reach logs (even at DEBUG), exception texts, the warehouse, dlt state or
+Dagster's event logs, for every provider, including Enclosure/Koto whose key travels in the URL."""
+
+import logging
+import traceback
+from pathlib import Path
+
+import dagster as dg
+import pytest
+from dagster_dlt import DagsterDltResource
+from dlt.pipeline.exceptions import PipelineStepFailed
+
+from dlt_sources.common.secrets import MASK, register_secrets
+from dlt_sources.enclosure_koto import enclosure_source
+from dlt_sources.sandbox import Sandbox
+from orchestration.defs.ingest.assets import build_raw_assets
+from orchestration.defs.ingest.pipelines import listings_pipeline
+from orchestration.settings import data_dir
+
+SECRET_NAMES = ("api_key", "token", "key")
+
+
+def credential_values(sandbox: Sandbox) -> list[str]:
+    values = []
+    for provider in sandbox.info()["providers"].values():
+        values += [provider[name] for name in SECRET_NAMES if name in provider]
+        values += [account["api_key"] for account in provider.get("accounts", [])]
+    return values
+
+
+def test_a_registered_secret_is_masked_in_any_logger_even_inside_urls(caplog: pytest.LogCaptureFixture) -> None:
+    register_secrets("s3cr3t-query-key")
+    caplog.set_level(logging.DEBUG)
+    logging.getLogger("urllib3.connectionpool").debug(
+        "GET /v1/listings?key=%s&territory=ter_west HTTP/1.1", "s3cr3t-query-key"
+    )
+    assert "s3cr3t-query-key" not in caplog.text and f"key={MASK}&territory" in caplog.text
+
+
+def test_no_credential_reaches_logs_errors_warehouse_dlt_state_or_dagster(
+    pipeline_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("RUNTIME__LOG_LEVEL", "DEBUG")  # dlt's REST client logs headers and params here
+    monkeypatch.setenv("RUNTIME__REQUEST_MAX_ATTEMPTS", "2")  # the failing run below gives up sooner
+    caplog.set_level(logging.DEBUG)
+    dlt_logger = logging.getLogger("dlt")  # it does not propagate to the root logger
+    dlt_logger.addHandler(caplog.handler)
+    monkeypatch.setattr(dlt_logger, "level", logging.DEBUG)
+    secrets = credential_values(pipeline_sandbox)
+    assert len(secrets) == 7  # ActuallyCare, AvaroAI, Apimo, two EstatePrime stores, Enclosure, Koto
+    dagster_home = tmp_path / "dagster"
+    dagster_home.mkdir()
+    settings = {"python_logs": {"managed_python_loggers": ["dlt_sources", "dlt"], "python_log_level": "DEBUG"}}
+    with dg.instance_for_test(temp_dir=str(dagster_home), overrides=settings) as instance:
+        result = dg.materialize(build_raw_assets(), resources={"dlt": DagsterDltResource()}, instance=instance)
+        assert result.success
+        pipeline_sandbox.arm_fault("enclosure", "server_error", times=0)  # a failure, with its error text
+        failed = dg.materialize(
+            build_raw_assets(),
+            selection="raw_enclosure/listings",
+            resources={"dlt": DagsterDltResource()},
+            instance=instance,
+            raise_on_error=False,
+        )
+        assert not failed.success
+        failure = next(event for event in failed.all_events if event.is_step_failure)
+        error_text = str(failure.event_specific_data.error.to_string())
+    dlt_logger.removeHandler(caplog.handler)
+    assert "HTTP 503 from GET /v1/listings" in error_text  # the real error text was captured
+    assert "Making GET request" in caplog.text  # and so were the DEBUG logs
+    files = [path for folder in (Path(data_dir()), dagster_home) for path in folder.rglob("*") if path.is_file()]
+    assert any(path.suffix == ".duckdb" for path in files) and any(path.suffix == ".db" for path in files)
+    texts = {"logs": caplog.text, "dagster error": error_text}
+    hits = [(secret[:4], name) for name, text in texts.items() for secret in secrets if secret in text]
+    hits += [(secret[:4], str(path)) for path in files for secret in secrets if secret.encode() in path.read_bytes()]
+    assert hits == []
+    assert "Starting new HTTPS connection" not in caplog.text  # nothing left loopback (dlt telemetry is off)
+
+
+def test_a_request_error_carries_no_url_query_and_chains_no_original(
+    pipeline_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RUNTIME__REQUEST_MAX_ATTEMPTS", "2")
+    key = pipeline_sandbox.info()["providers"]["enclosure"]["key"]
+    pipeline_sandbox.arm_fault("enclosure", "server_error", times=0)
+    with pytest.raises(PipelineStepFailed) as failure:
+        listings_pipeline("enclosure").run(enclosure_source())
+    text = "".join(traceback.format_exception(failure.value))  # with every cause and context
+    assert "enclosure account enclosure: HTTP 503 from GET /v1/listings" in text
+    assert key not in text and "key=" not in text
