@@ -71,7 +71,7 @@ def arrow_path(payloads: Path, work: Path) -> int:
         return client.execute_sql("select count(*) from listings")[0][0]
 
 
-def dlt_default(payloads: Path, work: Path, limit: int) -> int:
+def dlt_default(payloads: Path, limit: int, work: Path) -> int:
     @dlt.resource(name="listings", write_disposition="append")
     def listings():
         yield from payload_pages(payloads, limit)
