@@ -66,8 +66,8 @@ def avaroai_source(
     register_secrets(api_key)
     check = SettingsCheck(PROVIDER)
     base_url = check.base_url(base_url)
-    check.require(max_requests_per_window >= 1 and rate_window_seconds > 0, "the request quota must be positive")
-    pacer = RequestPacer.shared(f"{PROVIDER}:{account_id}", max(max_requests_per_window, 1), rate_window_seconds or 1)
+    pacer = RequestPacer.for_account(PROVIDER, account_id, max_requests_per_window, rate_window_seconds)
+    check.require(pacer is not None, "max_requests_per_window and rate_window_seconds must be positive")
     client = listings_client(base_url, api_key, pacer)
     return listings(check, client, account_id, RemovalPolicy(removal_confirmations, max_removed_share))
 

@@ -9,7 +9,7 @@ from dlt.sources.helpers.rest_client.paginators import JSONLinkPaginator
 from dlt_sources.common.http import RequestPacer, provider_session
 
 
-def listings_client(base_url: str, api_key: str, pacer: RequestPacer) -> RESTClient:
+def listings_client(base_url: str, api_key: str, pacer: RequestPacer | None) -> RESTClient:
     """Follows ``links.next`` until it is null (the API sends no total)."""
     return RESTClient(
         base_url=base_url + "/",

@@ -1,8 +1,8 @@
-"""Client-side request pacing: stay inside a provider's quota before the server says 429.
+"""The sources' HTTP session: dlt's retrying session with our adapter under it.
 
 dlt's REST client retries 429 and honours Retry-After, but it does not pace requests in advance.
 Pacing sits in the HTTP adapter, under dlt's retrying session, so every attempt (retries too) waits
-its turn.
+its turn. The adapter also makes each response parse its JSON body once.
 """
 
 from __future__ import annotations
@@ -69,6 +69,15 @@ class RequestPacer:
             self._sent.append(self._clock())
             self.waited_seconds += pause
             return pause
+
+    @classmethod
+    def for_account(
+        cls, provider: str, account_id: str, max_requests: int, window_seconds: float
+    ) -> RequestPacer | None:
+        """The shared pacer of a provider account's quota, or None when no (valid) quota is set."""
+        if max_requests < 1 or window_seconds <= 0:
+            return None
+        return cls.shared(f"{provider}:{account_id}", max_requests, window_seconds)
 
     def seconds_until_window_expires(self) -> int:
         """What a 429 without Retry-After means: wait for the current window to expire."""

@@ -224,11 +224,11 @@ class AccountScan:
         )
 
 
-def reconciliation_due(account_id: str, every_hours: float, now: datetime | None = None) -> bool:
+def reconciliation_due(account_id: str, every_hours: float) -> bool:
     """Whether an account whose runs are incremental needs a full (reconciliation) scan now: none
     has completed yet, or the last one is older than ``every_hours``. Call inside a dlt resource."""
     last = dlt.current.resource_state().get("last_complete_scan_at", {}).get(account_id)
     if last is None:
         return True
-    elapsed = (now or datetime.now(UTC)) - datetime.fromisoformat(last)
+    elapsed = datetime.now(UTC) - datetime.fromisoformat(last)
     return elapsed.total_seconds() >= every_hours * 3600

@@ -36,13 +36,14 @@ from typing import Any
 import dlt
 import pyarrow as pa
 from dlt.sources.helpers.rest_client import RESTClient
+from dlt.sources.helpers.rest_client.paginators import SinglePagePaginator
 
 from dlt_sources.common.errors import SettingsCheck, guarded_pages
 from dlt_sources.common.raw import RECORD_ID_COLUMN, raw_columns
 from dlt_sources.common.scan import MAX_REMOVED_SHARE, AccountScan, RemovalPolicy
 from dlt_sources.common.secrets import register_secrets
 
-from .helpers import listings_paginator, lookup_paginator, store_client
+from .helpers import listings_paginator, store_client
 from .settings import AUTH_HEADER, DEFAULT_BASE_URL, LISTINGS_PATH, LOOKUPS
 
 PROVIDER = "estateprime"
@@ -98,7 +99,7 @@ def lookup(name: str, path: str, check: SettingsCheck, clients: dict[str, RESTCl
         check.raise_if_invalid()
         for store, client in clients.items():
             scan = AccountScan(PROVIDER, store, full=True, table=name, id_column=RECORD_ID_COLUMN)
-            for page in guarded_pages(client.paginate(path, paginator=lookup_paginator()), PROVIDER, store):
+            for page in guarded_pages(client.paginate(path, paginator=SinglePagePaginator()), PROVIDER, store):
                 yield from scan.add_page(page)
             yield from scan.finish()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.auth import APIKeyAuth
-from dlt.sources.helpers.rest_client.paginators import PageNumberPaginator, SinglePagePaginator
+from dlt.sources.helpers.rest_client.paginators import PageNumberPaginator
 
 from dlt_sources.common.http import provider_session
 
@@ -23,7 +23,3 @@ def store_client(base_url: str, api_key: str, auth_header: str) -> RESTClient:
 def listings_paginator() -> PageNumberPaginator:
     """``page`` travels in the JSON body (from 1); ``total_pages`` says when to stop."""
     return PageNumberPaginator(base_page=1, page_body_path="page", total_path="total_pages")
-
-
-def lookup_paginator() -> SinglePagePaginator:
-    return SinglePagePaginator()
