@@ -142,9 +142,11 @@ def _run(days: int, seed: int) -> None:
 
 def print_summary(warehouse: str) -> None:
     with duckdb.connect(warehouse, read_only=True) as con:
-        per_provider = con.execute(
-            "select provider, count(*), count(*) filter (where is_available) from marts.listings group by 1 order by 1"
-        ).fetchall()
+        per_source = con.execute("""
+            select source, count(*), count(*) filter (where is_available), count(*) filter (where status = 'removed')
+            from marts.listings group by 1 order by 1
+        """).fetchall()
+        events = dict(con.execute("select event_type, count(*) from marts.listing_events group by 1").fetchall())
         raw_versions = {
             provider: con.execute(
                 "select count(*) filter (where not is_removal), count(distinct source_listing_id), "
@@ -152,19 +154,18 @@ def print_summary(warehouse: str) -> None:
             ).fetchone()
             for provider in SOURCES
         }
-        price_changes = con.execute("""
-            select count(*) from (
-                select list_price, lag(list_price) over (
-                    partition by account_id, source_listing_id order by observed_at) as previous_price
-                from staging.stg_actuallycare__listings
-            ) where previous_price is not null and list_price <> previous_price
-        """).fetchone()[0]
     print("\nSummary")
-    for provider, listings, available in per_provider:
-        print(f"  {provider:<14} {listings:>6} listings in marts.listings ({available} available)")
+    for source, listings, available, removed in per_source:
+        print(f"  {source:<14} {listings:>6} listings in marts.listings ({available} available, {removed} removed)")
     for provider, (versions, listings, removals) in raw_versions.items():
         print(f"  raw_{provider}.listings: {versions} payload versions of {listings} listings, {removals} removals")
-    print(f"  price changes seen (ActuallyCare): {price_changes}")
+    print(
+        "  marts.listing_events: "
+        + ", ".join(
+            f"{events.get(kind, 0)} {kind}"
+            for kind in ("new_listing", "price_change", "status_change", "removed", "back_on_market")
+        )
+    )
     print(f"  warehouse: {warehouse}")
     print("  Dagster UI:  make dev   (then http://127.0.0.1:3000; the demo's runs are listed under Runs)")
     print(

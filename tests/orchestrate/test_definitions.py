@@ -3,6 +3,7 @@
 import dagster as dg
 
 from orchestration.definitions import defs
+from orchestration.defs.ingest.assets import SOURCES
 
 
 def asset_graph():
@@ -11,29 +12,31 @@ def asset_graph():
 
 def test_definitions_load_with_the_expected_asset_keys() -> None:
     keys = {key.to_user_string() for key in asset_graph().get_all_asset_keys()}
-    assert keys == {
-        "raw_actuallycare/listings",
-        "raw_avaroai/listings",
-        "raw_apimo/listings",
-        "raw_enclosure/listings",
-        "raw_koto/listings",
-        "raw_estateprime/listings",
-        "raw_estateprime/sources",
-        "raw_estateprime/tags",
-        "raw_estateprime/custom_fields",
-        "staging/stg_actuallycare__listings",
-        "marts/listings",
-        "crosswalks/crosswalk_status",
-        "crosswalks/crosswalk_property_type",
+    raw = {f"raw_{source}/listings" for source in SOURCES} | {
+        f"raw_estateprime/{lookup}" for lookup in ("sources", "tags", "custom_fields")
     }
+    staging = {f"staging/stg_{source}__{entity}" for source in SOURCES for entity in ("listings", "loads")} | {
+        f"staging/stg_estateprime__{lookup}" for lookup in ("sources", "tags", "custom_fields")
+    }
+    intermediate = {
+        f"intermediate/{model}" for model in ("int_listing_versions", "int_listing_timeline", "int_source_loads")
+    }
+    marts = {f"marts/{model}" for model in ("listings", "listing_price_history", "listing_events", "listing_photos")}
+    assert keys == raw | staging | intermediate | marts | {"crosswalks/crosswalk_vocabulary"}
 
 
 def test_dbt_source_key_equals_the_dlt_asset_key() -> None:
     graph = asset_graph()
-    staging = graph.get(dg.AssetKey(["staging", "stg_actuallycare__listings"]))
-    assert {key.to_user_string() for key in staging.parent_keys} == {"raw_actuallycare/listings"}
+    for source in SOURCES:
+        for entity in ("listings", "loads"):  # `_dlt_loads` is the raw listings asset too
+            staging = graph.get(dg.AssetKey(["staging", f"stg_{source}__{entity}"]))
+            assert {key.to_user_string() for key in staging.parent_keys} == {f"raw_{source}/listings"}
+    versions = graph.get(dg.AssetKey(["intermediate", "int_listing_versions"]))
+    assert {key.to_user_string() for key in versions.parent_keys} == {f"staging/stg_{s}__listings" for s in SOURCES}
+    timeline = graph.get(dg.AssetKey(["intermediate", "int_listing_timeline"]))
+    assert dg.AssetKey(["crosswalks", "crosswalk_vocabulary"]) in timeline.parent_keys
     marts = graph.get(dg.AssetKey(["marts", "listings"]))
-    assert dg.AssetKey(["staging", "stg_actuallycare__listings"]) in marts.parent_keys
+    assert dg.AssetKey(["intermediate", "int_listing_timeline"]) in marts.parent_keys
 
 
 def test_assets_are_grouped_by_layer_with_kinds_and_owners() -> None:
@@ -45,9 +48,16 @@ def test_assets_are_grouped_by_layer_with_kinds_and_owners() -> None:
     assert layer["raw_actuallycare/listings"] == ("raw", {"dlt", "duckdb"}, ["team:data-platform"])
     assert layer["raw_avaroai/listings"] == ("raw", {"dlt", "duckdb"}, ["team:data-platform"])
     assert layer["staging/stg_actuallycare__listings"] == ("staging", {"dbt", "duckdb"}, ["team:data-platform"])
+    assert layer["intermediate/int_listing_versions"] == ("intermediate", {"dbt", "duckdb"}, ["team:data-platform"])
     assert layer["marts/listings"] == ("marts", {"dbt", "duckdb"}, ["team:data-platform"])
 
 
 def test_dbt_tests_are_asset_checks_on_the_mart() -> None:
-    checks = {key.name for key in asset_graph().asset_check_keys if key.asset_key == dg.AssetKey(["marts", "listings"])}
-    assert {"unique_listings_listing_key", "not_null_listings_listing_key"} <= checks
+    checks = {key.name for key in asset_graph().asset_check_keys if key.asset_key.path[0] == "marts"}
+    assert {
+        "unique_listings_listing_key",
+        "not_null_listings_listing_key",
+        "assert_one_current_price_per_listing",
+        "assert_price_periods_do_not_overlap",
+        "relationships_listing_events_listing_key__listing_key__ref_listings_",
+    } <= checks

@@ -1,39 +1,64 @@
-{#- One row per listing: its latest committed version, in the unified vocabulary. -#}
+{#- One row per listing: its latest version, or its last version marked removed when a complete
+    scan has since stopped finding it. -#}
 with
 
-versions as (
+timeline as (
 
-    select * from {{ ref('stg_actuallycare__listings') }}
-
-),
-
-statuses as (
-
-    select * from {{ ref('crosswalk_status') }} where provider = 'actuallycare'
+    select * from {{ ref('int_listing_timeline') }}
 
 ),
 
-property_types as (
+loads as (
 
-    select * from {{ ref('crosswalk_property_type') }} where provider = 'actuallycare'
+    select * from {{ ref('int_source_loads') }}
+
+),
+
+latest_row as (
+
+    select listing_key, is_removal, observed_at
+    from timeline
+    qualify row_number() over (partition by listing_key order by sequence_number desc) = 1
+
+),
+
+latest_version as (
+
+    select *
+    from timeline
+    where not is_removal
+    qualify row_number() over (partition by listing_key order by sequence_number desc) = 1
 
 ),
 
 first_seen as (
 
-    select account_id, source_listing_id, min(observed_at) as first_seen_at
-    from versions
-    group by account_id, source_listing_id
+    select listing_key, min(observed_at) as first_seen_at
+    from timeline
+    group by listing_key
 
 ),
 
-latest as (
+removals as (
 
-    select *
-    from versions
-    qualify row_number() over (
-        partition by account_id, source_listing_id order by observed_at desc, load_id desc
-    ) = 1
+    select listing_key, observed_at as removed_at
+    from latest_row
+    where is_removal
+
+),
+
+-- The last committed load of the listing's source that still held it as listed: raw stores a
+-- listing again only when it changes, so its own rows cannot say when it was last seen.
+last_seen as (
+
+    select latest_version.listing_key, max(loads.loaded_at) as last_seen_at
+    from latest_version
+    left join removals using (listing_key)
+    inner join loads
+        on loads.source = latest_version.source
+        and loads.loaded_at >= latest_version.observed_at
+        and (removals.removed_at is null or loads.loaded_at < removals.removed_at)
+    group by latest_version.listing_key
 
 ),
 
@@ -41,54 +66,70 @@ final as (
 
     select
         ---------- identity
-        'actuallycare:' || latest.account_id || ':' || latest.source_listing_id as listing_key,
-        'actuallycare' as source,
-        'actuallycare' as provider,
-        latest.account_id,
-        latest.source_listing_id,
-        latest.mls_number,
+        latest_version.listing_key,
+        latest_version.source,
+        latest_version.provider,
+        latest_version.account_id,
+        latest_version.source_listing_id,
+        latest_version.reference,
+        latest_version.mls_number,
 
         ---------- classification
-        'sale' as listing_type,
-        coalesce(property_types.property_type, 'other') as property_type,
-        latest.property_subtype,
-        coalesce(statuses.status, 'unknown') as status,
-        coalesce(statuses.status, 'unknown') = 'active' as is_available,
+        latest_version.listing_type,
+        latest_version.property_type,
+        latest_version.property_subtype,
+        case when removals.removed_at is null then latest_version.status else 'removed' end as status,
+        removals.removed_at is null and latest_version.status = 'active' as is_available,
 
         ---------- price
-        latest.list_price,
-        latest.currency,
+        latest_version.list_price,
+        latest_version.currency,
+        latest_version.price_period,
+        latest_version.price_is_hidden,
 
         ---------- size
-        latest.bedrooms,
-        latest.bathrooms,
-        latest.living_area_sqm,
-        latest.lot_area_sqm,
-        latest.year_built,
+        latest_version.bedrooms,
+        latest_version.bathrooms,
+        latest_version.living_area_sqm,
+        latest_version.lot_area_sqm,
+        latest_version.year_built,
 
         ---------- text
-        latest.description,
+        latest_version.title,
+        latest_version.description,
 
         ---------- location
-        latest.address_line,
-        latest.city,
-        latest.region,
-        latest.postal_code,
-        latest.country_code,
+        latest_version.address_line,
+        latest_version.city,
+        latest_version.region,
+        latest_version.postal_code,
+        latest_version.country_code,
+        latest_version.latitude,
+        latest_version.longitude,
+        latest_version.location_is_exact,
 
         ---------- media
-        latest.photo_count,
+        latest_version.photo_count,
 
         ---------- timeline
-        latest.source_created_at,
-        latest.source_updated_at,
+        latest_version.source_created_at,
+        latest_version.source_updated_at,
         first_seen.first_seen_at,
-        latest.observed_at as last_changed_at
+        coalesce(last_seen.last_seen_at, latest_version.observed_at) as last_seen_at,
+        removals.removed_at,
+        cast(greatest(
+            date_diff(
+                'day',
+                coalesce(latest_version.source_created_at, first_seen.first_seen_at),
+                coalesce(removals.removed_at, last_seen.last_seen_at, latest_version.observed_at)
+            ),
+            0
+        ) as integer) as days_on_market
 
-    from latest
-    inner join first_seen using (account_id, source_listing_id)
-    left join statuses on latest.source_status = statuses.source_status
-    left join property_types on latest.property_subtype = property_types.source_property_type
+    from latest_version
+    inner join first_seen using (listing_key)
+    left join removals using (listing_key)
+    left join last_seen using (listing_key)
 
 )
 

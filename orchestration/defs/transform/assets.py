@@ -8,7 +8,7 @@ from pathlib import Path
 
 import dagster as dg
 from dagster import AssetExecutionContext  # Dagster reads this annotation at definition time
-from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.defs.conventions import WAREHOUSE_WRITER_POOL
 from orchestration.settings import DBT_PROJECT_DIR, WAREHOUSE_PATH_ENV, warehouse_path
@@ -35,8 +35,15 @@ def listings_dbt_project() -> DbtProject:
     return project
 
 
+# Each raw dataset's `_dlt_loads` is a dbt source of its own (staging reads which loads committed)
+# but the same Dagster asset as the raw table: one dlt run writes both.
+TRANSLATOR = DagsterDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True))
+
+
 def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
-    @dbt_assets(manifest=project.manifest_path, project=project, pool=WAREHOUSE_WRITER_POOL)
+    @dbt_assets(
+        manifest=project.manifest_path, project=project, dagster_dbt_translator=TRANSLATOR, pool=WAREHOUSE_WRITER_POOL
+    )
     def listings_dbt(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator:
         # dbt's profile reads the same variable; set it so both always name one file
         os.environ[WAREHOUSE_PATH_ENV] = str(warehouse_path())

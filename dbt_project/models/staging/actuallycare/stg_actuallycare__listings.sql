@@ -1,3 +1,5 @@
+{%- set settings = var('provider_settings')['actuallycare'] -%}
+
 with
 
 source as (
@@ -9,20 +11,29 @@ source as (
 renamed as (
 
     select
-        ---------- ids
+        ---------- ids and lineage
+        'actuallycare' as source,
+        'actuallycare' as provider,
         account_id,
         source_listing_id,
-        payload ->> '$.mls_number' as mls_number,
-        payload_hash,
+        is_removal,
+        observed_at,
         _dlt_load_id as load_id,
+        payload_hash,
+        cast(null as varchar) as reference,
+        payload ->> '$.mls_number' as mls_number,
 
-        ---------- classification
+        ---------- classification: provider words, mapped by the vocabulary crosswalk downstream
+        'sale' as source_listing_type,  -- the API lists homes for sale only
+        payload ->> '$.property_type' as source_property_type,
         payload ->> '$.property_type' as property_subtype,
         payload ->> '$.status' as source_status,
 
-        ---------- price (USD, the only currency the API speaks)
+        ---------- price
         try_cast(payload ->> '$.list_price' as decimal(18, 2)) as list_price,
-        'USD' as currency,
+        '{{ settings.currency }}' as currency,
+        cast(null as varchar) as price_period,
+        false as price_is_hidden,
 
         ---------- size, in square metres
         try_cast(payload ->> '$.bedrooms' as integer) as bedrooms,
@@ -31,27 +42,37 @@ renamed as (
         try_cast(payload ->> '$.lot_size' as double) * 4046.8564224 as lot_area_sqm,
         try_cast(payload ->> '$.year_built' as integer) as year_built,
 
-        ---------- text
+        ---------- text (English only)
+        cast(null as varchar) as title,
         payload ->> '$.description' as description,
 
-        ---------- location
+        ---------- location: the API publishes the exact street address and no coordinates
         trim(split_part(payload ->> '$.address', ',', 1)) as address_line,
         payload ->> '$.city' as city,
         payload ->> '$.state' as region,
         payload ->> '$.zip_code' as postal_code,
-        'US' as country_code,
+        '{{ settings.country_code }}' as country_code,
+        cast(null as double) as latitude,
+        cast(null as double) as longitude,
+        true as location_is_exact,
 
-        ---------- media
+        ---------- media: plain URLs, in order
         cast(coalesce(json_array_length(payload -> '$.photos'), 0) as integer) as photo_count,
+        cast(
+            list_transform(
+                coalesce(cast(payload -> '$.photos' as varchar[]), []),
+                lambda url, position: {
+                    'position': position, 'url': url, 'caption': null::varchar,
+                    'is_floor_plan': false, 'width': null::integer, 'height': null::integer
+                }
+            ) as json
+        ) as photos,
 
-        ---------- timestamps (the API sends UTC with a Z)
+        ---------- timestamps (UTC with a Z)
         try_cast(payload ->> '$.created_at' as timestamptz) as source_created_at,
-        try_cast(payload ->> '$.updated_at' as timestamptz) as source_updated_at,
-        observed_at,
-        try_cast(payload ->> '$.version' as integer) as source_version
+        try_cast(payload ->> '$.updated_at' as timestamptz) as source_updated_at
 
     from source
-    where not is_removal  -- removal rows (no payload) mark when a complete scan stopped finding a listing
 
 )
 
