@@ -8,7 +8,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 DATA_DIR_ENV = "LISTINGS_DATA_DIR"
-WAREHOUSE_PATH_ENV = "LISTINGS_WAREHOUSE_PATH"  # dbt's profiles.yml reads the same variable
+WAREHOUSE_PATH_ENV = "LISTINGS_WAREHOUSE_PATH"  # dbt's profiles.yml resolves both the same way
 
 
 def data_dir() -> Path:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.defs.ingest.assets import SOURCES
+
 
 def test_demo_runs_two_days_and_prints_the_summary(tmp_path: Path) -> None:
     listings = Path(sys.executable).parent / "listings"
@@ -20,8 +22,8 @@ def test_demo_runs_two_days_and_prints_the_summary(tmp_path: Path) -> None:
     warehouse = tmp_path / "warehouse.duckdb"
     assert f"warehouse: {warehouse}" in out
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        listings_in_mart = con.execute("select count(*) from marts.listings").fetchone()[0]
-    reported = re.search(r"actuallycare\s+(\d+) listings in marts.listings", out)
-    assert reported and int(reported.group(1)) == listings_in_mart > 0
+        per_source = dict(con.execute("select source, count(*) from marts.listings group by source").fetchall())
+    reported = {source: int(count) for source, count in re.findall(r"(\w+)\s+(\d+) listings in marts.listings", out)}
+    assert reported == per_source and set(per_source) == set(SOURCES) and min(per_source.values()) > 0
     # the runs were recorded in the demo's Dagster instance, for the UI
     assert any((tmp_path / "dagster").rglob("*.db"))

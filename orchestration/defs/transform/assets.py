@@ -1,7 +1,6 @@
 """Every dbt model, seed and test as Dagster assets and asset checks, in one ``@dbt_assets``
 (blocking checks do not work across several definitions, dagster#19821)."""
 
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +10,7 @@ from dagster import AssetExecutionContext  # Dagster reads this annotation at de
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.defs.conventions import WAREHOUSE_WRITER_POOL
-from orchestration.settings import DBT_PROJECT_DIR, WAREHOUSE_PATH_ENV, warehouse_path
+from orchestration.settings import DBT_PROJECT_DIR
 
 
 def dbt_cli(project: DbtProject) -> DbtCliResource:
@@ -45,8 +44,6 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
         manifest=project.manifest_path, project=project, dagster_dbt_translator=TRANSLATOR, pool=WAREHOUSE_WRITER_POOL
     )
     def listings_dbt(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator:
-        # dbt's profile reads the same variable; set it so both always name one file
-        os.environ[WAREHOUSE_PATH_ENV] = str(warehouse_path())
         yield from dbt.cli(["build"], context=context).stream()
 
     return listings_dbt

@@ -1,0 +1,1 @@
+{{ stg_dlt_loads('raw_apimo') }}
