@@ -34,7 +34,7 @@ format: $(INSTALLED)
 	$(BIN)/ruff format .
 
 dev: $(INSTALLED)  ## the Dagster UI on http://127.0.0.1:3000
-	DAGSTER_HOME=$(CURDIR)/data/dagster $(BIN)/dagster dev -m orchestration.definitions
+	$(BIN)/listings ui
 
 sandbox: $(INSTALLED)  ## serve the provider sandbox on ports 8701-8707
 	$(BIN)/listings sandbox serve --port-base 8701

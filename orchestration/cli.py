@@ -205,7 +205,82 @@ def build_parser() -> argparse.ArgumentParser:
         "or data/); its warehouse and dlt state there are rebuilt from scratch",
     )
     demo.set_defaults(run=run_demo)
+
+    from orchestration.defs.ingest.assets import SOURCES
+
+    run = commands.add_parser(
+        "run",
+        help="load providers, then rebuild and publish the marts, as one Dagster run",
+        description="Materialise the raw assets of the chosen providers (extracting in parallel, "
+        "loading one at a time), then every dbt model and the serving file, as one Dagster run recorded "
+        "in the instance under the data folder. Providers read dlt's configuration (.dlt/, SOURCES__*).",
+    )
+    run.add_argument("providers", nargs="*", metavar="PROVIDER", help=f"{', '.join(SOURCES)} (default: all)")
+    run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="full scans (Apimo, Enclosure, Koto reconcile now) and dbt --full-refresh of incremental models",
+    )
+    run.add_argument("--no-marts", action="store_true", help="load raw only; leave dbt and publishing to automation")
+    run.add_argument("--sandbox", action="store_true", help="point the sources at the running `listings sandbox serve`")
+    run.set_defaults(run=pipeline_run)
+
+    status = commands.add_parser(
+        "status",
+        help="last load, cursor and freshness per provider",
+        description="Per provider: the last committed load, listings and versions in raw, the incremental "
+        "cursor, and whether the load is within its freshness window (orchestration/defs/automation.py).",
+    )
+    status.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    status.set_defaults(run=pipeline_status)
+
+    ui_parser = commands.add_parser(
+        "ui",
+        help="open the Dagster UI (dagster dev) on this project",
+        description="Runs `dagster dev` on orchestration.definitions with the instance under the data folder, "
+        "so the demo's and the CLI's runs are listed.",
+    )
+    ui_parser.add_argument("--host", default="127.0.0.1")
+    ui_parser.add_argument("--port", type=int, default=3000)
+    ui_parser.set_defaults(run=ui)
     return parser
+
+
+def pipeline_run(args: argparse.Namespace) -> int:
+    from orchestration.defs.ingest.assets import SOURCES
+    from orchestration.runs import run_pipeline
+
+    if unknown := set(args.providers) - set(SOURCES):
+        raise SystemExit(f"unknown provider {', '.join(sorted(unknown))}; choose from {', '.join(SOURCES)}")
+    if args.sandbox:
+        from dlt_sources.sandbox import dlt_environment
+
+        info_file = _info_file()
+        if not info_file.exists():
+            raise SystemExit(f"--sandbox needs a running `listings sandbox serve` (no {info_file})")
+        os.environ.update(dlt_environment(json.loads(info_file.read_text())))
+    return 0 if run_pipeline(args.providers, full_refresh=args.full_refresh, marts=not args.no_marts) else 1
+
+
+def pipeline_status(args: argparse.Namespace) -> int:
+    from orchestration.runs import provider_status
+
+    status = provider_status()
+    if args.json:
+        _print_json(status.to_dict(orient="records"))
+    else:
+        print(status.to_string(index=False))
+    return 0
+
+
+def ui(args: argparse.Namespace) -> int:
+    from orchestration.instance import dagster_home
+
+    dagster = Path(sys.executable).parent / "dagster"
+    os.environ["DAGSTER_HOME"] = dagster_home()
+    command = [str(dagster), "dev", "-m", "orchestration.definitions", "-h", args.host, "-p", str(args.port)]
+    print(f"# Dagster UI on http://{args.host}:{args.port} (instance: {os.environ['DAGSTER_HOME']})", file=sys.stderr)
+    os.execv(command[0], command)
 
 
 def run_demo(args: argparse.Namespace) -> int:

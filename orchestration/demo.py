@@ -19,7 +19,15 @@ import duckdb
 from dlt_sources.sandbox import Sandbox, SandboxConfig
 from orchestration.definitions import defs
 from orchestration.defs.ingest.assets import SOURCES
-from orchestration.settings import DATA_DIR_ENV, WAREHOUSE_PATH_ENV, data_dir, pipelines_dir, warehouse_path
+from orchestration.instance import dagster_home
+from orchestration.settings import (
+    DATA_DIR_ENV,
+    WAREHOUSE_PATH_ENV,
+    data_dir,
+    pipelines_dir,
+    serving_path,
+    warehouse_path,
+)
 
 
 # Simulated time runs fast: AvaroAI keeps its 20 requests per window, but the window is 6 seconds,
@@ -49,29 +57,6 @@ def environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-
-
-# Writers of the warehouse run one at a time (DuckDB allows one writing process). The sources' scan
-# progress (pages, listings, ETA) goes to the run's event log.
-DAGSTER_YAML = """\
-telemetry:
-  enabled: false
-concurrency:
-  pools:
-    default_limit: 1
-python_logs:
-  managed_python_loggers:
-    - dlt_sources
-  python_log_level: INFO
-"""
-
-
-def dagster_home() -> str:
-    """A persistent Dagster instance under the data folder, so ``make dev`` shows the demo's runs."""
-    home = data_dir() / "dagster"
-    home.mkdir(parents=True, exist_ok=True)
-    (home / "dagster.yaml").write_text(DAGSTER_YAML)
-    return str(home)
 
 
 def fresh_warehouse() -> Path:
@@ -166,9 +151,10 @@ def print_summary(warehouse: str) -> None:
             for kind in ("new_listing", "price_change", "status_change", "removed", "back_on_market")
         )
     )
-    print(f"  warehouse: {warehouse}")
-    print("  Dagster UI:  make dev   (then http://127.0.0.1:3000; the demo's runs are listed under Runs)")
+    print(f"  warehouse:    {warehouse}")
+    print(f"  serving file: {serving_path()}  (what analysts and BI tools open)")
+    print("  Dagster UI:   listings ui   (then http://127.0.0.1:3000; the demo's runs are listed under Runs)")
     print(
-        f'  query:       .venv/bin/python -c "import duckdb; '
-        f"print(duckdb.connect('{warehouse}', read_only=True).sql('from marts.listings limit 5'))\""
+        '  query:        .venv/bin/python -c "from orchestration.analyst import example; '
+        "print(example('median_price_per_sqm_by_city'))\""
     )

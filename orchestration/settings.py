@@ -9,6 +9,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 DATA_DIR_ENV = "LISTINGS_DATA_DIR"
 WAREHOUSE_PATH_ENV = "LISTINGS_WAREHOUSE_PATH"  # dbt's profiles.yml resolves both the same way
+SERVING_PATH_ENV = "LISTINGS_SERVING_PATH"
+PARQUET_DIR_ENV = "LISTINGS_PARQUET_DIR"
 
 
 def data_dir() -> Path:
@@ -23,3 +25,13 @@ def warehouse_path() -> Path:
 def pipelines_dir() -> Path:
     """dlt's working folders and local state, kept beside the warehouse rather than in ~/.dlt."""
     return data_dir() / "dlt_pipelines"
+
+
+def serving_path() -> Path:
+    """The read-only copy of the marts that analysts and BI tools open (see defs/serving)."""
+    return Path(os.environ.get(SERVING_PATH_ENV) or data_dir() / "serving.duckdb").resolve()
+
+
+def parquet_dir() -> Path | None:
+    """Where the marts are also published as Parquet; None (the default) publishes none."""
+    return Path(os.environ[PARQUET_DIR_ENV]).resolve() if os.environ.get(PARQUET_DIR_ENV) else None

@@ -19,5 +19,5 @@ def listings_client(base_url: str, api_key: str, pacer: RequestPacer | None) -> 
         auth=APIKeyAuth(name=AUTH_HEADER, api_key=api_key, location="header"),
         paginator=PageNumberPaginator(base_page=1, page_param="page", total_path="data.meta.totalPages"),
         data_selector="data.listings",
-        session=provider_session(pacer),
+        session=provider_session("actuallycare", pacer),
     )

@@ -17,5 +17,5 @@ def properties_client(base_url: str, provider: str, token: str, page_size: int) 
         paginator=OffsetPaginator(
             limit=page_size, offset_param="offset", limit_param="limit", total_path="total_items"
         ),
-        session=provider_session(),
+        session=provider_session("apimo"),
     )

@@ -17,5 +17,5 @@ def listings_client(base_url: str, api_key: str, pacer: RequestPacer | None) -> 
         auth=BearerTokenAuth(api_key),
         paginator=JSONLinkPaginator(next_url_path="links.next"),
         data_selector="data",
-        session=provider_session(pacer),
+        session=provider_session("avaroai", pacer),
     )

@@ -2,7 +2,8 @@
 
 dlt's REST client retries 429 and honours Retry-After, but it does not pace requests in advance.
 Pacing sits in the HTTP adapter, under dlt's retrying session, so every attempt (retries too) waits
-its turn. The adapter also makes each response parse its JSON body once.
+its turn. The adapter also counts what each provider was asked and answered (requests, 429s,
+retries) for the run's metadata, and makes each response parse its JSON body once.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -84,17 +85,48 @@ class RequestPacer:
         return math.ceil(self.window + self.margin)
 
 
-class ProviderAdapter(HTTPAdapter):
-    """Waits for the pacer (if any) before each attempt, and makes each response parse its body once."""
+class RequestStats:
+    """Attempts per provider in this process: ``requests``, ``status_429``, and ``retries`` (answers
+    dlt's session retries: 429, 5xx, connection errors and timeouts). Read a delta around a run."""
 
-    def __init__(self, pacer: RequestPacer | None = None) -> None:
+    _counts: ClassVar[dict[str, Counter]] = {}
+    _lock: ClassVar[threading.Lock] = threading.Lock()
+
+    @classmethod
+    def add(cls, provider: str, **counts: int) -> None:
+        with cls._lock:
+            cls._counts.setdefault(provider, Counter()).update(counts)
+
+    @classmethod
+    def snapshot(cls, provider: str) -> Counter:
+        with cls._lock:
+            return Counter(cls._counts.get(provider, Counter()))
+
+
+def _is_retried(status: int) -> bool:
+    return status == 429 or status >= 500
+
+
+class ProviderAdapter(HTTPAdapter):
+    """Waits for the pacer (if any) before each attempt, counts attempts, and makes each response
+    parse its body once."""
+
+    def __init__(self, provider: str, pacer: RequestPacer | None = None) -> None:
         super().__init__()
-        self.pacer = pacer
+        self.provider, self.pacer = provider, pacer
 
     def send(self, request: PreparedRequest, *args, **kwargs) -> Response:  # type: ignore[override]
         if self.pacer is not None:
             self.pacer.wait()
-        response = super().send(request, *args, **kwargs)
+        try:
+            response = super().send(request, *args, **kwargs)
+            if not kwargs.get("stream"):
+                response.content  # noqa: B018 (read here, so a cut-off body counts as the failed attempt it is)
+        except OSError:  # requests' connection, timeout and cut-off body errors: dlt's session retries them
+            RequestStats.add(self.provider, requests=1, retries=1)
+            raise
+        status = response.status_code
+        RequestStats.add(self.provider, requests=1, status_429=int(status == 429), retries=int(_is_retried(status)))
         if self.pacer is not None and response.status_code == 429 and "Retry-After" not in response.headers:
             # another process spent the quota: dlt's retry honours Retry-After, so give it the window
             response.headers["Retry-After"] = str(self.pacer.seconds_until_window_expires())
@@ -118,11 +150,11 @@ def _parse_json_once(response: Response) -> None:
     response.json = json  # type: ignore[method-assign]
 
 
-def provider_session(pacer: RequestPacer | None = None) -> Session:
+def provider_session(provider: str, pacer: RequestPacer | None = None) -> Session:
     """dlt's retrying session (429 with Retry-After, 5xx and connection errors, with backoff),
-    paced when given a pacer, with each response body parsed at most once."""
+    paced when given a pacer, counted under ``provider``, with each response body parsed at most once."""
     session = Client(raise_for_status=False).session
-    adapter = ProviderAdapter(pacer)
+    adapter = ProviderAdapter(provider, pacer)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session

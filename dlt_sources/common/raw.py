@@ -22,6 +22,8 @@ import dlt
 import pyarrow as pa
 from dlt.common.destination.exceptions import DestinationUndefinedEntity
 
+from dlt_sources.common.warehouse_lock import pipeline_warehouse_lock
+
 LISTING_ID_COLUMN = "source_listing_id"
 RECORD_ID_COLUMN = "source_record_id"  # lookup tables
 
@@ -117,7 +119,7 @@ def live_record_hashes(
         where recency = 1 and not is_removal
     """
     try:
-        with pipeline.sql_client() as client:
+        with pipeline_warehouse_lock(pipeline, "read stored payload hashes"), pipeline.sql_client() as client:
             rows = client.execute_sql(query)
     except DestinationUndefinedEntity:  # first run: nothing stored yet
         return {}

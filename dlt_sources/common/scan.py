@@ -54,6 +54,7 @@ class ScanSummary:
     account_id: str
     kind: str  # "full" or "incremental"
     started_at: str
+    load_id: str | None = None
     finished_at: str | None = None
     pages: int = 0
     records: int = 0
@@ -87,13 +88,14 @@ class AccountScan:
         self.volatile = tuple(volatile_fields)
         self.removals = removals
         self.observed_at = datetime.now(UTC)
+        load_id = dlt.current.load_package_state()["load_id"]
         self.summary = ScanSummary(
-            provider, account_id, "full" if full else "incremental", self.observed_at.isoformat()
+            provider, account_id, "full" if full else "incremental", self.observed_at.isoformat(), load_id
         )
         self._known = live_record_hashes(dlt.current.pipeline(), account_id, table, id_column)
         self._known_at_start = len(self._known)
         self._unseen = set(self._known) if full else set()
-        self._rows = RawRows(account_id, dlt.current.load_package_state()["load_id"], id_column)
+        self._rows = RawRows(account_id, load_id, id_column)
         self._started = self._last_log = time.monotonic()
 
     # ---- pages -------------------------------------------------------------------------------------

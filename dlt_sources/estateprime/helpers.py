@@ -16,7 +16,7 @@ def store_client(base_url: str, api_key: str, auth_header: str) -> RESTClient:
         headers={"Accept": "application/json"},
         auth=APIKeyAuth(name=auth_header, api_key=api_key, location="header"),
         data_selector="data",
-        session=provider_session(),
+        session=provider_session("estateprime"),
     )
 
 

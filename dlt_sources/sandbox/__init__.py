@@ -8,8 +8,8 @@ deterministic synthetic data, switchable faults and a report of its own truth.
         sandbox.truth("apimo")  # what the warehouse should show
 """
 
-from .app import HOSTS, Sandbox, SandboxConfig
+from .app import HOSTS, Sandbox, SandboxConfig, dlt_environment
 from .faults import FAULT_KINDS
 from .world import ChangeMix
 
-__all__ = ["FAULT_KINDS", "HOSTS", "ChangeMix", "Sandbox", "SandboxConfig"]
+__all__ = ["FAULT_KINDS", "HOSTS", "ChangeMix", "Sandbox", "SandboxConfig", "dlt_environment"]

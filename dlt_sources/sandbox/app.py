@@ -214,39 +214,12 @@ class Sandbox:
                 host: {"base_url": self.servers[host].base_url if host in self.servers else None, **app.credentials()}
                 for host, app in self.apps.items()
             },
+            "avaroai_rate_limit": self.config.avaroai_rate_limit,
         }
 
     def dlt_environment(self) -> dict[str, str]:
         """dlt configuration (environment variables) that points every source at this sandbox."""
-        providers = self.info()["providers"]
-        environment = {
-            "SOURCES__ACTUALLYCARE__BASE_URL": providers["actuallycare"]["base_url"],
-            "SOURCES__ACTUALLYCARE__API_KEY": providers["actuallycare"]["api_key"],
-            "SOURCES__AVAROAI__BASE_URL": providers["avaroai"]["base_url"],
-            "SOURCES__AVAROAI__API_KEY": providers["avaroai"]["api_key"],
-            "SOURCES__APIMO__BASE_URL": providers["apimo"]["base_url"],
-            "SOURCES__APIMO__PROVIDER": providers["apimo"]["provider"],
-            "SOURCES__APIMO__TOKEN": providers["apimo"]["token"],
-            "SOURCES__APIMO__AGENCIES": json.dumps(providers["apimo"]["agencies"]),
-            "SOURCES__ESTATEPRIME__BASE_URL": providers["estateprime"]["base_url"],
-            "SOURCES__ESTATEPRIME__AUTH_HEADER": providers["estateprime"]["auth_header"],
-            "SOURCES__ESTATEPRIME__API_KEYS": json.dumps(
-                {account["store_id"]: account["api_key"] for account in providers["estateprime"]["accounts"]}
-            ),
-        }
-        for host in ("enclosure", "koto"):
-            prefix = f"SOURCES__{host.upper()}__"
-            environment[prefix + "BASE_URL"] = providers[host]["base_url"]
-            environment[prefix + "KEY"] = providers[host]["key"]
-            environment[prefix + "ACCOUNT_ID"] = providers[host]["account_id"]
-            environment[prefix + "SEARCHES"] = json.dumps(
-                [{"territory": territory} for territory in providers[host]["territories"]]
-            )
-        if self.config.avaroai_rate_limit:  # pace to the quota this sandbox enforces
-            requests, window = self.config.avaroai_rate_limit
-            environment["SOURCES__AVAROAI__MAX_REQUESTS_PER_WINDOW"] = str(requests)
-            environment["SOURCES__AVAROAI__RATE_WINDOW_SECONDS"] = str(window)
-        return environment
+        return dlt_environment(self.info())
 
     def advance_day(self) -> dict[str, Any]:
         """Advance every world one simulated day; returns the count of changes by host and kind."""
@@ -326,3 +299,37 @@ class ControlApp(ProviderApp):
 
     def authenticate(self, request: Request) -> str:
         return "operator"  # loopback only, and it guards no real data
+
+
+def dlt_environment(info: dict[str, Any]) -> dict[str, str]:
+    """dlt configuration (environment variables) that points every source at the sandbox that
+    printed ``info`` (``listings sandbox serve`` writes it to data/sandbox.json)."""
+    providers = info["providers"]
+    environment = {
+        "SOURCES__ACTUALLYCARE__BASE_URL": providers["actuallycare"]["base_url"],
+        "SOURCES__ACTUALLYCARE__API_KEY": providers["actuallycare"]["api_key"],
+        "SOURCES__AVAROAI__BASE_URL": providers["avaroai"]["base_url"],
+        "SOURCES__AVAROAI__API_KEY": providers["avaroai"]["api_key"],
+        "SOURCES__APIMO__BASE_URL": providers["apimo"]["base_url"],
+        "SOURCES__APIMO__PROVIDER": providers["apimo"]["provider"],
+        "SOURCES__APIMO__TOKEN": providers["apimo"]["token"],
+        "SOURCES__APIMO__AGENCIES": json.dumps(providers["apimo"]["agencies"]),
+        "SOURCES__ESTATEPRIME__BASE_URL": providers["estateprime"]["base_url"],
+        "SOURCES__ESTATEPRIME__AUTH_HEADER": providers["estateprime"]["auth_header"],
+        "SOURCES__ESTATEPRIME__API_KEYS": json.dumps(
+            {account["store_id"]: account["api_key"] for account in providers["estateprime"]["accounts"]}
+        ),
+    }
+    for host in ("enclosure", "koto"):
+        prefix = f"SOURCES__{host.upper()}__"
+        environment[prefix + "BASE_URL"] = providers[host]["base_url"]
+        environment[prefix + "KEY"] = providers[host]["key"]
+        environment[prefix + "ACCOUNT_ID"] = providers[host]["account_id"]
+        environment[prefix + "SEARCHES"] = json.dumps(
+            [{"territory": territory} for territory in providers[host]["territories"]]
+        )
+    if info.get("avaroai_rate_limit"):  # pace to the quota this sandbox enforces
+        requests, window = info["avaroai_rate_limit"]
+        environment["SOURCES__AVAROAI__MAX_REQUESTS_PER_WINDOW"] = str(requests)
+        environment["SOURCES__AVAROAI__RATE_WINDOW_SECONDS"] = str(window)
+    return environment

@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 import pytest
 
+from dlt_sources.common.http import RequestStats
 from dlt_sources.sandbox import Sandbox, SandboxConfig
 from dlt_sources.sandbox.faults import FAULT_KINDS
 from orchestration.defs.ingest.assets import SOURCES
@@ -21,6 +22,8 @@ def price_is_text(sandbox: Sandbox, host: str, payload: dict) -> bool:
         value = value.get(name) if isinstance(value, dict) else None
     return isinstance(value, str)
 
+
+RETRIED = {"server_error", "rate_limit_burst", "truncated_body"}  # what the client retries
 
 EVIDENCE = {  # what a fault that alters records leaves in raw, stored as received
     "new_field": lambda sandbox, host, payload: "sandbox_new_field" in payload,
@@ -45,8 +48,12 @@ def test_fault_mid_scan_loses_nothing(sandbox: Sandbox, raw, host: str, kind: st
     load(host)
     sandbox.advance_day()
     sandbox.arm_fault(host, kind, times=1, after=1, **({"delay": 1.0} if kind == "slow" else {}))
+    before = RequestStats.snapshot(host)
     load(host)  # survived: retried, waited out, or stored as received
     assert sandbox.app(host).faults.armed() == []  # the fault really fired
+    counted = RequestStats.snapshot(host) - before  # what the run's metadata reports
+    assert counted["retries"] == (1 if kind in RETRIED else 0), counted
+    assert counted["status_429"] == (1 if kind == "rate_limit_burst" else 0), counted
     if kind in EVIDENCE:
         assert any(EVIDENCE[kind](sandbox, host, row.payload) for row in raw.versions(host))
     load(host)

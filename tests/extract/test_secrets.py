@@ -52,11 +52,13 @@ def test_no_credential_reaches_logs_errors_warehouse_dlt_state_or_dagster(
     dagster_home.mkdir()
     settings = {"python_logs": {"managed_python_loggers": ["dlt_sources", "dlt"], "python_log_level": "DEBUG"}}
     with dg.instance_for_test(temp_dir=str(dagster_home), overrides=settings) as instance:
-        result = dg.materialize(build_raw_assets(), resources={"dlt": DagsterDltResource()}, instance=instance)
+        result = dg.materialize(
+            list(build_raw_assets().values()), resources={"dlt": DagsterDltResource()}, instance=instance
+        )
         assert result.success
         pipeline_sandbox.arm_fault("enclosure", "server_error", times=0)  # a failure, with its error text
         failed = dg.materialize(
-            build_raw_assets(),
+            list(build_raw_assets().values()),
             selection="raw_enclosure/listings",
             resources={"dlt": DagsterDltResource()},
             instance=instance,

@@ -22,7 +22,7 @@ def test_definitions_load_with_the_expected_asset_keys() -> None:
         f"intermediate/{model}" for model in ("int_listing_versions", "int_listing_timeline", "int_source_loads")
     }
     marts = {f"marts/{model}" for model in ("listings", "listing_price_history", "listing_events", "listing_photos")}
-    assert keys == raw | staging | intermediate | marts | {"crosswalks/crosswalk_vocabulary"}
+    assert keys == raw | staging | intermediate | marts | {"crosswalks/crosswalk_vocabulary", "serving/marts"}
 
 
 def test_dbt_source_key_equals_the_dlt_asset_key() -> None:

@@ -20,7 +20,8 @@ def test_demo_runs_two_days_and_prints_the_summary(tmp_path: Path) -> None:
     assert "day 0: Dagster run" in out and "day 1: Dagster run" in out and "FAILED" not in out
     assert "advanced to simulated day 1" in out
     warehouse = tmp_path / "warehouse.duckdb"
-    assert f"warehouse: {warehouse}" in out
+    assert f"warehouse:    {warehouse}" in out
+    assert f"serving file: {tmp_path / 'serving.duckdb'}" in out
     with duckdb.connect(str(warehouse), read_only=True) as con:
         per_source = dict(con.execute("select source, count(*) from marts.listings group by source").fetchall())
     reported = {source: int(count) for source, count in re.findall(r"(\w+)\s+(\d+) listings in marts.listings", out)}

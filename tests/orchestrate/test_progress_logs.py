@@ -8,14 +8,14 @@ from dagster_dlt import DagsterDltResource
 
 from dlt_sources.sandbox import Sandbox
 from orchestration.defs.ingest.assets import build_raw_assets
-from orchestration.demo import DAGSTER_YAML
+from orchestration.instance import DAGSTER_YAML
 
 
 def test_scan_progress_and_summary_appear_in_the_runs_event_log(pipeline_sandbox: Sandbox, tmp_path: Path) -> None:
     settings = yaml.safe_load(DAGSTER_YAML)
     with dg.instance_for_test(temp_dir=str(tmp_path), overrides={"python_logs": settings["python_logs"]}) as instance:
         result = dg.materialize(
-            build_raw_assets(),
+            list(build_raw_assets().values()),
             selection="raw_actuallycare/listings",
             resources={"dlt": DagsterDltResource()},
             instance=instance,

@@ -1,5 +1,6 @@
-"""Three sandbox days through the whole pipeline (Dagster runs: dlt, then dbt): the marts equal the
-sandbox's own truth, and an incremental build equals a rebuild from raw alone."""
+"""Three sandbox days through the whole pipeline (Dagster runs: dlt, dbt, publish): the marts equal
+the sandbox's own truth, an incremental build equals a rebuild from raw alone, the runs record their
+figures, and readers of the published serving file never fail nor see half a build."""
 
 import json
 import os
@@ -7,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,7 @@ from dlt_sources.sandbox import Sandbox
 from orchestration.definitions import defs
 from orchestration.defs.ingest.assets import SOURCES
 from orchestration.demo import NIGHTLY, demo_sandbox_config
-from orchestration.settings import DBT_PROJECT_DIR, warehouse_path
+from orchestration.settings import DBT_PROJECT_DIR, data_dir, parquet_dir, serving_path, warehouse_path
 
 DAYS = 3
 # the sandbox's canonical status words -> the mart's unified vocabulary
@@ -34,6 +36,10 @@ class Scenario:
     warehouse: Path
     # per day, after that day's run: every listing the source has ever served -> its truth record
     days: list[dict[ListingId, dict[str, Any]]]
+    # per day: asset key -> its materialisation's metadata
+    metadata: list[dict[str, dict[str, Any]]]
+    # per reader mode (hold, reconnect): its failures and the distinct answers it saw
+    readers: dict[str, dict[str, list]]
 
     def mart(self, sql: str) -> list[tuple]:
         with duckdb.connect(str(self.warehouse), read_only=True) as con:
@@ -43,7 +49,9 @@ class Scenario:
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
     with pytest.MonkeyPatch.context() as env, Sandbox(demo_sandbox_config(seed=11)) as sandbox:
-        env.setenv("LISTINGS_DATA_DIR", str(tmp_path_factory.mktemp("scenario")))
+        folder = tmp_path_factory.mktemp("scenario")
+        env.setenv("LISTINGS_DATA_DIR", str(folder))
+        env.setenv("LISTINGS_PARQUET_DIR", str(folder / "parquet"))
         env.delenv("LISTINGS_WAREHOUSE_PATH", raising=False)
         # every run a reconciliation, and one complete scan enough to retire an AvaroAI listing
         # (the sandbox does not shift pages in a clean run), so the truth is comparable day by day
@@ -54,17 +62,17 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
         }.items():
             env.setenv(name, value)
         job = defs().resolve_implicit_global_asset_job_def()
-        days = []
-        with dg.DagsterInstance.ephemeral() as instance:
+        days, metadata = [], []
+        with dg.DagsterInstance.ephemeral() as instance, serving_readers(data_dir()) as readers:
             for day in range(DAYS):
                 if day:
                     sandbox.advance_day()
                 result = job.execute_in_process(instance=instance)
                 assert result.success
-                materialised = {event.asset_key.to_user_string() for event in result.get_asset_materialization_events()}
-                assert {f"raw_{source}/listings" for source in SOURCES} | {
-                    f"marts/{t}" for t in MART_TABLES
-                } <= materialised
+                metadata.append(materialisations(result))
+                assert {f"raw_{source}/listings" for source in SOURCES} | {f"marts/{t}" for t in MART_TABLES} <= set(
+                    metadata[-1]
+                )
                 failed = [check.check_name for check in result.get_asset_check_evaluations() if not check.passed]
                 assert not failed
                 days.append(
@@ -74,7 +82,32 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
                         for record in sandbox.truth(source)
                     }
                 )
-        yield Scenario(warehouse_path(), days)
+        yield Scenario(warehouse_path(), days, metadata, {mode: json.loads(path.read_text()) for mode, path in readers})
+
+
+def materialisations(result: dg.ExecuteInProcessResult) -> dict[str, dict[str, Any]]:
+    return {
+        event.asset_key.to_user_string(): {
+            name: getattr(value, "value", value) for name, value in event.materialization.metadata.items()
+        }
+        for event in result.get_asset_materialization_events()
+    }
+
+
+@contextmanager
+def serving_readers(folder: Path) -> Iterator[list[tuple[str, Path]]]:
+    """Two reader processes of the serving file (tests/transform/serving_reader.py) for the block."""
+    stop, results, processes = folder / "readers.stop", [], []
+    for mode in ("hold", "reconnect"):
+        results.append((mode, folder / f"reader_{mode}.json"))
+        command = [sys.executable, str(Path(__file__).with_name("serving_reader.py"))]
+        processes.append(subprocess.Popen([*command, str(serving_path()), str(stop), str(results[-1][1]), mode]))
+    try:
+        yield results
+    finally:
+        stop.touch()
+        for process in processes:
+            process.wait(timeout=60)
 
 
 def ever_listed(scenario: Scenario) -> set[ListingId]:
@@ -208,3 +241,44 @@ def test_docs_generate_describes_every_mart_column(scenario: Scenario, tmp_path:
         built = {name.lower() for name in catalog["nodes"][node_id]["columns"]}
         described = {name for name, column in manifest["nodes"][node_id]["columns"].items() if column["description"]}
         assert built and built == described, table
+
+
+def test_readers_of_the_serving_file_never_fail_nor_see_half_a_build(scenario: Scenario) -> None:
+    held, reconnecting = scenario.readers["hold"], scenario.readers["reconnect"]
+    assert held["failures"] == [] and reconnecting["failures"] == []
+    assert len(held["answers"]) == 1  # a held connection keeps reading the snapshot it opened
+    assert len(reconnecting["answers"]) >= 2  # a new connection sees each new build
+    published = scenario.metadata[-1]["serving/marts"]["rows_listings"]
+    assert reconnecting["answers"][-1] == [published, published]
+    assert serving_path().stat().st_mode & 0o222 == 0  # published read-only
+    # in the storage format of DuckDB 1.0 (number 64 in the file header), which BI drivers bundling
+    # an older DuckDB can open; DuckDB 2.0's own format is not readable by 1.x
+    header = serving_path().read_bytes()[:20]
+    assert header[8:12] == b"DUCK" and int.from_bytes(header[12:20], "little") == 64
+
+    # and as Parquet: the current snapshot holds the same rows, older snapshots are pruned
+    current = parquet_dir() / "current"
+    with duckdb.connect() as connection:
+        [(parquet_rows,)] = connection.execute(f"select count(*) from '{current / 'listings.parquet'}'").fetchall()
+    assert parquet_rows == published
+    assert len([path for path in parquet_dir().iterdir() if not path.is_symlink()]) == min(DAYS, 3)
+
+
+def test_runs_record_scan_figures_requests_cursor_and_mart_previews(scenario: Scenario) -> None:
+    first, last = scenario.metadata[0], scenario.metadata[-1]
+    listed = {
+        source: sum(1 for key, record in scenario.days[0].items() if key[0] == source and record["is_listed"])
+        for source in SOURCES
+    }
+    for source in SOURCES:
+        assert first[f"raw_{source}/listings"]["listings_new"] == listed[source], source
+        assert first[f"raw_{source}/listings"]["listings_changed"] == 0
+        assert first[f"raw_{source}/listings"]["requests"] >= 1
+    assert first["raw_avaroai/listings"]["responses_429"] == 0
+    assert last["raw_apimo/listings"]["listings_changed"] > 0 and last["raw_apimo/listings"]["listings_unchanged"] > 0
+    assert "timestamp_by_agency" in last["raw_apimo/listings"]["cursor"]
+    assert last["raw_actuallycare/listings"]["cursor"] == {"full_scan_every_run": True}
+    for mart in MART_TABLES:
+        [(rows,)] = scenario.mart(f"select count(*) from marts.{mart}")
+        assert last[f"marts/{mart}"]["dagster/row_count"] == rows
+        assert "| listing_key" in last[f"marts/{mart}"]["preview"]

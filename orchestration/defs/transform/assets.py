@@ -6,11 +6,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 from dagster import AssetExecutionContext  # Dagster reads this annotation at definition time
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
+from pydantic import Field
 
+from dlt_sources.common.warehouse_lock import warehouse_lock
 from orchestration.defs.conventions import WAREHOUSE_WRITER_POOL
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.settings import DBT_PROJECT_DIR, warehouse_path
+
+MARTS_SCHEMA = "marts"
+PREVIEW_ROWS = 5
 
 
 def dbt_cli(project: DbtProject) -> DbtCliResource:
@@ -36,14 +42,68 @@ def listings_dbt_project() -> DbtProject:
 
 # Each raw dataset's `_dlt_loads` is a dbt source of its own (staging reads which loads committed)
 # but the same Dagster asset as the raw table: one dlt run writes both.
-TRANSLATOR = DagsterDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True))
+class ListingsDbtTranslator(DagsterDbtTranslator):
+    """dagster-dbt's translation, plus: every model rebuilds when what it reads has changed (the
+    automation sensor in defs/automation.py acts on it)."""
+
+    def get_asset_spec(self, manifest, unique_id, project) -> dg.AssetSpec:  # noqa: ANN001 (dagster-dbt's types)
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        return spec.replace_attributes(automation_condition=dg.AutomationCondition.eager())
+
+
+TRANSLATOR = ListingsDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True))
+
+
+class DbtBuildConfig(dg.Config):
+    full_refresh: bool = Field(
+        default=False,
+        description="Rebuild incremental models from all of raw (after a staging or provider_settings change).",
+    )
 
 
 def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
     @dbt_assets(
         manifest=project.manifest_path, project=project, dagster_dbt_translator=TRANSLATOR, pool=WAREHOUSE_WRITER_POOL
     )
-    def listings_dbt(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator:
-        yield from dbt.cli(["build"], context=context).stream()
+    def listings_dbt(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig) -> Iterator:
+        args = ["build", "--full-refresh"] if config.full_refresh else ["build"]
+        with warehouse_lock(warehouse_path(), "run dbt build"):
+            # a failed build still records the marts it did build, then fails the step
+            invocation = dbt.cli(args, context=context, raise_on_error=False)
+            yield from with_mart_previews(context, invocation.stream())
+            if error := invocation.get_error():
+                raise error
 
     return listings_dbt
+
+
+def with_mart_previews(context: AssetExecutionContext, events: Iterator) -> Iterator:
+    """dbt's events as they come, except each mart's: those wait until dbt has exited and released
+    the DuckDB file, to carry the mart's row count and first rows (read in this process)."""
+
+    def asset_key(event) -> dg.AssetKey | None:  # noqa: ANN001 (an Output, or an asset check result)
+        if isinstance(event, dg.Output):
+            return context.asset_key_for_output(event.output_name)
+        return getattr(event, "asset_key", None)
+
+    held: list = []
+    for event in events:
+        key = asset_key(event)
+        if key is not None and key.path[0] == MARTS_SCHEMA:
+            held.append(event)
+        else:
+            yield event
+    if not held:
+        return
+    with duckdb.connect(str(warehouse_path()), read_only=True) as connection:
+        for event in held:
+            if isinstance(event, dg.Output):
+                event = event.with_metadata({**event.metadata, **mart_preview(connection, asset_key(event).path[-1])})
+            yield event
+
+
+def mart_preview(connection: duckdb.DuckDBPyConnection, mart: str) -> dict:
+    table = f"{MARTS_SCHEMA}.{mart}"
+    rows = connection.execute(f"select count(*) from {table}").fetchone()[0]
+    first = connection.execute(f"from {table} limit {PREVIEW_ROWS}").df()
+    return {"dagster/row_count": rows, "preview": dg.MetadataValue.md(first.to_markdown(index=False))}

@@ -1,0 +1,93 @@
+"""Publishing: the marts copied, whole and at once, to a read-only serving file for readers.
+
+Analysts and BI tools never open the warehouse: a reader there would block the next load (DuckDB
+lets one process write, and no one read while it does) and could see a build half done. After each
+build the marts are written to a new DuckDB file beside the serving file, which then replaces it in
+one rename. A reader that holds the old file keeps reading the old, complete snapshot; the next
+connection opens the new one. Optionally, the marts go to Parquet too: a new folder per publish,
+and a ``current`` symlink swapped in one rename.
+"""
+
+import os
+import shutil
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from dlt_sources.common.warehouse_lock import warehouse_lock
+from orchestration.defs.conventions import OWNERS, WAREHOUSE_WRITER_POOL
+from orchestration.settings import parquet_dir, serving_path, warehouse_path
+
+MARTS = ("listings", "listing_price_history", "listing_events", "listing_photos")
+# BI tools bundle their own DuckDB, often a release behind ours: DuckDB 1.x cannot open a file in
+# 2.0's default storage format, so the serving file is written in the oldest format still readable.
+SERVING_STORAGE_VERSION = "v1.0.0"
+PARQUET_SNAPSHOTS_KEPT = 3  # older ones may still be open in a reader; two publishes is long enough
+
+
+@dg.asset(
+    key=["serving", "marts"],
+    deps=[dg.AssetKey(["marts", mart]) for mart in MARTS],
+    group_name="serving",
+    kinds={"duckdb"},
+    owners=OWNERS,
+    pool=WAREHOUSE_WRITER_POOL,
+    automation_condition=dg.AutomationCondition.eager() & dg.AutomationCondition.all_deps_blocking_checks_passed(),
+    description="The marts, published atomically to the read-only serving DuckDB file (and optionally "
+    "Parquet) that analysts and BI tools open.",
+)
+def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    target = serving_path()
+    with warehouse_lock(warehouse_path(), "publish the marts"):
+        row_counts = publish_duckdb(warehouse_path(), target)
+        parquet = publish_parquet(warehouse_path(), folder) if (folder := parquet_dir()) else None
+    context.log.info(f"published {sum(row_counts.values())} rows of {len(row_counts)} marts to {target}")
+    return dg.MaterializeResult(
+        metadata={
+            "serving_path": dg.MetadataValue.path(str(target)),
+            "parquet_path": dg.MetadataValue.path(str(parquet)) if parquet else "not published (LISTINGS_PARQUET_DIR)",
+            **{f"rows_{mart}": count for mart, count in row_counts.items()},
+        }
+    )
+
+
+def publish_duckdb(warehouse: Path, target: Path) -> dict[str, int]:
+    """Copy the marts into a new file, then rename it over ``target``; returns rows per mart."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        with duckdb.connect() as connection:
+            connection.execute(f"attach '{staging}' as serving (storage_version '{SERVING_STORAGE_VERSION}')")
+            connection.execute(f"attach '{warehouse}' as warehouse (read_only)")
+            connection.execute("create schema serving.marts")
+            counts = {}
+            for mart in MARTS:
+                connection.execute(f"create table serving.marts.{mart} as from warehouse.marts.{mart}")
+                counts[mart] = connection.execute(f"select count(*) from serving.marts.{mart}").fetchone()[0]
+            connection.execute("detach warehouse")
+            connection.execute("detach serving")  # checkpoints: the file is whole before the rename
+        staging.chmod(0o444)  # readers only: nothing edits a published snapshot in place
+        os.replace(staging, target)
+    finally:
+        staging.unlink(missing_ok=True)
+        staging.with_name(staging.name + ".wal").unlink(missing_ok=True)
+    return counts
+
+
+def publish_parquet(warehouse: Path, folder: Path) -> Path:
+    """One Parquet file per mart in a new snapshot folder; ``folder/current`` then points at it."""
+    snapshot = folder / datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    snapshot.mkdir(parents=True)
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        for mart in MARTS:
+            connection.execute(f"copy marts.{mart} to '{snapshot / mart}.parquet' (format parquet)")
+    link = folder / f".current.{uuid.uuid4().hex}"
+    link.symlink_to(snapshot.name)
+    os.replace(link, folder / "current")
+    snapshots = sorted(path for path in folder.iterdir() if path.is_dir() and not path.is_symlink())
+    for old in snapshots[:-PARQUET_SNAPSHOTS_KEPT]:
+        shutil.rmtree(old)
+    return folder / "current"

@@ -1,0 +1,109 @@
+"""What ``listings run`` and ``listings status`` do: one Dagster run of chosen providers, and each
+provider's last load, cursor and freshness."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+import dagster as dg
+import dlt
+import duckdb
+import pandas as pd
+from dagster._core.definitions.assets.job.asset_job import IMPLICIT_ASSET_JOB_NAME
+from dagster._core.definitions.reconstruct import ReconstructableJob, ReconstructableRepository
+
+from dlt_sources.common.warehouse_lock import warehouse_lock
+from orchestration.definitions import defs
+from orchestration.defs.automation import CADENCES
+from orchestration.defs.ingest.assets import SOURCES, incremental_cursor
+from orchestration.defs.ingest.pipelines import raw_dataset
+from orchestration.instance import dagster_home
+from orchestration.settings import REPO_ROOT, pipelines_dir, warehouse_path
+
+DBT_OP = "listings_dbt"
+
+
+def all_assets_job() -> ReconstructableJob:
+    """The job of every asset, as a pointer each step's process loads the code location from."""
+    location = ReconstructableRepository.for_module("orchestration.definitions", "defs", str(REPO_ROOT))
+    return location.get_reconstructable_job(IMPLICIT_ASSET_JOB_NAME)
+
+
+def run_pipeline(providers: Sequence[str] = (), *, full_refresh: bool = False, marts: bool = True) -> bool:
+    """Load ``providers`` (all when empty), then rebuild and publish the marts, as one Dagster run.
+
+    The multiprocess executor runs each provider in its own process: they extract side by side and
+    take turns at the warehouse lock to load. Returns whether the run succeeded.
+    """
+    providers = list(providers) or list(SOURCES)
+    os.environ.setdefault("DAGSTER_HOME", dagster_home())
+    datasets = {raw_dataset(provider) for provider in providers}
+    graph = defs().resolve_asset_graph()
+    selection = {key for key in graph.executable_asset_keys if key.path[0] in datasets}
+    if marts:
+        selection |= {key for key in graph.executable_asset_keys if not key.path[0].startswith("raw_")}
+    # the dbt tests run with their models; freshness checks are the freshness sensor's (a run that
+    # has just loaded is fresh by definition)
+    checks = {key for key in graph.asset_check_keys if key.asset_key in selection and key.name != "freshness_check"}
+    job = all_assets_job().get_subset(asset_selection=selection, asset_check_selection=checks)
+    # every provider at once: they wait on HTTP, not on the CPU (the default limit is the core count)
+    run_config: dict = {"ops": {}, "execution": {"config": {"multiprocess": {"max_concurrent": len(providers)}}}}
+    if full_refresh:
+        run_config["ops"] = {provider: {"config": {"full_scan": True}} for provider in providers}
+        if marts:
+            run_config["ops"][DBT_OP] = {"config": {"full_refresh": True}}
+    with dg.DagsterInstance.get() as instance:
+        result = dg.execute_job(job, instance, run_config=run_config)
+        print(f"Dagster run {result.run_id}: {'succeeded' if result.success else 'FAILED'} (listings ui shows it)")
+        return result.success
+
+
+def provider_status(now: datetime | None = None) -> pd.DataFrame:
+    """One row per provider: last committed load, raw counts, cursor, and freshness."""
+    now = now or datetime.now(UTC)
+    rows = []
+    warehouse = warehouse_path()
+    if not warehouse.exists():
+        raise SystemExit(f"no warehouse at {warehouse} yet: run `listings run` (or `listings demo`) first")
+    with (
+        warehouse_lock(warehouse, "read load status"),
+        duckdb.connect(str(warehouse), read_only=True) as connection,
+    ):
+        for provider in SOURCES:
+            dataset = raw_dataset(provider)
+            try:
+                last_load, versions, listings = connection.execute(
+                    f"""select (select max(inserted_at) from {dataset}._dlt_loads where status = 0),
+                               count(*) filter (where not is_removal), count(distinct source_listing_id)
+                        from {dataset}.listings"""
+                ).fetchone()
+            except duckdb.CatalogException:  # never loaded
+                last_load, versions, listings = None, 0, 0
+            fresh_within = CADENCES[provider].fresh_within
+            rows.append(
+                {
+                    "provider": provider,
+                    "last_load_at": last_load.astimezone(UTC).isoformat(timespec="seconds") if last_load else None,
+                    "listings": listings,
+                    "versions": versions,
+                    "cursor": cursor(provider),
+                    "freshness": "never loaded"
+                    if last_load is None
+                    else ("fresh" if now - last_load <= fresh_within else f"STALE (> {fresh_within})"),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def cursor(provider: str) -> str:
+    """The incremental cursor in the provider's local dlt state (full-scan providers have none)."""
+    try:
+        pipeline = dlt.attach(pipeline_name=f"listings_{provider}", pipelines_dir=str(pipelines_dir()))
+    except Exception:  # no local state: never run here
+        return "-"
+    resources = pipeline.state.get("sources", {}).get(provider, {}).get("resources", {})
+    cursor_state = incremental_cursor(resources.get("listings", {}))
+    return json.dumps(cursor_state) if cursor_state else "full scan each run"

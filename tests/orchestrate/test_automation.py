@@ -1,0 +1,84 @@
+"""Schedules, sensors and automation conditions, evaluated the way the Dagster daemon evaluates them."""
+
+from datetime import UTC, datetime, timedelta
+
+import dagster as dg
+import pytest
+from dagster._core.test_utils import freeze_time
+
+from orchestration.definitions import defs
+from orchestration.defs.automation import AUTOMATION_ENV, CADENCES
+from orchestration.defs.ingest.assets import SOURCES
+
+CURSOR_PROVIDERS = {"apimo", "enclosure", "koto"}  # routine runs read a cursor; removals need a full scan
+
+
+def test_every_provider_has_its_own_job_and_schedule_and_cursor_providers_reconcile_nightly() -> None:
+    definitions = defs()
+    schedules = {schedule.name: schedule for schedule in definitions.schedules}
+    assert set(schedules) == {f"load_{p}_schedule" for p in SOURCES} | {
+        f"reconcile_{p}_nightly" for p in CURSOR_PROVIDERS
+    }
+    for provider in SOURCES:
+        job = definitions.resolve_job_def(f"load_{provider}")
+        assert {key.path[0] for key in job.asset_layer.executable_asset_keys} == {f"raw_{provider}"}
+
+    with dg.instance_for_test() as instance:
+        for name, schedule in schedules.items():
+            provider = name.removeprefix("load_").removesuffix("_schedule").removeprefix("reconcile_")
+            provider = provider.removesuffix("_nightly")
+            context = dg.build_schedule_context(instance=instance, scheduled_execution_time=datetime(2026, 11, 23, 2))
+            [request] = schedule.evaluate_tick(context).run_requests
+            assert schedule.job_name == f"load_{provider}"
+            full_scan = request.run_config.get("ops", {}).get(provider, {}).get("config", {}).get("full_scan", False)
+            assert full_scan == name.startswith("reconcile_")
+            if name.startswith("reconcile_"):
+                assert schedule.cron_schedule.split()[1:] == ["2", "*", "*", "*"]  # at night, UTC
+
+
+def test_automation_ships_stopped_and_starts_by_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(AUTOMATION_ENV, raising=False)
+    stopped = defs()
+    assert {s.default_status for s in stopped.schedules} == {dg.DefaultScheduleStatus.STOPPED}
+    assert {s.default_status for s in stopped.sensors} == {dg.DefaultSensorStatus.STOPPED}
+    monkeypatch.setenv(AUTOMATION_ENV, "on")
+    running = defs()
+    assert {s.default_status for s in running.schedules} == {dg.DefaultScheduleStatus.RUNNING}
+    assert {s.default_status for s in running.sensors} == {dg.DefaultSensorStatus.RUNNING}
+
+
+def test_a_raw_load_triggers_the_models_downstream_of_it_only() -> None:
+    definitions = defs()
+    graph = definitions.resolve_asset_graph()
+    keys = list(graph.get_all_asset_keys())
+    with dg.instance_for_test() as instance:
+        for key in keys:  # everything built once
+            instance.report_runless_asset_event(dg.AssetMaterialization(key))
+        settled = dg.evaluate_automation_conditions(defs=definitions, instance=instance)
+        assert settled.total_requested == 0
+
+        instance.report_runless_asset_event(dg.AssetMaterialization(dg.AssetKey(["raw_apimo", "listings"])))
+        after_apimo = dg.evaluate_automation_conditions(defs=definitions, instance=instance, cursor=settled.cursor)
+        requested = {key.to_user_string() for key in graph.get_all_asset_keys() if after_apimo.get_num_requested(key)}
+    assert {"staging/stg_apimo__listings", "staging/stg_apimo__loads", "intermediate/int_listing_versions"} <= requested
+    assert {"marts/listings", "marts/listing_price_history", "marts/listing_events"} <= requested
+    assert not {key for key in requested if key.startswith("raw_")}
+    assert not {key for key in requested if key.startswith("staging/stg_") and "apimo" not in key}
+
+
+def test_freshness_checks_fail_when_a_provider_has_not_loaded_within_its_window() -> None:
+    definitions = defs()
+    apimo = dg.AssetKey(["raw_apimo", "listings"])
+    checks = [check for check in definitions.asset_checks if apimo in {key.asset_key for key in check.check_keys}]
+    assert len(checks) == 1 and CADENCES["apimo"].fresh_within == timedelta(hours=1)
+    selection = dg.AssetSelection.checks(*checks[0].check_keys)
+    job = dg.Definitions.merge(definitions, dg.Definitions(jobs=[dg.define_asset_job("freshness", selection)]))
+    job = job.resolve_job_def("freshness")
+    with dg.instance_for_test() as instance:
+        instance.report_runless_asset_event(dg.AssetMaterialization(apimo))
+        fresh = job.execute_in_process(instance=instance)
+        late = datetime.now(UTC) + CADENCES["apimo"].fresh_within + timedelta(minutes=5)
+        with freeze_time(late):  # Dagster's own clock override, used by its tests
+            stale = job.execute_in_process(instance=instance)
+    assert [check.passed for check in fresh.get_asset_check_evaluations()] == [True]
+    assert [check.passed for check in stale.get_asset_check_evaluations()] == [False]
