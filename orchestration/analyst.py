@@ -6,7 +6,10 @@
     example("price_drops_this_week")
 
 Everything reads the serving file (``LISTINGS_SERVING_PATH``, default ``data/serving.duckdb``),
-read-only: it never blocks a load and always shows one complete build.
+read-only: it never blocks a load and always shows one complete build. ``query``, ``mart`` and
+``example`` connect afresh each call, so each sees the latest publish; a connection from
+``connect`` keeps the build it opened, and while it is open DuckDB hands the same snapshot to every
+other connection of this process to that file. Close it to see newer builds.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import signal
 import sys
@@ -274,12 +275,11 @@ def pipeline_status(args: argparse.Namespace) -> int:
 
 
 def ui(args: argparse.Namespace) -> int:
-    from orchestration.instance import dagster_home
+    from orchestration.instance import use_dagster_home
 
     dagster = Path(sys.executable).parent / "dagster"
-    os.environ["DAGSTER_HOME"] = dagster_home()
     command = [str(dagster), "dev", "-m", "orchestration.definitions", "-h", args.host, "-p", str(args.port)]
-    print(f"# Dagster UI on http://{args.host}:{args.port} (instance: {os.environ['DAGSTER_HOME']})", file=sys.stderr)
+    print(f"# Dagster UI on http://{args.host}:{args.port} (instance: {use_dagster_home()})", file=sys.stderr)
     os.execv(command[0], command)
 
 
@@ -292,6 +292,9 @@ def run_demo(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # say so when a command waits for the warehouse another process is writing
+    logging.basicConfig(format="# %(message)s")
+    logging.getLogger("dlt_sources.common.warehouse_lock").setLevel(logging.INFO)
     return args.run(args)
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from orchestration.settings import data_dir
 
-# Writers of the warehouse hold its lock (dlt_sources/common/warehouse_lock.py); the pool keeps dbt
-# builds and publishes queued in the UI rather than waiting on it. The sources' scan progress
+# Writers of the warehouse hold its lock (dlt_sources/common/warehouse_lock.py); the pools (one
+# slot each) queue dbt builds and publishes in the UI rather than on the lock, and keep each
+# provider to one raw load at a time. The sources' scan progress
 # (pages, listings, ETA) goes to the run's event log.
 DAGSTER_YAML = """\
 telemetry:
@@ -26,3 +30,16 @@ def dagster_home() -> str:
     home.mkdir(parents=True, exist_ok=True)
     (home / "dagster.yaml").write_text(DAGSTER_YAML)
     return str(home)
+
+
+def use_dagster_home() -> str:
+    """The operator's ``DAGSTER_HOME`` when set (given this project's ``dagster.yaml`` if it has
+    none), else the instance under the data folder; ``listings run`` and ``listings ui`` both take it
+    this way, so the UI shows the CLI's runs."""
+    if home := os.environ.get("DAGSTER_HOME"):
+        Path(home).mkdir(parents=True, exist_ok=True)
+        if not (config := Path(home) / "dagster.yaml").exists():
+            config.write_text(DAGSTER_YAML)
+    else:
+        os.environ["DAGSTER_HOME"] = home = dagster_home()
+    return home

@@ -4,7 +4,6 @@ provider's last load, cursor and freshness."""
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -20,7 +19,7 @@ from orchestration.definitions import defs
 from orchestration.defs.automation import CADENCES
 from orchestration.defs.ingest.assets import SOURCES, incremental_cursor
 from orchestration.defs.ingest.pipelines import raw_dataset
-from orchestration.instance import dagster_home
+from orchestration.instance import use_dagster_home
 from orchestration.settings import REPO_ROOT, pipelines_dir, warehouse_path
 
 DBT_OP = "listings_dbt"
@@ -39,7 +38,7 @@ def run_pipeline(providers: Sequence[str] = (), *, full_refresh: bool = False, m
     take turns at the warehouse lock to load. Returns whether the run succeeded.
     """
     providers = list(providers) or list(SOURCES)
-    os.environ.setdefault("DAGSTER_HOME", dagster_home())
+    use_dagster_home()
     datasets = {raw_dataset(provider) for provider in providers}
     graph = defs().resolve_asset_graph()
     selection = {key for key in graph.executable_asset_keys if key.path[0] in datasets}
@@ -56,7 +55,8 @@ def run_pipeline(providers: Sequence[str] = (), *, full_refresh: bool = False, m
         if marts:
             run_config["ops"][DBT_OP] = {"config": {"full_refresh": True}}
     with dg.DagsterInstance.get() as instance:
-        result = dg.execute_job(job, instance, run_config=run_config)
+        # the selection is recorded on the run, so re-executing it from the UI runs the same subset
+        result = dg.execute_job(job, instance, run_config=run_config, asset_selection=sorted(selection))
         print(f"Dagster run {result.run_id}: {'succeeded' if result.success else 'FAILED'} (listings ui shows it)")
         return result.success
 

@@ -9,6 +9,10 @@ run never leaves the warehouse locked. Analysts never take it: they read the pub
 file (see ``orchestration.defs.serving``).
 
 DuckDB-specific: other destinations take their own locks, and the lock is then a no-op.
+
+A second lock, per pipeline, spans a whole raw load: two runs of one provider (a routine load and
+its reconciliation, or a run from the CLI beside one from the UI) would share dlt's local state
+and change detection (dlt#1102), so the second waits for the first.
 """
 
 from __future__ import annotations
@@ -31,17 +35,30 @@ LOCK_TIMEOUT_SECONDS = float(os.environ.get("LISTINGS_WAREHOUSE_LOCK_TIMEOUT", 2
 @contextmanager
 def warehouse_lock(database: str | Path, purpose: str) -> Iterator[None]:
     """Hold the warehouse for ``purpose`` (named in the log while others wait for it)."""
-    lock = FileLock(f"{database}.lock", timeout=LOCK_TIMEOUT_SECONDS)
+    with _exclusive(Path(f"{database}.lock"), f"the warehouse {Path(database).name}", purpose):
+        yield
+
+
+def pipeline_run_lock(pipeline: dlt.Pipeline) -> AbstractContextManager[None]:
+    """Hold the pipeline for a whole run: one run of each provider at a time, whatever started it."""
+    lock_file = Path(pipeline.pipelines_dir) / f"{pipeline.pipeline_name}.run.lock"
+    return _exclusive(lock_file, f"the pipeline {pipeline.pipeline_name}", "run it")
+
+
+@contextmanager
+def _exclusive(lock_file: Path, what: str, purpose: str) -> Iterator[None]:
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(lock_file, timeout=LOCK_TIMEOUT_SECONDS)
     try:
         lock.acquire(timeout=0)
     except Timeout:
-        logger.info("waiting for the warehouse (another step is writing it) to %s", purpose)
+        logger.info("waiting for %s (another process holds it) to %s", what, purpose)
         try:
             lock.acquire()
         except Timeout:
             raise TimeoutError(
-                f"the warehouse {Path(database).name} stayed locked for {LOCK_TIMEOUT_SECONDS:.0f} s; "
-                f"a stuck process holds {lock.lock_file} (set LISTINGS_WAREHOUSE_LOCK_TIMEOUT to wait longer)"
+                f"{what} stayed locked for {LOCK_TIMEOUT_SECONDS:.0f} s; a stuck process holds "
+                f"{lock.lock_file} (set LISTINGS_WAREHOUSE_LOCK_TIMEOUT to wait longer)"
             ) from None
     try:
         yield

@@ -34,7 +34,7 @@ CADENCES: dict[str, Cadence] = {
     # a full scan of 100 a page; the server's limit (undocumented, 429 with Retry-After) is far off
     "actuallycare": Cadence("10 * * * *", timedelta(hours=3)),
     # a cursor read: only listings updated since the last run; removals need the nightly full scan
-    "apimo": Cadence("*/15 * * * *", timedelta(hours=1), reconcile_cron="0 2 * * *"),
+    "apimo": Cadence("*/15 * * * *", timedelta(hours=1), reconcile_cron="5 2 * * *"),  # off the 15-min grid
     # a full scan paced to 20 requests a minute: N / 400 minutes
     "avaroai": Cadence("0 */6 * * *", timedelta(hours=13)),
     # one request per search for recent updates; the keyset scan is nightly

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import dagster as dg
 import pytest
 from dagster._core.test_utils import freeze_time
+from dagster._utils.schedules import cron_string_iterator
 
 from orchestration.definitions import defs
 from orchestration.defs.automation import AUTOMATION_ENV, CADENCES
@@ -27,13 +28,29 @@ def test_every_provider_has_its_own_job_and_schedule_and_cursor_providers_reconc
         for name, schedule in schedules.items():
             provider = name.removeprefix("load_").removesuffix("_schedule").removeprefix("reconcile_")
             provider = provider.removesuffix("_nightly")
-            context = dg.build_schedule_context(instance=instance, scheduled_execution_time=datetime(2026, 11, 23, 2))
-            [request] = schedule.evaluate_tick(context).run_requests
+            # closed at once: an open context holds the instance in a context variable, and closed by
+            # the garbage collector later it would leave another test a deleted instance
+            at_two = datetime(2026, 11, 23, 2)
+            with dg.build_schedule_context(instance=instance, scheduled_execution_time=at_two) as context:
+                [request] = schedule.evaluate_tick(context).run_requests
             assert schedule.job_name == f"load_{provider}"
             full_scan = request.run_config.get("ops", {}).get(provider, {}).get("config", {}).get("full_scan", False)
             assert full_scan == name.startswith("reconcile_")
             if name.startswith("reconcile_"):
                 assert schedule.cron_schedule.split()[1:] == ["2", "*", "*", "*"]  # at night, UTC
+                # never due at the same minute as the routine load (one of the two would queue)
+                routine = fire_times(schedules[f"load_{provider}_schedule"].cron_schedule, hours=24)
+                assert not fire_times(schedule.cron_schedule, hours=24) & routine
+
+
+def fire_times(cron: str, hours: int) -> set[datetime]:
+    start = datetime(2026, 11, 23, tzinfo=UTC).timestamp()
+    times = set()
+    for fire in cron_string_iterator(start, cron, "UTC"):
+        if fire.timestamp() >= start + hours * 3600:
+            return times
+        times.add(fire)
+    return times
 
 
 def test_automation_ships_stopped_and_starts_by_configuration(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,11 +1,21 @@
 """The operator's command line: every subcommand explains itself and refuses bad input clearly.
-(`listings run` and `listings status` against the sandbox: test_serving_and_concurrency.py.)"""
+(`listings run` and `listings status` after a load: test_serving_and_concurrency.py.)"""
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
+import dlt
+import duckdb
 import pytest
 
+from dlt_sources.common.warehouse_lock import pipeline_run_lock, warehouse_lock
+from dlt_sources.sandbox import Sandbox, SandboxConfig
 from orchestration.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(
@@ -36,3 +46,34 @@ def test_status_before_any_load_says_what_to_run(tmp_path: Path, monkeypatch: py
     monkeypatch.delenv("LISTINGS_WAREHOUSE_PATH", raising=False)
     with pytest.raises(SystemExit, match="no warehouse at .* yet: run `listings run`"):
         main(["status"])
+
+
+def listings_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    command = [str(Path(sys.executable).parent / "listings"), *args]
+    return subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+
+
+def test_status_says_it_waits_for_a_busy_warehouse_and_gives_up_naming_the_lock(tmp_path: Path) -> None:
+    env = {**os.environ, "LISTINGS_DATA_DIR": str(tmp_path), "LISTINGS_WAREHOUSE_LOCK_TIMEOUT": "1"}
+    env.pop("LISTINGS_WAREHOUSE_PATH", None)
+    duckdb.connect(str(tmp_path / "warehouse.duckdb")).close()
+    with warehouse_lock(tmp_path / "warehouse.duckdb", "stand in for a dbt build"):
+        status = listings_cli("status", env=env)
+    assert status.returncode != 0
+    waiting = "# waiting for the warehouse warehouse.duckdb (another process holds it) to read load status"
+    assert waiting in status.stderr
+    assert f"stayed locked for 1 s; a stuck process holds {tmp_path / 'warehouse.duckdb.lock'}" in status.stderr
+
+
+def test_a_second_run_of_a_provider_waits_for_the_first(tmp_path: Path) -> None:
+    env = {**os.environ, "LISTINGS_DATA_DIR": str(tmp_path), "LISTINGS_WAREHOUSE_LOCK_TIMEOUT": "1"}
+    env.pop("LISTINGS_WAREHOUSE_PATH", None)
+    env.pop("DAGSTER_HOME", None)
+    with Sandbox(SandboxConfig(seed=3)) as sandbox:
+        (tmp_path / "sandbox.json").write_text(json.dumps(sandbox.info()))
+        pipeline = dlt.pipeline("listings_apimo", pipelines_dir=str(tmp_path / "dlt_pipelines"))
+        with pipeline_run_lock(pipeline):  # stands in for a run of Apimo from another process
+            run = listings_cli("run", "apimo", "--no-marts", "--sandbox", env=env)
+    assert run.returncode == 1
+    assert "the pipeline listings_apimo stayed locked for 1 s" in run.stdout + run.stderr
+    assert not (tmp_path / "warehouse.duckdb").exists()  # it waited before touching anything

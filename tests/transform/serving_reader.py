@@ -4,7 +4,8 @@
 
 ``hold`` opens one connection as soon as the file exists and keeps it for the whole run (a BI
 tool's pooled connection); ``reconnect`` opens a new connection for every query (a notebook). Both
-query until STOP_FILE exists, then write every failure and every distinct answer to RESULT_FILE.
+query until STOP_FILE exists, once more after that (so the last answer is of the last publish),
+then write every failure and every distinct answer to RESULT_FILE.
 Its own process, because DuckDB shares one database instance among a process's connections to a
 path: a second connection in the process of a holder would see the holder's snapshot.
 """
@@ -24,8 +25,9 @@ CONSISTENT = """
 
 
 def main(serving: Path, stop: Path, result: Path, mode: str) -> None:
-    failures, answers, held = [], [], None
-    while not stop.exists():
+    failures, answers, held, stopping = [], [], None, False
+    while not stopping:
+        stopping = stop.exists()
         try:
             if serving.exists():
                 if mode == "hold":

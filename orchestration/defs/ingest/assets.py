@@ -16,7 +16,7 @@ from dlt_sources.actuallycare import actuallycare_source
 from dlt_sources.apimo import apimo_source
 from dlt_sources.avaroai import avaroai_source
 from dlt_sources.common.http import RequestStats
-from dlt_sources.common.warehouse_lock import pipeline_warehouse_lock
+from dlt_sources.common.warehouse_lock import pipeline_run_lock, pipeline_warehouse_lock
 from dlt_sources.enclosure_koto import enclosure_source, koto_source
 from dlt_sources.estateprime import estateprime_source
 from orchestration.defs.conventions import OWNERS
@@ -91,10 +91,13 @@ def raw_assets(provider: str, source: Callable[..., DltSource]) -> dg.AssetsDefi
         name=provider,
         dagster_dlt_translator=RawLayerTranslator(),
         op_tags={"listings/provider": provider},
+        pool=f"raw_{provider}",  # one run of a provider at a time (the instance's pools hold 1)
     )
     def provider_raw(context: AssetExecutionContext, dlt: DagsterDltResource, config: RawLoadConfig) -> Iterator:
         options = {"full_scan": True} if config.full_scan and takes_full_scan else {}
-        yield from load_raw(context, dlt, source(**options), listings_pipeline(provider))
+        pipeline = listings_pipeline(provider)
+        with pipeline_run_lock(pipeline):
+            yield from load_raw(context, dlt, source(**options), pipeline)
 
     return provider_raw
 
@@ -121,7 +124,7 @@ def load_raw(
     provider = dlt_source.name
     started, requests_before = time.monotonic(), RequestStats.snapshot(provider)
     with pipeline_warehouse_lock(pipeline, "restore dlt state"):
-        pipeline.drop()
+        pipeline.drop()  # as dagster-dlt does: what the warehouse committed wins over local leftovers
         pipeline.sync_destination()
     pipeline.extract(dlt_source)
     pipeline.normalize()

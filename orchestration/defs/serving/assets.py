@@ -9,6 +9,7 @@ and a ``current`` symlink swapped in one rename.
 """
 
 import os
+import re
 import shutil
 import uuid
 from datetime import UTC, datetime
@@ -26,6 +27,8 @@ MARTS = ("listings", "listing_price_history", "listing_events", "listing_photos"
 # 2.0's default storage format, so the serving file is written in the oldest format still readable.
 SERVING_STORAGE_VERSION = "v1.0.0"
 PARQUET_SNAPSHOTS_KEPT = 3  # older ones may still be open in a reader; two publishes is long enough
+PARQUET_SNAPSHOT_FORMAT = "%Y%m%dT%H%M%S%fZ"
+PARQUET_SNAPSHOT_NAME = re.compile(r"\d{8}T\d{12}Z")
 
 
 @dg.asset(
@@ -78,16 +81,31 @@ def publish_duckdb(warehouse: Path, target: Path) -> dict[str, int]:
 
 
 def publish_parquet(warehouse: Path, folder: Path) -> Path:
-    """One Parquet file per mart in a new snapshot folder; ``folder/current`` then points at it."""
-    snapshot = folder / datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    snapshot.mkdir(parents=True)
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-        for mart in MARTS:
-            connection.execute(f"copy marts.{mart} to '{snapshot / mart}.parquet' (format parquet)")
+    """One Parquet file per mart in a new snapshot folder; ``folder/current`` then points at it.
+
+    The snapshot is written under a hidden name and renamed when whole, so neither ``current`` nor
+    a reader listing the folder ever sees half a snapshot; pruning touches snapshot folders only.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    name = datetime.now(UTC).strftime(PARQUET_SNAPSHOT_FORMAT)
+    staging = folder / f".{name}.{uuid.uuid4().hex}.tmp"
+    staging.mkdir()
+    try:
+        with duckdb.connect(str(warehouse), read_only=True) as connection:
+            for mart in MARTS:
+                connection.execute(f"copy marts.{mart} to '{staging / mart}.parquet' (format parquet)")
+        staging.rename(folder / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     link = folder / f".current.{uuid.uuid4().hex}"
-    link.symlink_to(snapshot.name)
+    link.symlink_to(name)
     os.replace(link, folder / "current")
-    snapshots = sorted(path for path in folder.iterdir() if path.is_dir() and not path.is_symlink())
-    for old in snapshots[:-PARQUET_SNAPSHOTS_KEPT]:
-        shutil.rmtree(old)
+    for old in parquet_snapshots(folder)[:-PARQUET_SNAPSHOTS_KEPT]:
+        if old.name != name:
+            shutil.rmtree(old)
     return folder / "current"
+
+
+def parquet_snapshots(folder: Path) -> list[Path]:
+    """The published snapshot folders, oldest first (names sort by time)."""
+    return sorted(path for path in folder.iterdir() if PARQUET_SNAPSHOT_NAME.fullmatch(path.name) and path.is_dir())

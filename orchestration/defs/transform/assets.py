@@ -98,7 +98,11 @@ def with_mart_previews(context: AssetExecutionContext, events: Iterator) -> Iter
     with duckdb.connect(str(warehouse_path()), read_only=True) as connection:
         for event in held:
             if isinstance(event, dg.Output):
-                event = event.with_metadata({**event.metadata, **mart_preview(connection, asset_key(event).path[-1])})
+                mart = asset_key(event).path[-1]
+                try:
+                    event = event.with_metadata({**event.metadata, **mart_preview(connection, mart)})
+                except duckdb.Error as error:  # a preview is a courtesy: the build itself succeeded
+                    context.log.warning(f"no preview of {mart}: {error}")
             yield event
 
 
