@@ -30,14 +30,17 @@ from dlt.sources.helpers.rest_client import RESTClient
 
 from dlt_sources.common.errors import SettingsCheck, guarded_pages
 from dlt_sources.common.http import RequestPacer
-from dlt_sources.common.raw import raw_columns
 from dlt_sources.common.scan import MAX_REMOVED_SHARE, AccountScan, RemovalPolicy
 from dlt_sources.common.secrets import register_secrets
+from dlt_sources.common.validation import number_or_null, timestamp_or_null
 
 from .helpers import listings_client
 from .settings import DEFAULT_BASE_URL, LISTINGS_PATH, PAGE_SIZE, VOLATILE_FIELDS
 
 PROVIDER = "actuallycare"
+
+# what a record must pass to be stored; one that fails is quarantined (common/validation.py)
+FIELD_CHECKS = {"list_price": number_or_null, "updated_at": timestamp_or_null}
 
 
 @dlt.source(name=PROVIDER, max_table_nesting=0)
@@ -60,7 +63,7 @@ def actuallycare_source(
     return listings(check, client, account_id, page_size, RemovalPolicy(removal_confirmations, max_removed_share))
 
 
-@dlt.resource(name="listings", write_disposition="append", columns=raw_columns())
+@dlt.resource(name="listings", write_disposition="append")
 def listings(
     check: SettingsCheck,
     client: RESTClient,
@@ -75,6 +78,7 @@ def listings(
         account_id,
         full=True,
         volatile_fields=VOLATILE_FIELDS,
+        checks=FIELD_CHECKS,
         removals=removals,
     )
     pages = client.paginate(LISTINGS_PATH, params={"limit": page_size})

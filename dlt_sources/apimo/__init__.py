@@ -29,14 +29,17 @@ import pyarrow as pa
 from dlt.sources.helpers.rest_client import RESTClient
 
 from dlt_sources.common.errors import SettingsCheck, guarded_pages
-from dlt_sources.common.raw import raw_columns
 from dlt_sources.common.scan import MAX_REMOVED_SHARE, AccountScan, RemovalPolicy, reconciliation_due
 from dlt_sources.common.secrets import register_secrets
+from dlt_sources.common.validation import number_or_null, timestamp_or_null
 
 from .helpers import properties_client
 from .settings import CURSOR_OVERLAP_SECONDS, DEFAULT_BASE_URL, PAGE_SIZE, PROPERTIES_PATH, RECONCILE_EVERY_HOURS
 
 PROVIDER = "apimo"
+
+# what a record must pass to be stored; one that fails is quarantined (common/validation.py)
+FIELD_CHECKS = {"price.value": number_or_null, "updated_at": timestamp_or_null}
 
 
 @dlt.source(name=PROVIDER, max_table_nesting=0)
@@ -67,7 +70,7 @@ def apimo_source(
     )
 
 
-@dlt.resource(name="listings", write_disposition="append", columns=raw_columns())
+@dlt.resource(name="listings", write_disposition="append")
 def listings(
     check: SettingsCheck,
     client: RESTClient,
@@ -86,6 +89,7 @@ def listings(
             PROVIDER,
             agency,
             full=full,
+            checks=FIELD_CHECKS,
             removals=removals,
         )
         latest = cursors.get(agency, 0)

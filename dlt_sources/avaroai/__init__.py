@@ -37,9 +37,9 @@ from dlt.sources.helpers.rest_client import RESTClient
 
 from dlt_sources.common.errors import SettingsCheck, guarded_pages
 from dlt_sources.common.http import RequestPacer
-from dlt_sources.common.raw import raw_columns
 from dlt_sources.common.scan import MAX_REMOVED_SHARE, AccountScan, RemovalPolicy
 from dlt_sources.common.secrets import register_secrets
+from dlt_sources.common.validation import number_or_null, timestamp_or_null
 
 from .helpers import listings_client
 from .settings import (
@@ -51,6 +51,9 @@ from .settings import (
 )
 
 PROVIDER = "avaroai"
+
+# what a record must pass to be stored; one that fails is quarantined (common/validation.py)
+FIELD_CHECKS = {"published_price": number_or_null, "updated_at": timestamp_or_null}
 
 
 @dlt.source(name=PROVIDER, max_table_nesting=0)
@@ -72,7 +75,7 @@ def avaroai_source(
     return listings(check, client, account_id, RemovalPolicy(removal_confirmations, max_removed_share))
 
 
-@dlt.resource(name="listings", write_disposition="append", columns=raw_columns())
+@dlt.resource(name="listings", write_disposition="append")
 def listings(check: SettingsCheck, client: RESTClient, account_id: str, removals: RemovalPolicy) -> Iterator[pa.Table]:
     """New and changed listing versions, and the removals complete scans confirm."""
     check.raise_if_invalid()
@@ -80,6 +83,7 @@ def listings(check: SettingsCheck, client: RESTClient, account_id: str, removals
         PROVIDER,
         account_id,
         full=True,
+        checks=FIELD_CHECKS,
         removals=removals,
     )
     for page in guarded_pages(client.paginate(LISTINGS_PATH), PROVIDER, account_id):

@@ -9,7 +9,9 @@ with ``source_record_id`` for their ids):
 - a *removal* row (``is_removal``, no payload) when a complete scan no longer finds the listing.
   A listing that comes back gets a version row again, even if its payload is unchanged.
 Rows are built as arrow tables, which dlt loads into DuckDB without its row-by-row normaliser (the
-slow path measured in PITFALLS.md).
+slow path measured in PITFALLS.md). The arrow schema is the table's declaration (types and
+nullability); the resources carry no column hints, since dlt would copy a resource's hints into
+every other table it writes, such as ``<table>_quarantine``.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ RECORD_ID_COLUMN = "source_record_id"  # lookup tables
 
 
 def raw_columns(id_column: str = LISTING_ID_COLUMN) -> dict[str, dict[str, Any]]:
-    """dlt column hints of a raw table: fresh dicts each time, since dlt writes into the hints it is given."""
+    """The raw table's columns as dlt column hints (its arrow schema is built from them)."""
     return {(id_column if name == LISTING_ID_COLUMN else name): dict(hints) for name, hints in _RAW_COLUMNS.items()}
 
 
@@ -89,6 +91,51 @@ class RawRows:
         table = pa.table(self._columns, schema=self._schema)
         self._columns = {name: [] for name in self._schema.names}
         return table
+
+
+QUARANTINE_SUFFIX = "_quarantine"
+_QUARANTINE_SCHEMA = pa.schema(
+    [
+        pa.field("account_id", pa.string(), nullable=False),
+        pa.field(RECORD_ID_COLUMN, pa.string(), nullable=True),  # null: the record had no usable id
+        pa.field("field", pa.string(), nullable=False),
+        pa.field("reason", pa.string(), nullable=False),
+        pa.field("payload", pa.string(), nullable=False),  # the record whole, as received
+        pa.field("observed_at", pa.timestamp("us", tz="UTC"), nullable=False),
+        pa.field("_dlt_load_id", pa.string(), nullable=False),
+    ]
+)
+
+
+_QUARANTINE_COLUMNS = {
+    field.name: {
+        "data_type": "timestamp" if field.name == "observed_at" else "text",
+        "nullable": field.nullable,
+    }
+    for field in _QUARANTINE_SCHEMA
+}
+
+
+class QuarantineRows:
+    """Records kept aside, with the field and the reason, in ``<table>_quarantine`` beside the raw table."""
+
+    def __init__(self, account_id: str, load_id: str, table: str) -> None:
+        self.account_id, self.load_id, self.table = account_id, load_id, table + QUARANTINE_SUFFIX
+        self._rows: list[tuple] = []
+
+    def add(self, record_id: str | None, field: str, reason: str, payload: str, observed_at: datetime) -> None:
+        self._rows.append((self.account_id, record_id, field, reason, payload, observed_at, self.load_id))
+
+    def take_table(self) -> Any:
+        """The rows so far as an arrow table marked for the quarantine table (None when none)."""
+        if not self._rows:
+            return None
+        columns = [list(column) for column in zip(*self._rows, strict=True)]
+        table = pa.table(dict(zip(_QUARANTINE_SCHEMA.names, columns, strict=True)), schema=_QUARANTINE_SCHEMA)
+        self._rows = []
+        # a table variant with its own columns: the resource's hints describe the listings table
+        hints = dlt.mark.make_hints(table_name=self.table, columns=_QUARANTINE_COLUMNS, write_disposition="append")
+        return dlt.mark.with_hints(table, hints, create_table_variant=True)
 
 
 def _sql_literal(value: str) -> str:

@@ -8,6 +8,10 @@ A source feeds the pages it reads to an ``AccountScan`` and yields the arrow tab
   under the client, so one can be skipped), when it saw fewer listings than that total, or when it
   would retire more than ``max_removed_share`` of the account (an empty answer is more likely a
   fault than a sell-out). An incomplete scan stores what it read and retires nothing.
+- a record that fails a field check (``dlt_sources.common.validation``) is quarantined whole in
+  ``<table>_quarantine`` with the field and the reason, and not stored as a version: the listing
+  keeps its last good one and is not absent. A record with no usable id cannot be matched to a
+  listing, so its scan is incomplete.
 - ``removal_confirmations`` > 1 asks that many consecutive complete scans to miss a listing before
   it is retired: for APIs without a total, where a shifted page cannot be detected. The removal is
   dated at the first scan that missed it.
@@ -21,14 +25,15 @@ import hashlib
 import logging
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import dlt
 import pyarrow as pa
 
-from .raw import LISTING_ID_COLUMN, RawRows, canonical_json, live_record_hashes
+from .raw import LISTING_ID_COLUMN, QuarantineRows, RawRows, canonical_json, live_record_hashes
+from .validation import FieldCheck, first_problem, record_id
 
 log = logging.getLogger("dlt_sources.scan")
 
@@ -63,6 +68,9 @@ class ScanSummary:
     unchanged: int = 0
     removed: int = 0
     removal_pending: int = 0  # missed by this complete scan, awaiting confirmation
+    quarantined: int = 0  # records kept aside: malformed (see dlt_sources.common.validation)
+    new_fields: list[str] = field(default_factory=list)  # payload fields never seen before
+    type_changes: list[str] = field(default_factory=list)  # "price: string (was number)"
     complete: bool = False
     incomplete_reason: str | None = None
     reported_total: int | None = None
@@ -80,12 +88,14 @@ class AccountScan:
         full: bool,
         id_field: str = "id",
         volatile_fields: Iterable[str] = (),
+        checks: Mapping[str, FieldCheck] | None = None,
         removals: RemovalPolicy = RemovalPolicy(),
         table: str = "listings",
         id_column: str = LISTING_ID_COLUMN,
     ) -> None:
         self.account_id, self.id_field, self.full = account_id, id_field, full
         self.volatile = tuple(volatile_fields)
+        self.checks = checks or {}
         self.removals = removals
         self.observed_at = datetime.now(UTC)
         load_id = dlt.current.load_package_state()["load_id"]
@@ -96,6 +106,9 @@ class AccountScan:
         self._known_at_start = len(self._known)
         self._unseen = set(self._known) if full else set()
         self._rows = RawRows(account_id, load_id, id_column)
+        self._quarantine = QuarantineRows(account_id, load_id, table)
+        self._new_kept_aside: set[str] = set()
+        self._field_types: dict[str, set[str]] = {}  # of the records stored by this scan
         self._started = self._last_log = time.monotonic()
 
     # ---- pages -------------------------------------------------------------------------------------
@@ -114,12 +127,21 @@ class AccountScan:
             summary.reported_total = reported_total
         for record in records:
             summary.records += 1
-            listing_id = str(record[self.id_field])
+            listing_id = record_id(record, self.id_field)
+            if listing_id is None:
+                self.mark_incomplete("a record without a usable id was quarantined: its listing cannot be told present")
+                self._keep_aside(record, None, self.id_field, f"no usable id: {self._id_value(record)!r}")
+                continue
+            self._unseen.discard(listing_id)  # present, even if its record is malformed
+            if problem := first_problem(record, self.checks):
+                self._keep_aside(record, listing_id, *problem)
+                if listing_id not in self._known:
+                    self._new_kept_aside.add(listing_id)  # listed, though not stored yet
+                continue
             content = canonical_json(
                 {k: v for k, v in record.items() if k not in self.volatile} if self.volatile else record
             )
             digest = hashlib.sha256(content.encode()).hexdigest()
-            self._unseen.discard(listing_id)
             known = self._known.get(listing_id)
             if known == digest:
                 summary.unchanged += 1
@@ -129,6 +151,7 @@ class AccountScan:
             else:
                 summary.changed += 1
             self._known[listing_id] = digest  # a listing met twice in one scan is stored once
+            collect_field_types(record, self._field_types)
             # without volatile fields the hashed text is the payload: serialise each record once
             payload = canonical_json(record) if self.volatile else content
             self._rows.add_version(listing_id, payload, digest, self.observed_at)
@@ -144,10 +167,11 @@ class AccountScan:
     def finish(self) -> list[pa.Table]:
         """Removal rows for a complete full scan (one table, or none); records the summary."""
         summary = self.summary
-        seen = self._known_at_start - len(self._unseen) + summary.new
+        seen = self._known_at_start - len(self._unseen) + summary.new + len(self._new_kept_aside)
         if self.full and summary.reported_total is not None and seen < summary.reported_total:
             self.mark_incomplete(f"saw {seen} distinct listings of the {summary.reported_total} reported")
         state = dlt.current.resource_state()
+        self._detect_drift(state.setdefault("payload_fields", {}))
         if self.full:
             pending = state.setdefault("absent_since", {}).setdefault(self.account_id, {})
             self._retire(pending)
@@ -157,7 +181,8 @@ class AccountScan:
         summary.finished_at = datetime.now(UTC).isoformat()
         state.setdefault("last_scan", {})[self.account_id] = asdict(summary)
         log.info(
-            "%s account %s: %s scan %s: %d pages, %d listings (%d new, %d changed, %d unchanged), %d removed%s",
+            "%s account %s: %s scan %s: %d pages, %d listings (%d new, %d changed, %d unchanged, %d quarantined), "
+            "%d removed%s",
             summary.provider,
             self.account_id,
             summary.kind,
@@ -167,14 +192,50 @@ class AccountScan:
             summary.new,
             summary.changed,
             summary.unchanged,
+            summary.quarantined,
             summary.removed,
             f"; no removals: {summary.incomplete_reason}" if summary.incomplete_reason else "",
         )
         return self._take()
 
+    def _detect_drift(self, known: dict[str, list[str]]) -> None:
+        """Fields and value types this scan stored that earlier scans never did; the first scan
+        of a resource only records them."""
+        first = not known
+        for path, types in sorted(self._field_types.items()):
+            before = set(known.get(path, []))
+            if not first and not any(prefix in known for prefix in path_and_parents(path)):
+                self.summary.new_fields.append(path)
+            elif not first and before and types - before:  # a field seen only null takes any type
+                was = ", ".join(sorted(before))
+                self.summary.type_changes.append(f"{path}: {', '.join(sorted(types - before))} (was {was})")
+            known[path] = sorted(before | types)
+        if self.summary.new_fields or self.summary.type_changes:
+            log.warning(
+                "%s account %s: schema drift: new fields %s; type changes %s",
+                self.summary.provider,
+                self.account_id,
+                self.summary.new_fields or "none",
+                self.summary.type_changes or "none",
+            )
+
+    def _keep_aside(self, record: Any, listing_id: str | None, field: str, reason: str) -> None:
+        self.summary.quarantined += 1
+        log.warning(
+            "%s account %s: record %s quarantined: %s: %s",
+            self.summary.provider,
+            self.account_id,
+            listing_id or "without id",
+            field,
+            reason,
+        )
+        self._quarantine.add(listing_id, field, reason, canonical_json(record), self.observed_at)
+
+    def _id_value(self, record: Any) -> Any:
+        return record.get(self.id_field) if isinstance(record, Mapping) else record
+
     def _take(self) -> list[pa.Table]:
-        table = self._rows.take_table()
-        return [] if table is None else [table]
+        return [table for table in (self._rows.take_table(), self._quarantine.take_table()) if table is not None]
 
     def _retire(self, pending: dict[str, list]) -> None:
         """Retire the listings this complete scan missed (after enough confirmations)."""
@@ -234,3 +295,27 @@ def reconciliation_due(account_id: str, every_hours: float) -> bool:
         return True
     elapsed = datetime.now(UTC) - datetime.fromisoformat(last)
     return elapsed.total_seconds() >= every_hours * 3600
+
+
+_JSON_TYPES = {str: "string", bool: "boolean", int: "number", float: "number", list: "array"}
+
+
+DRIFT_DEPTH = 3  # object levels walked into: deeper keys may be data (ids as keys), not schema
+
+
+def collect_field_types(record: Mapping[str, Any], into: dict[str, set[str]], prefix: str = "", depth: int = 1) -> None:
+    """Each field's JSON types by dotted path, objects walked into; a null marks the field present."""
+    for name, value in record.items():
+        path = f"{prefix}{name}"
+        if isinstance(value, Mapping) and depth < DRIFT_DEPTH:
+            collect_field_types(value, into, f"{path}.", depth + 1)
+        elif value is None:
+            into.setdefault(path, set())  # present: a value later is not a new field
+        else:
+            into.setdefault(path, set()).add(_JSON_TYPES.get(type(value), "object"))
+
+
+def path_and_parents(path: str) -> list[str]:
+    """``a.b.c`` -> ``a.b.c``, ``a.b``, ``a``: a field under one that was seen null is not new."""
+    parts = path.split(".")
+    return [".".join(parts[:end]) for end in range(len(parts), 0, -1)]

@@ -35,7 +35,7 @@ to every search, e.g. ``{"type": "for_sale"}``), ``cursor_overlap_seconds``,
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import dlt
@@ -44,9 +44,9 @@ from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.paginators import SinglePagePaginator
 
 from dlt_sources.common.errors import SettingsCheck, guarded_pages
-from dlt_sources.common.raw import raw_columns
 from dlt_sources.common.scan import MAX_REMOVED_SHARE, AccountScan, RemovalPolicy, reconciliation_due
 from dlt_sources.common.secrets import register_secrets
+from dlt_sources.common.validation import number_or_null, timestamp
 
 from .helpers import CreatedAtKeysetPaginator, parse_time, search_client
 from .settings import (
@@ -59,6 +59,9 @@ from .settings import (
     PAGE_SIZE,
     RECONCILE_EVERY_HOURS,
 )
+
+# what a record must pass to be stored; one that fails is quarantined (common/validation.py)
+FIELD_CHECKS = {"price": number_or_null, "updated_at": timestamp}  # the cursor reads updated_at
 
 
 @dlt.source(name="enclosure_koto", max_table_nesting=0)
@@ -116,7 +119,7 @@ def check_search(check: SettingsCheck, search: Any) -> None:
     check.require(not unknown, f"search {search}: {sorted(unknown)} are not constraints (put filters in filters)")
 
 
-@dlt.resource(name="listings", write_disposition="append", columns=raw_columns())
+@dlt.resource(name="listings", write_disposition="append")
 def listings(
     check: SettingsCheck,
     instance: str,
@@ -135,6 +138,7 @@ def listings(
         instance,
         account_id,
         full=full,
+        checks=FIELD_CHECKS,
         removals=removals,
     )
     newest = cursors.get(account_id)
@@ -146,7 +150,8 @@ def listings(
                 LISTINGS_PATH, params={**search, "limit": PAGE_SIZE}, paginator=SinglePagePaginator()
             )
             recent = [record for page in guarded_pages(pages, instance, account_id) for record in page]
-            if len(recent) < PAGE_SIZE or parse_time(recent[-1]["updated_at"]) < since:
+            oldest = min(updated_times(recent), default=None)
+            if len(recent) < PAGE_SIZE or (oldest is not None and oldest < since):
                 # every change since the cursor fits this one answer (newest first)
                 yield from scan.add_page(recent)
                 newest = newest_update(newest, recent)
@@ -167,8 +172,21 @@ def listings(
 
 
 def newest_update(current: str | None, records: list[dict[str, Any]]) -> str | None:
-    stamps = [record["updated_at"] for record in records] + ([current] if current else [])
+    stamps = [record["updated_at"] for record in records if readable_update(record)] + ([current] if current else [])
     return max(stamps, key=parse_time) if stamps else None
+
+
+def updated_times(records: list[dict[str, Any]]) -> list[datetime]:
+    return [parse_time(record["updated_at"]) for record in records if readable_update(record)]
+
+
+def readable_update(record: dict[str, Any]) -> bool:
+    """Whether the record's update time can be read (a malformed record is quarantined, not trusted)."""
+    try:
+        timestamp(record.get("updated_at"))
+    except ValueError:
+        return False
+    return True
 
 
 enclosure_source = enclosure_koto_source.clone(name="enclosure", section="enclosure")

@@ -39,15 +39,19 @@ from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.paginators import SinglePagePaginator
 
 from dlt_sources.common.errors import SettingsCheck, guarded_pages
-from dlt_sources.common.raw import RECORD_ID_COLUMN, raw_columns
+from dlt_sources.common.raw import RECORD_ID_COLUMN
 from dlt_sources.common.scan import MAX_REMOVED_SHARE, AccountScan, RemovalPolicy
 from dlt_sources.common.secrets import register_secrets
+from dlt_sources.common.validation import number_or_null, timestamp_or_null
 
 from .helpers import listings_paginator, store_client
 from .settings import AUTH_HEADER, DEFAULT_BASE_URL, LISTINGS_PATH, LOOKUPS
 
 PROVIDER = "estateprime"
 FILTERS = ("availability", "category", "subcategory", "status", "date_created")
+
+# what a record must pass to be stored; one that fails is quarantined (common/validation.py)
+FIELD_CHECKS = {"price": number_or_null, "date_updated": timestamp_or_null}
 
 
 @dlt.source(name=PROVIDER, max_table_nesting=0)
@@ -72,7 +76,7 @@ def estateprime_source(
     ]
 
 
-@dlt.resource(name="listings", write_disposition="append", columns=raw_columns())
+@dlt.resource(name="listings", write_disposition="append")
 def listings(
     check: SettingsCheck,
     clients: dict[str, RESTClient],
@@ -86,6 +90,7 @@ def listings(
             PROVIDER,
             store,
             full=True,
+            checks=FIELD_CHECKS,
             removals=removals,
         )
         pages = client.paginate(LISTINGS_PATH, json=dict(filters), paginator=listings_paginator())
@@ -103,4 +108,4 @@ def lookup(name: str, path: str, check: SettingsCheck, clients: dict[str, RESTCl
                 yield from scan.add_page(page)
             yield from scan.finish()
 
-    return dlt.resource(records, name=name, write_disposition="append", columns=raw_columns(RECORD_ID_COLUMN))
+    return dlt.resource(records, name=name, write_disposition="append")

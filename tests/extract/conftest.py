@@ -51,6 +51,16 @@ class RawReader:
             last[key] = row.payload_hash
         return repeated
 
+    def quarantined(self, provider: str) -> list[tuple[str, str | None, str, str]]:
+        """(account, record id, field, reason) of every record kept aside; none when none ever was."""
+        with duckdb.connect(str(warehouse_path()), read_only=True) as con:
+            try:
+                return con.execute(
+                    f"select account_id, source_record_id, field, reason from raw_{provider}.listings_quarantine"
+                ).fetchall()
+            except duckdb.CatalogException:
+                return []
+
     def present(self, provider: str) -> dict[tuple[str, str], dict[str, Any]]:
         """(account, listing id) -> latest payload, for the listings raw holds as not removed."""
         latest: dict[tuple[str, str], dict[str, Any] | None] = {}

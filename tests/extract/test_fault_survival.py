@@ -56,9 +56,41 @@ def test_fault_mid_scan_loses_nothing(sandbox: Sandbox, raw, host: str, kind: st
     assert counted["status_429"] == (1 if kind == "rate_limit_burst" else 0), counted
     if kind in EVIDENCE:
         assert any(EVIDENCE[kind](sandbox, host, row.payload) for row in raw.versions(host))
+    if kind == "malformed_record":  # kept aside whole, with the field and the reason
+        [(_, record_id, field, reason)] = raw.quarantined(host)
+        assert record_id is not None and reason == "not a number: 'call for price'"
+        assert field == ".".join(sandbox.app(host).record_fields["price"])
+    else:
+        assert raw.quarantined(host) == []  # nothing else is damage: a number as text is read as one
+    clean_runs_agree_with_the_truth(sandbox, raw, host)
+
+
+def clean_runs_agree_with_the_truth(sandbox: Sandbox, raw, host: str) -> None:
     load(host)
     load(host)  # AvaroAI retires a listing only after two complete scans miss it
     listed = listed_truth(sandbox, host)
     assert set(raw.present(host)) == listed  # nothing lost, nothing removed that is still there
     assert raw.removals(host) <= {(r["account_id"], r["source_listing_id"]) for r in sandbox.truth(host)} - listed
     assert raw.repeated_versions(host) == []
+
+
+@pytest.mark.parametrize("field", ["id", "updated_at"])
+@pytest.mark.parametrize("host", HOSTS)
+def test_a_record_without_a_usable_id_or_update_time_is_quarantined(
+    sandbox: Sandbox, raw, host: str, field: str
+) -> None:
+    load(host)
+    sandbox.advance_day()
+    sandbox.arm_fault(host, "malformed_record", times=1, after=0, field=field)
+    removed_before = raw.removals(host)
+    load(host)
+    assert sandbox.app(host).faults.armed() == []
+    [(account, record_id, quarantined_field, reason)] = raw.quarantined(host)
+    path = ".".join(sandbox.app(host).record_fields[field])
+    assert quarantined_field == path
+    if field == "id":  # no listing to tie it to: that account's scan retires nothing
+        assert (record_id, reason) == (None, "no usable id: None")
+        assert {key for key in raw.removals(host) - removed_before if key[0] == account} == set()
+    else:
+        assert record_id is not None and reason == "not a timestamp: 'not-a-date'"
+    clean_runs_agree_with_the_truth(sandbox, raw, host)

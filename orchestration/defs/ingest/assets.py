@@ -153,7 +153,7 @@ def load_raw(
 
 
 # resource-state keys of the scan's own bookkeeping; every other key is an incremental cursor
-_SCAN_STATE = {"last_scan", "absent_since", "last_complete_scan_at"}
+_SCAN_STATE = {"last_scan", "absent_since", "last_complete_scan_at", "payload_fields"}
 
 
 def incremental_cursor(resource_state: dict) -> dict:
@@ -165,13 +165,19 @@ def scan_metadata(resource_state: dict, load_ids: list[str]) -> dict:
     """This run's scan figures summed over accounts, and the cursor it leaves for the next run."""
     scans = [scan for scan in resource_state.get("last_scan", {}).values() if scan.get("load_id") in load_ids]
     totals = {
-        f"listings_{figure}": sum(scan[figure] for scan in scans)
-        for figure in ("new", "changed", "unchanged", "removed", "removal_pending")
+        f"listings_{figure}": sum(scan.get(figure, 0) for scan in scans)
+        for figure in ("new", "changed", "unchanged", "removed", "removal_pending", "quarantined")
+    }
+    drift = {
+        "new_fields": sorted({path for scan in scans for path in scan.get("new_fields", [])}),
+        "type_changes": sorted({change for scan in scans for change in scan.get("type_changes", [])}),
     }
     cursor = incremental_cursor(resource_state)
     return {
         **totals,
         "scans_complete": f"{sum(scan['complete'] for scan in scans)}/{len(scans)}",
+        "schema_drift": dg.MetadataValue.json(drift),
+        "schema_drift_fields": len(drift["new_fields"]) + len(drift["type_changes"]),
         "cursor": dg.MetadataValue.json(cursor or {"full_scan_every_run": True}),
         "last_complete_scan_at": dg.MetadataValue.json(resource_state.get("last_complete_scan_at", {})),
     }
