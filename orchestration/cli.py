@@ -224,6 +224,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--no-marts", action="store_true", help="load raw only; leave dbt and publishing to automation")
     run.add_argument("--sandbox", action="store_true", help="point the sources at the running `listings sandbox serve`")
+    run.add_argument(
+        "--in-process",
+        action="store_true",
+        help="every step in this one process, one after another (slower; for debugging and small machines)",
+    )
     run.set_defaults(run=pipeline_run)
 
     status = commands.add_parser(
@@ -260,7 +265,8 @@ def pipeline_run(args: argparse.Namespace) -> int:
         if not info_file.exists():
             raise SystemExit(f"--sandbox needs a running `listings sandbox serve` (no {info_file})")
         os.environ.update(dlt_environment(json.loads(info_file.read_text())))
-    return 0 if run_pipeline(args.providers, full_refresh=args.full_refresh, marts=not args.no_marts) else 1
+    options = {"full_refresh": args.full_refresh, "marts": not args.no_marts, "in_process": args.in_process}
+    return 0 if run_pipeline(args.providers, **options) else 1
 
 
 def pipeline_status(args: argparse.Namespace) -> int:

@@ -17,6 +17,9 @@ telemetry:
 concurrency:
   pools:
     default_limit: 1
+run_monitoring:  # the daemon (listings ui) fails runs whose worker died, and frees their pool slots
+  enabled: true
+  free_slots_after_run_end_seconds: 300
 python_logs:
   managed_python_loggers:
     - dlt_sources

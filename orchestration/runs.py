@@ -4,6 +4,8 @@ provider's last load, cursor and freshness."""
 from __future__ import annotations
 
 import json
+import os
+import socket
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -23,6 +25,7 @@ from orchestration.instance import use_dagster_home
 from orchestration.settings import REPO_ROOT, pipelines_dir, warehouse_path
 
 DBT_OP = "listings_dbt"
+RUN_HOST_TAG, RUN_PID_TAG = "listings/host", "listings/pid"  # which process runs it
 
 
 def all_assets_job() -> ReconstructableJob:
@@ -31,11 +34,14 @@ def all_assets_job() -> ReconstructableJob:
     return location.get_reconstructable_job(IMPLICIT_ASSET_JOB_NAME)
 
 
-def run_pipeline(providers: Sequence[str] = (), *, full_refresh: bool = False, marts: bool = True) -> bool:
+def run_pipeline(
+    providers: Sequence[str] = (), *, full_refresh: bool = False, marts: bool = True, in_process: bool = False
+) -> bool:
     """Load ``providers`` (all when empty), then rebuild and publish the marts, as one Dagster run.
 
     The multiprocess executor runs each provider in its own process: they extract side by side and
-    take turns at the warehouse lock to load. Returns whether the run succeeded.
+    take turns at the warehouse lock to load. ``in_process`` runs every step in this process, one
+    after another. Returns whether the run succeeded.
     """
     providers = list(providers) or list(SOURCES)
     use_dagster_home()
@@ -49,16 +55,55 @@ def run_pipeline(providers: Sequence[str] = (), *, full_refresh: bool = False, m
     checks = {key for key in graph.asset_check_keys if key.asset_key in selection and key.name != "freshness_check"}
     job = all_assets_job().get_subset(asset_selection=selection, asset_check_selection=checks)
     # every provider at once: they wait on HTTP, not on the CPU (the default limit is the core count)
-    run_config: dict = {"ops": {}, "execution": {"config": {"multiprocess": {"max_concurrent": len(providers)}}}}
+    executor = {"in_process": {}} if in_process else {"multiprocess": {"max_concurrent": len(providers)}}
+    run_config: dict = {"ops": {}, "execution": {"config": executor}}
     if full_refresh:
         run_config["ops"] = {provider: {"config": {"full_scan": True}} for provider in providers}
         if marts:
             run_config["ops"][DBT_OP] = {"config": {"full_refresh": True}}
     with dg.DagsterInstance.get() as instance:
+        fail_dead_runs(instance)
         # the selection is recorded on the run, so re-executing it from the UI runs the same subset
-        result = dg.execute_job(job, instance, run_config=run_config, asset_selection=sorted(selection))
+        result = dg.execute_job(
+            job, instance, run_config=run_config, asset_selection=sorted(selection), tags=run_process_tags()
+        )
         print(f"Dagster run {result.run_id}: {'succeeded' if result.success else 'FAILED'} (listings ui shows it)")
         return result.success
+
+
+def run_process_tags() -> dict[str, str]:
+    return {RUN_HOST_TAG: socket.gethostname(), RUN_PID_TAG: str(os.getpid())}
+
+
+def fail_dead_runs(instance: dg.DagsterInstance) -> list[str]:
+    """End the runs of earlier ``listings run`` processes on this machine that died unfinished
+    (killed, or the machine went down): marked failed, their pool slots freed. A dead run keeps its
+    slot, and the next dbt build would wait for it forever. (Runs launched from the UI are the
+    daemon's: ``run_monitoring`` in the instance's dagster.yaml.)"""
+    unfinished = instance.get_runs(
+        filters=dg.RunsFilter(
+            statuses=[dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED],
+            tags={RUN_HOST_TAG: socket.gethostname()},
+        )
+    )
+    ended = []
+    for run in unfinished:
+        if RUN_PID_TAG in run.tags and not process_alive(int(run.tags[RUN_PID_TAG])):
+            instance.report_run_failed(run, "its `listings run` process died before the run ended")
+            instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+            ended.append(run.run_id)
+            print(f"# Dagster run {run.run_id} had died unfinished: marked failed, its pool slots freed")
+    return ended
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
 
 
 def provider_status(now: datetime | None = None) -> pd.DataFrame:

@@ -32,6 +32,7 @@ from typing import Any
 import dlt
 import pyarrow as pa
 
+from .failpoints import failpoint
 from .raw import LISTING_ID_COLUMN, QuarantineRows, RawRows, canonical_json, live_record_hashes
 from .validation import FieldCheck, first_problem, record_id
 
@@ -156,7 +157,10 @@ class AccountScan:
             payload = canonical_json(record) if self.volatile else content
             self._rows.add_version(listing_id, payload, digest, self.observed_at)
         self._log_progress()
-        return self._take()
+        tables = self._take()
+        if summary.pages == 1:
+            failpoint("extract", summary.provider)
+        return tables
 
     def mark_incomplete(self, reason: str) -> None:
         """This scan must not retire anything (the first reason is kept)."""

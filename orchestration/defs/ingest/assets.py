@@ -15,6 +15,7 @@ from pydantic import Field
 from dlt_sources.actuallycare import actuallycare_source
 from dlt_sources.apimo import apimo_source
 from dlt_sources.avaroai import avaroai_source
+from dlt_sources.common.failpoints import failpoint
 from dlt_sources.common.http import RequestStats
 from dlt_sources.common.warehouse_lock import pipeline_run_lock, pipeline_warehouse_lock
 from dlt_sources.enclosure_koto import enclosure_source, koto_source
@@ -127,9 +128,11 @@ def load_raw(
         pipeline.drop()  # as dagster-dlt does: what the warehouse committed wins over local leftovers
         pipeline.sync_destination()
     pipeline.extract(dlt_source)
+    failpoint("normalize", provider)
     pipeline.normalize()
     extracted = time.monotonic()
     with pipeline_warehouse_lock(pipeline, "load"):
+        failpoint("load", provider)
         load_info = pipeline.load()
     load_info.raise_on_failed_jobs()
     requests = RequestStats.snapshot(provider) - requests_before

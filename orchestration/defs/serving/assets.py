@@ -18,6 +18,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from dlt_sources.common.failpoints import failpoint
 from dlt_sources.common.warehouse_lock import warehouse_lock
 from orchestration.defs.conventions import OWNERS, WAREHOUSE_WRITER_POOL
 from orchestration.settings import parquet_dir, serving_path, warehouse_path
@@ -58,8 +59,11 @@ def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
 
 
 def publish_duckdb(warehouse: Path, target: Path) -> dict[str, int]:
-    """Copy the marts into a new file, then rename it over ``target``; returns rows per mart."""
+    """Copy the marts into a new file, then rename it over ``target``; returns rows per mart.
+    Callers hold the warehouse lock, so a staging file found beside the target is a dead one's."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in target.parent.glob(f".{target.name}.*.tmp*"):  # of a publish killed midway
+        leftover.unlink()
     staging = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
     try:
         with duckdb.connect() as connection:
@@ -70,6 +74,7 @@ def publish_duckdb(warehouse: Path, target: Path) -> dict[str, int]:
             for mart in MARTS:
                 connection.execute(f"create table serving.marts.{mart} as from warehouse.marts.{mart}")
                 counts[mart] = connection.execute(f"select count(*) from serving.marts.{mart}").fetchone()[0]
+                failpoint("publish")
             connection.execute("detach warehouse")
             connection.execute("detach serving")  # checkpoints: the file is whole before the rename
         staging.chmod(0o444)  # readers only: nothing edits a published snapshot in place
@@ -87,6 +92,8 @@ def publish_parquet(warehouse: Path, folder: Path) -> Path:
     a reader listing the folder ever sees half a snapshot; pruning touches snapshot folders only.
     """
     folder.mkdir(parents=True, exist_ok=True)
+    for leftover in folder.glob(".*.tmp"):  # of a publish killed midway
+        shutil.rmtree(leftover)
     name = datetime.now(UTC).strftime(PARQUET_SNAPSHOT_FORMAT)
     staging = folder / f".{name}.{uuid.uuid4().hex}.tmp"
     staging.mkdir()

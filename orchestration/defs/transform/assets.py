@@ -11,6 +11,7 @@ from dagster import AssetExecutionContext  # Dagster reads this annotation at de
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 from pydantic import Field
 
+from dlt_sources.common.failpoints import failpoint
 from dlt_sources.common.warehouse_lock import warehouse_lock
 from orchestration.defs.conventions import WAREHOUSE_WRITER_POOL
 from orchestration.settings import DBT_PROJECT_DIR, warehouse_path
@@ -88,6 +89,7 @@ def with_mart_previews(context: AssetExecutionContext, events: Iterator) -> Iter
 
     held: list = []
     for event in events:
+        failpoint("dbt")
         key = asset_key(event)
         if key is not None and key.path[0] == MARTS_SCHEMA:
             held.append(event)
