@@ -17,7 +17,7 @@ telemetry:
 concurrency:
   pools:
     default_limit: 1
-run_monitoring:  # the daemon (listings ui) fails runs whose worker died, and frees their pool slots
+run_monitoring:  # the daemon frees the pool slots of runs that ended (a terminated dead run too)
   enabled: true
   free_slots_after_run_end_seconds: 300
 python_logs:

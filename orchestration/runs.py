@@ -92,7 +92,7 @@ def fail_dead_runs(instance: dg.DagsterInstance) -> list[str]:
             instance.report_run_failed(run, "its `listings run` process died before the run ended")
             instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
             ended.append(run.run_id)
-            print(f"# Dagster run {run.run_id} had died unfinished: marked failed, its pool slots freed")
+            print(f"# Dagster run {run.run_id} had died unfinished: marked failed, its pool slots freed", flush=True)
     return ended
 
 

@@ -149,6 +149,7 @@ class AccountScan:
                 continue
             if known is None:
                 summary.new += 1
+                self._new_kept_aside.discard(listing_id)  # counted once, as new
             else:
                 summary.changed += 1
             self._known[listing_id] = digest  # a listing met twice in one scan is stored once

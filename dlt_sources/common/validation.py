@@ -10,11 +10,13 @@ later scan brings a sound one.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
 FieldCheck = Callable[[Any], None]  # raises ValueError naming what is wrong
+LARGEST_AMOUNT = 10**16  # decimal(18, 2), the staging models' price type
 
 
 def number_or_null(value: Any) -> None:
@@ -23,9 +25,11 @@ def number_or_null(value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise ValueError(f"not a number: {value!r}")
     try:
-        float(value)
+        number = float(value)
     except ValueError:
         raise ValueError(f"not a number: {value!r}") from None
+    if not math.isfinite(number) or abs(number) >= LARGEST_AMOUNT:  # staging reads decimal(18, 2)
+        raise ValueError(f"not a usable number: {value!r}")
 
 
 def timestamp_or_null(value: Any) -> None:
@@ -35,9 +39,22 @@ def timestamp_or_null(value: Any) -> None:
 
 def timestamp(value: Any) -> None:
     """An ISO 8601 date and time (``2026-11-23T10:00:00Z`` or ``2026-11-23 10:00:00``)."""
+    _parse_timestamp(value)
+
+
+def timestamp_with_offset(value: Any) -> None:
+    """An ISO 8601 date and time with its UTC offset: what a cursor compares with others."""
+    if _parse_timestamp(value).tzinfo is None:
+        raise ValueError(f"not a timestamp with a UTC offset: {value!r}")
+
+
+def _parse_timestamp(value: Any) -> datetime:
+    # a date and a time, as the staging models cast them (fromisoformat also takes bare dates)
+    if not isinstance(value, str) or len(value) < len("2026-11-23T10:00"):
+        raise ValueError(f"not a timestamp: {value!r}")
     try:
-        datetime.fromisoformat(value)
-    except (TypeError, ValueError):
+        return datetime.fromisoformat(value)
+    except ValueError:
         raise ValueError(f"not a timestamp: {value!r}") from None
 
 

@@ -46,7 +46,7 @@ from dlt.sources.helpers.rest_client.paginators import SinglePagePaginator
 from dlt_sources.common.errors import SettingsCheck, guarded_pages
 from dlt_sources.common.scan import MAX_REMOVED_SHARE, AccountScan, RemovalPolicy, reconciliation_due
 from dlt_sources.common.secrets import register_secrets
-from dlt_sources.common.validation import number_or_null, timestamp
+from dlt_sources.common.validation import number_or_null, timestamp_with_offset
 
 from .helpers import CreatedAtKeysetPaginator, parse_time, search_client
 from .settings import (
@@ -61,7 +61,7 @@ from .settings import (
 )
 
 # what a record must pass to be stored; one that fails is quarantined (common/validation.py)
-FIELD_CHECKS = {"price": number_or_null, "updated_at": timestamp}  # the cursor reads updated_at
+FIELD_CHECKS = {"price": number_or_null, "updated_at": timestamp_with_offset}  # the cursor reads updated_at
 
 
 @dlt.source(name="enclosure_koto", max_table_nesting=0)
@@ -183,7 +183,7 @@ def updated_times(records: list[dict[str, Any]]) -> list[datetime]:
 def readable_update(record: dict[str, Any]) -> bool:
     """Whether the record's update time can be read (a malformed record is quarantined, not trusted)."""
     try:
-        timestamp(record.get("updated_at"))
+        timestamp_with_offset(record.get("updated_at"))
     except ValueError:
         return False
     return True

@@ -49,6 +49,7 @@ class Days:
     results: list[dg.ExecuteInProcessResult]
     truth: list[dict[ListingId, dict[str, Any]]]  # per day, after its run
     shifted: set[ListingId]  # listings inserted or removed while day 2's scans ran
+    removed_after_faults: set[ListingId]  # what the marts showed removed right after day 2
     fired: dict[str, list[str]]  # host -> fault kinds still armed after day 2 (none, if all fired)
 
     def mart(self, sql: str) -> list[tuple]:
@@ -73,7 +74,6 @@ def days(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Days]:
         settings = {
             **sandbox.dlt_environment(),
             **NIGHTLY,  # every run a full scan, so removals show the same day
-            "SOURCES__AVAROAI__REMOVAL_CONFIRMATIONS": "1",
             "RUNTIME__REQUEST_TIMEOUT": str(CLIENT_TIMEOUT_S),
         }
         for name, value in settings.items():
@@ -92,6 +92,7 @@ def days(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Days]:
                 results.append(job.execute_in_process(instance=instance, raise_on_error=False))
                 truth.append(truth_now(sandbox))
                 if day == 1:
+                    removed_after_faults = removed_in_marts()
                     fired = {host: [fault["kind"] for fault in sandbox.app(host).faults.armed()] for host in SOURCES}
                     shifted = {
                         key
@@ -100,7 +101,15 @@ def days(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Days]:
                         or key not in truth[1]
                         or before_scans[key]["is_listed"] != truth[1][key]["is_listed"]
                     }
-        yield Days(results, truth, shifted, fired)
+        yield Days(results, truth, shifted, removed_after_faults, fired)
+
+
+def removed_in_marts() -> set[ListingId]:
+    with duckdb.connect(str(warehouse_path()), read_only=True) as warehouse:
+        rows = warehouse.execute(
+            "select source, account_id, source_listing_id from marts.listings where removed_at is not null"
+        ).fetchall()
+    return {tuple(row) for row in rows}
 
 
 def ever_listed(days: Days) -> set[ListingId]:
@@ -126,8 +135,20 @@ def test_no_listing_is_lost_doubled_or_falsely_removed(days: Days) -> None:
     assert len(rows) == len({row[:3] for row in rows})  # no duplicates
     assert {row[:3] for row in rows} == ever_listed(days)  # nothing lost
     removed = {row[:3] for row in rows if row[3]}
-    today = days.truth[-1]
-    assert removed == {key for key in ever_listed(days) if not today[key]["is_listed"]}  # none falsely
+    gone = {key for key in ever_listed(days) if not days.truth[-1][key]["is_listed"]}
+    # AvaroAI sends no total, so a shifted page goes unseen: its default asks two complete scans in
+    # a row to miss a listing, and one gone only today (or shifted on day 2) may still be pending
+    avaroai_pending = {
+        key
+        for key in gone
+        if key[0] == "avaroai" and (days.truth[1].get(key, {}).get("is_listed", True) or key in days.shifted)
+    }
+    assert removed <= gone  # none falsely
+    assert gone - removed <= avaroai_pending  # and every other one retired
+    # nor on the faulted day itself (a clean day 3 would have brought a false removal back)
+    faulted_day = days.truth[1]
+    assert {key for key in days.removed_after_faults if faulted_day[key]["is_listed"]} == set()
+    assert days.removed_after_faults  # the day did retire the listings it should
 
 
 def test_the_price_history_equals_the_truth(days: Days) -> None:
