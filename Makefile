@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install demo test lint format dev sandbox bench-load-path lock clean
+.PHONY: install demo test soak lint format dev sandbox bench-load-path lock clean
 
 $(INSTALLED): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required, found " + sys.version.split()[0])'
@@ -22,8 +22,11 @@ install: $(INSTALLED)  ## create .venv with the locked dependencies
 demo: $(INSTALLED)  ## the whole pipeline against the sandbox, three simulated days
 	$(BIN)/listings demo
 
-test: $(INSTALLED)  ## the test suite (sandbox, pipeline, dbt, Dagster)
-	$(BIN)/python -m pytest
+test: $(INSTALLED)  ## the test suite (sandbox, pipeline, dbt, Dagster), one test file per core at a time
+	$(BIN)/python -m pytest -n auto --dist loadfile
+
+soak: $(INSTALLED)  ## the long repetitions: ten loads under serving-file readers, then two at once
+	$(BIN)/python -m pytest -m soak
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 from dagster._core.definitions.assets.job.asset_job import IMPLICIT_ASSET_JOB_NAME
 from dagster._core.definitions.reconstruct import ReconstructableJob, ReconstructableRepository
+from dagster._core.execution.api import create_execution_plan, execute_run
 
 from dlt_sources.common.warehouse_lock import warehouse_lock
 from orchestration.definitions import defs
@@ -63,10 +64,20 @@ def run_pipeline(
             run_config["ops"][DBT_OP] = {"config": {"full_refresh": True}}
     with dg.DagsterInstance.get() as instance:
         fail_dead_runs(instance)
-        # the selection is recorded on the run, so re-executing it from the UI runs the same subset
-        result = dg.execute_job(
-            job, instance, run_config=run_config, asset_selection=sorted(selection), tags=run_process_tags()
+        tags = run_process_tags()
+        # The run records its asset selection (a re-execution from the UI selects the same), but
+        # execute_job(asset_selection=...) would add back every check of those assets: its steps are
+        # planned from the subset above instead.
+        plan = create_execution_plan(job, run_config=run_config, instance_ref=instance.get_ref(), tags=tags)
+        run = instance.create_run_for_job(
+            job_def=job.get_definition(),
+            execution_plan=plan,
+            run_config=run_config,
+            tags=tags,
+            asset_selection=frozenset(selection),
+            job_code_origin=job.get_python_origin(),
         )
+        result = execute_run(job, run, instance)
         print(f"Dagster run {result.run_id}: {'succeeded' if result.success else 'FAILED'} (listings ui shows it)")
         return result.success
 

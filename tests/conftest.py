@@ -1,6 +1,9 @@
 """Fixtures shared across the suite. Everything runs against the sandbox over real HTTP."""
 
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
@@ -32,3 +35,32 @@ def start_pipeline_sandbox(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> I
 def pipeline_sandbox(start_pipeline_sandbox: Callable[..., Sandbox]) -> Sandbox:
     """The default sandbox (documented quotas), wired as above."""
     return start_pipeline_sandbox()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The files marked ``slow`` first: pytest-xdist hands files to its workers in this order, and a
+    long file started last would leave the other workers idle."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable: files stay whole
+
+
+@contextmanager
+def _serving_readers(serving: Path) -> Iterator[list[tuple[str, Path]]]:
+    """Two reader processes of ``serving`` (tests/serving_reader.py), one holding its connection and
+    one reconnecting, for the block; yields (mode, result file) pairs, written when the block ends."""
+    folder = serving.parent
+    stop, results, processes = folder / "readers.stop", [], []
+    for mode in ("hold", "reconnect"):
+        results.append((mode, folder / f"reader_{mode}.json"))
+        command = [sys.executable, str(Path(__file__).with_name("serving_reader.py"))]
+        processes.append(subprocess.Popen([*command, str(serving), str(stop), str(results[-1][1]), mode]))
+    try:
+        yield results
+    finally:
+        stop.touch()
+        for process in processes:
+            process.wait(timeout=60)
+
+
+@pytest.fixture(scope="session")
+def serving_readers() -> Callable[[Path], AbstractContextManager[list[tuple[str, Path]]]]:
+    return _serving_readers

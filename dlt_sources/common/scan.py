@@ -15,6 +15,8 @@ A source feeds the pages it reads to an ``AccountScan`` and yields the arrow tab
 - ``removal_confirmations`` > 1 asks that many consecutive complete scans to miss a listing before
   it is retired: for APIs without a total, where a shifted page cannot be detected. The removal is
   dated at the first scan that missed it.
+- every payload is stored and hashed with the registered credentials masked
+  (``dlt_sources.common.secrets``): a link that echoes the key never reaches raw.
 The scan's summary, and the time of the last complete full scan (the reconciliation cadence), are
 kept in dlt resource state, committed with the load.
 """
@@ -34,6 +36,7 @@ import pyarrow as pa
 
 from .failpoints import failpoint
 from .raw import LISTING_ID_COLUMN, QuarantineRows, RawRows, canonical_json, live_record_hashes
+from .secrets import redact
 from .validation import FieldCheck, first_problem, record_id
 
 log = logging.getLogger("dlt_sources.scan")
@@ -139,8 +142,8 @@ class AccountScan:
                 if listing_id not in self._known:
                     self._new_kept_aside.add(listing_id)  # listed, though not stored yet
                 continue
-            content = canonical_json(
-                {k: v for k, v in record.items() if k not in self.volatile} if self.volatile else record
+            content = redact(
+                canonical_json({k: v for k, v in record.items() if k not in self.volatile} if self.volatile else record)
             )
             digest = hashlib.sha256(content.encode()).hexdigest()
             known = self._known.get(listing_id)
@@ -155,7 +158,7 @@ class AccountScan:
             self._known[listing_id] = digest  # a listing met twice in one scan is stored once
             collect_field_types(record, self._field_types)
             # without volatile fields the hashed text is the payload: serialise each record once
-            payload = canonical_json(record) if self.volatile else content
+            payload = redact(canonical_json(record)) if self.volatile else content
             self._rows.add_version(listing_id, payload, digest, self.observed_at)
         self._log_progress()
         tables = self._take()
@@ -234,7 +237,7 @@ class AccountScan:
             field,
             reason,
         )
-        self._quarantine.add(listing_id, field, reason, canonical_json(record), self.observed_at)
+        self._quarantine.add(listing_id, field, redact(reason), redact(canonical_json(record)), self.observed_at)
 
     def _id_value(self, record: Any) -> Any:
         return record.get(self.id_field) if isinstance(record, Mapping) else record

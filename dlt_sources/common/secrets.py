@@ -1,36 +1,50 @@
-"""Redact secrets by value from every log record of the process.
+"""Redact secrets by value from every log record of the process, and from raw payloads.
 
 Name-based redaction misses too much: dlt's ``sanitize_url`` knows a fixed list of query parameter
 names, its REST client logs headers and params unredacted at DEBUG, and a config error once printed
 a token (dlt#1474, #2856). So every configured secret value is registered here, and a log record
 factory rewrites each record's message before any handler (dlt's, urllib3's, Dagster's) sees it.
+Payloads go through ``redact`` too before they are hashed and stored: an API may echo the key in
+a link (a signed photo URL, a ``self`` link), URL-encoded or JSON-escaped, so each secret is also
+looked for in those spellings.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Iterable
+from urllib.parse import quote, quote_plus
 
 MASK = "***"
 _MIN_SECRET_LENGTH = 6  # shorter values would mask ordinary words and numbers
 
 
+def spellings(secret: str) -> set[str]:
+    """The secret as text, JSON-escaped and URL-encoded."""
+    return {secret, json.dumps(secret, ensure_ascii=False)[1:-1], quote(secret, safe=""), quote_plus(secret)}
+
+
 class SecretRedactor:
     def __init__(self) -> None:
-        self._secrets: set[str] = set()
+        self._secrets: tuple[str, ...] = ()  # every spelling, longest first: no partial leftovers
         self._lock = threading.Lock()
         self._installed = False
 
     def register(self, values: Iterable[str | None]) -> None:
         """Remember secret values and make sure every later log record is redacted."""
         with self._lock:
-            self._secrets.update(value for value in values if value and len(value) >= _MIN_SECRET_LENGTH)
+            known = set(self._secrets)
+            for value in values:
+                if value and len(value) >= _MIN_SECRET_LENGTH:
+                    known |= spellings(value)
+            self._secrets = tuple(sorted(known, key=len, reverse=True))
             if not self._installed:
                 self._install()
 
     def redact(self, text: str) -> str:
-        for secret in sorted(self._secrets, key=len, reverse=True):  # longest first: no partial leftovers
+        for secret in self._secrets:
             if secret in text:
                 text = text.replace(secret, MASK)
         return text
@@ -57,3 +71,8 @@ REDACTOR = SecretRedactor()
 def register_secrets(*values: str | None) -> None:
     """Sources call this with their credentials before making any request."""
     REDACTOR.register(values)
+
+
+def redact(text: str) -> str:
+    """``text`` with every registered secret, in any of its spellings, replaced by the mask."""
+    return REDACTOR.redact(text)

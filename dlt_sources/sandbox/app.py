@@ -217,6 +217,14 @@ class Sandbox:
             "avaroai_rate_limit": self.config.avaroai_rate_limit,
         }
 
+    def credential_values(self) -> list[str]:
+        """Every secret the hosts accept: what a leak scan looks for."""
+        values = []
+        for provider in self.info()["providers"].values():
+            values += [provider[name] for name in ("api_key", "token", "key") if name in provider]
+            values += [account["api_key"] for account in provider.get("accounts", [])]
+        return values
+
     def dlt_environment(self) -> dict[str, str]:
         """dlt configuration (environment variables) that points every source at this sandbox."""
         return dlt_environment(self.info())

@@ -21,6 +21,8 @@ FAULT_KINDS: dict[str, dict[str, Any]] = {
     "type_change": {"field": "price"},  # a number arrives as a string on every record of a page
     "shift_insert": {},  # after a list page is served, a new listing is created
     "shift_remove": {},  # after a list page is served, a listing the client already saw is removed
+    # every record of a list page gets a link echoing the request's credential, as some APIs sign links
+    "echo_credentials": {"field": "url"},
 }
 
 

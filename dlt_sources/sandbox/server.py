@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 from .faults import FaultBoard
 from .world import World
@@ -128,6 +128,10 @@ class ProviderApp:
     def credentials(self) -> dict[str, Any]:
         raise NotImplementedError
 
+    def presented_credential(self, request: Request) -> str:
+        """The secret an authenticated request carried (echoed by the echo_credentials fault)."""
+        raise NotImplementedError
+
     def shift_world(self, request: Request) -> World:
         """The world a list request scanned (for mid-scan insert/remove faults)."""
         return next(iter(self.worlds.values()))
@@ -158,13 +162,13 @@ class ProviderApp:
             raise self.rate_limited(float(burst["retry_after"]))
         response = candidate.handler(request, **match.groupdict())
         if candidate.is_list:
-            self._apply_record_faults(self.records(response.payload))
+            self._apply_record_faults(self.records(response.payload), request)
             for kind, world_change in (("shift_insert", "new_listing"), ("shift_remove", "removed")):
                 if self.faults.take(kind) is not None:
                     self.shift_world(request).mutate_now(world_change, self.newest_first)
         return response, self.faults.take("truncated_body") is not None
 
-    def _apply_record_faults(self, records: list[dict[str, Any]]) -> None:
+    def _apply_record_faults(self, records: list[dict[str, Any]], request: Request) -> None:
         if not records:
             return
         if (fault := self.faults.take("malformed_record")) is not None:
@@ -180,6 +184,10 @@ class ProviderApp:
         if (fault := self.faults.take("new_field")) is not None:
             for record in records:
                 record[fault["name"]] = fault["value"]
+        if (fault := self.faults.take("echo_credentials")) is not None:
+            link = f"https://{self.name}.sandbox{request.path}?key={quote(self.presented_credential(request), safe='')}"
+            for record in records:
+                record[fault["field"]] = link
 
     def count(self, method: str, path: str, status: int) -> None:
         with self._stats_lock:

@@ -13,6 +13,8 @@ from orchestration.defs.ingest.pipelines import listings_pipeline
 
 from .conftest import listed_truth
 
+pytestmark = pytest.mark.slow  # minutes: started first under pytest-xdist (tests/conftest.py)
+
 HOSTS = ("actuallycare", "apimo", "avaroai", "enclosure", "estateprime")  # koto runs enclosure's code
 
 
@@ -42,7 +44,7 @@ def sandbox(start_pipeline_sandbox: Callable[..., Sandbox], monkeypatch: pytest.
     return start_pipeline_sandbox(SandboxConfig(seed=5, avaroai_rate_limit=(20, 0.5)))
 
 
-@pytest.mark.parametrize("kind", sorted(FAULT_KINDS))
+@pytest.mark.parametrize("kind", sorted(set(FAULT_KINDS) - {"echo_credentials"}))  # that one: test_secrets.py
 @pytest.mark.parametrize("host", HOSTS)
 def test_fault_mid_scan_loses_nothing(sandbox: Sandbox, raw, host: str, kind: str) -> None:
     load(host)

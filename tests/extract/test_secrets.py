@@ -1,31 +1,25 @@
 """Credentials never reach logs (even at DEBUG), exception texts, the warehouse, dlt state or
 Dagster's event logs, for every provider, including Enclosure/Koto whose key travels in the URL."""
 
+import json
 import logging
 import traceback
 from pathlib import Path
+from urllib.parse import quote, quote_plus
 
 import dagster as dg
+import duckdb
 import pytest
 from dagster_dlt import DagsterDltResource
 from dlt.pipeline.exceptions import PipelineStepFailed
 
-from dlt_sources.common.secrets import MASK, register_secrets
+from dlt_sources.common.raw import canonical_json
+from dlt_sources.common.secrets import MASK, redact, register_secrets
 from dlt_sources.enclosure_koto import enclosure_source
-from dlt_sources.sandbox import Sandbox
+from dlt_sources.sandbox import HOSTS, Sandbox
 from orchestration.defs.ingest.assets import build_raw_assets
 from orchestration.defs.ingest.pipelines import listings_pipeline
-from orchestration.settings import data_dir
-
-SECRET_NAMES = ("api_key", "token", "key")
-
-
-def credential_values(sandbox: Sandbox) -> list[str]:
-    values = []
-    for provider in sandbox.info()["providers"].values():
-        values += [provider[name] for name in SECRET_NAMES if name in provider]
-        values += [account["api_key"] for account in provider.get("accounts", [])]
-    return values
+from orchestration.settings import data_dir, warehouse_path
 
 
 def test_a_registered_secret_is_masked_in_any_logger_even_inside_urls(caplog: pytest.LogCaptureFixture) -> None:
@@ -37,6 +31,16 @@ def test_a_registered_secret_is_masked_in_any_logger_even_inside_urls(caplog: py
     assert "s3cr3t-query-key" not in caplog.text and f"key={MASK}&territory" in caplog.text
 
 
+def test_a_payload_loses_the_secret_in_every_spelling_and_stays_json() -> None:
+    secret = 'k3y+with/"quote"'
+    register_secrets(secret)
+    spelled = [secret, quote(secret, safe=""), quote_plus(secret)]
+    payload = canonical_json({"links": [f"https://api.example/v1/x?key={form}" for form in spelled], "raw": secret})
+    assert '\\"quote\\"' in payload  # the JSON text escapes it
+    masked = redact(payload)
+    assert json.loads(masked) == {"links": [f"https://api.example/v1/x?key={MASK}"] * 3, "raw": MASK}
+
+
 def test_no_credential_reaches_logs_errors_warehouse_dlt_state_or_dagster(
     pipeline_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, tmp_path: Path
 ) -> None:
@@ -46,8 +50,10 @@ def test_no_credential_reaches_logs_errors_warehouse_dlt_state_or_dagster(
     dlt_logger = logging.getLogger("dlt")  # it does not propagate to the root logger
     dlt_logger.addHandler(caplog.handler)
     monkeypatch.setattr(dlt_logger, "level", logging.DEBUG)
-    secrets = credential_values(pipeline_sandbox)
+    secrets = pipeline_sandbox.credential_values()
     assert len(secrets) == 7  # ActuallyCare, AvaroAI, Apimo, two EstatePrime stores, Enclosure, Koto
+    for host in HOSTS:  # every list page echoes its credential in a link on each record
+        pipeline_sandbox.arm_fault(host, "echo_credentials", times=0)
     dagster_home = tmp_path / "dagster"
     dagster_home.mkdir()
     settings = {"python_logs": {"managed_python_loggers": ["dlt_sources", "dlt"], "python_log_level": "DEBUG"}}
@@ -56,6 +62,7 @@ def test_no_credential_reaches_logs_errors_warehouse_dlt_state_or_dagster(
             list(build_raw_assets().values()), resources={"dlt": DagsterDltResource()}, instance=instance
         )
         assert result.success
+        pipeline_sandbox.clear_faults()
         pipeline_sandbox.arm_fault("enclosure", "server_error", times=0)  # a failure, with its error text
         failed = dg.materialize(
             list(build_raw_assets().values()),
@@ -76,6 +83,8 @@ def test_no_credential_reaches_logs_errors_warehouse_dlt_state_or_dagster(
     hits = [(secret[:4], name) for name, text in texts.items() for secret in secrets if secret in text]
     hits += [(secret[:4], str(path)) for path in files for secret in secrets if secret.encode() in path.read_bytes()]
     assert hits == []
+    assert warehouse_texts_holding(secrets) == []  # DuckDB compresses strings: the bytes alone prove little
+    assert echoed_links_masked() == {f"raw_{host}": True for host in HOSTS}
     assert "Starting new HTTPS connection" not in caplog.text  # nothing left loopback (dlt telemetry is off)
 
 
@@ -90,3 +99,31 @@ def test_a_request_error_carries_no_url_query_and_chains_no_original(
     text = "".join(traceback.format_exception(failure.value))  # with every cause and context
     assert "enclosure account enclosure: HTTP 503 from GET /v1/listings" in text
     assert key not in text and "key=" not in text
+
+
+def warehouse_texts_holding(secrets: list[str]) -> list[str]:
+    """Every text column of every warehouse table that holds a secret, searched by SQL."""
+    with duckdb.connect(str(warehouse_path()), read_only=True) as connection:
+        columns = connection.execute(
+            "select table_schema, table_name, column_name from information_schema.columns "
+            "where data_type in ('VARCHAR', 'JSON')"
+        ).fetchall()
+        return [
+            f"{schema}.{table}.{column}"
+            for schema, table, column in columns
+            for secret in secrets
+            if connection.execute(
+                f'select count(*) from "{schema}"."{table}" where contains("{column}", ?)', [secret]
+            ).fetchone()[0]
+        ]
+
+
+def echoed_links_masked() -> dict[str, bool]:
+    """Per raw dataset: did its stored payloads keep the echoed links, with the key masked?"""
+    with duckdb.connect(str(warehouse_path()), read_only=True) as connection:
+        return {
+            dataset: connection.execute(
+                f"select count(*) > 0 from {dataset}.listings where contains(payload, '?key={MASK}')"
+            ).fetchone()[0]
+            for dataset in (f"raw_{host}" for host in HOSTS)
+        }

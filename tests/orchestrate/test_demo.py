@@ -6,8 +6,11 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from orchestration.defs.ingest.assets import SOURCES
+
+pytestmark = pytest.mark.slow  # minutes: started first under pytest-xdist (tests/conftest.py)
 
 
 def test_demo_runs_two_days_and_prints_the_summary(tmp_path: Path) -> None:

@@ -18,6 +18,8 @@ from dlt_sources.sandbox import Sandbox, SandboxConfig
 from orchestration.analyst import EXAMPLES, example
 from orchestration.defs.ingest.assets import SOURCES
 
+pytestmark = pytest.mark.slow  # minutes: started first under pytest-xdist (tests/conftest.py)
+
 REPO = Path(__file__).resolve().parents[2]
 FAST_AVAROAI = SandboxConfig(seed=5, avaroai_rate_limit=(20, 6.0))  # the documented quota, in a 6 s window
 
@@ -64,6 +66,8 @@ def test_providers_run_in_parallel_processes_without_a_lock_failure(tmp_path: Pa
         windows = step_windows(instance, run_id)
         recorded_selection = instance.get_run_by_id(run_id).asset_selection
     assert most_at_once([windows[provider] for provider in SOURCES]) >= 3, windows
+    # freshness checks are the freshness sensor's: a run does not spend a process on each
+    assert not [step for step in windows if step.startswith("freshness_check")], sorted(windows)
     # the run records what it selected, so a re-execution from the UI selects the same
     assert {key.path[0] for key in recorded_selection} == {f"raw_{p}" for p in SOURCES} | {
         "crosswalks",

@@ -25,6 +25,8 @@ from dlt_sources.sandbox import Sandbox
 from orchestration.defs.serving.assets import MARTS
 from orchestration.demo import demo_sandbox_config
 
+pytestmark = pytest.mark.slow  # minutes: started first under pytest-xdist (tests/conftest.py)
+
 REPO = Path(__file__).resolve().parents[2]
 CRASHES = ["extract:apimo", "normalize:enclosure", "load:koto", "dbt", "publish"]
 # columns that carry the pipeline's own clock (when a load ran), which two folders cannot share

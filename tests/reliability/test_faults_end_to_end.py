@@ -1,12 +1,13 @@
 """Every fault at once, end to end through Dagster against the sandbox, then the next clean run.
 
 Three simulated days, each a run of every asset: day 1 clean; day 2 with every sandbox fault armed
-on every provider host, spread over its scan (5xx, a 429 storm, a response slower than the client's timeout, a
-truncated body, a malformed record, a new field, a number sent as text, a listing inserted and one
-removed during the scan); day 3 clean. Every run succeeds; afterwards no listing is lost or doubled,
-nothing is falsely removed, and the price history is the sandbox's. The malformed records are
-quarantined with provider, record id, field and reason and show as a failing WARN check; the new
-fields and type changes are in the run metadata. (Each fault alone, per provider API:
+on every provider host, spread over its scan (5xx, a 429 storm, a response slower than the client's
+timeout, a truncated body, a malformed record, a new field, a number sent as text, a listing
+inserted and one removed during the scan, links that echo the credential); day 3 clean. Every run
+succeeds; afterwards no listing is lost or doubled, nothing is falsely removed, and the price
+history is the sandbox's. The malformed records are quarantined with provider, record id, field and
+reason and show as a failing WARN check; the new fields and type changes are in the run metadata;
+the echoed credentials are masked in raw. (Each fault alone, per provider API:
 tests/extract/test_fault_survival.py.)"""
 
 from collections.abc import Iterator
@@ -17,12 +18,15 @@ import dagster as dg
 import duckdb
 import pytest
 
+from dlt_sources.common.secrets import MASK
 from dlt_sources.sandbox import Sandbox
 from dlt_sources.sandbox.faults import FAULT_KINDS
 from orchestration.definitions import defs
 from orchestration.defs.ingest.assets import SOURCES
 from orchestration.demo import NIGHTLY, demo_sandbox_config
 from orchestration.settings import warehouse_path
+
+pytestmark = pytest.mark.slow  # minutes: started first under pytest-xdist (tests/conftest.py)
 
 QUARANTINE_CHECK = "assert_no_record_quarantined_in_the_latest_load"
 CLIENT_TIMEOUT_S = 5  # short enough for a slow answer to time out, long for a busy test machine
@@ -40,6 +44,7 @@ FAULTS: dict[str, dict[str, Any]] = {
     "type_change": {"after": 2},  # the price as text on every record of the page
     "shift_insert": {"after": 2},
     "shift_remove": {"after": 2},
+    "echo_credentials": {"after": 2},  # a link on each record of a page carries the key
 }
 ListingId = tuple[str, str, str]
 
@@ -51,6 +56,7 @@ class Days:
     shifted: set[ListingId]  # listings inserted or removed while day 2's scans ran
     removed_after_faults: set[ListingId]  # what the marts showed removed right after day 2
     fired: dict[str, list[str]]  # host -> fault kinds still armed after day 2 (none, if all fired)
+    credentials: list[str]
 
     def mart(self, sql: str) -> list[tuple]:
         with duckdb.connect(str(warehouse_path()), read_only=True) as warehouse:
@@ -101,7 +107,7 @@ def days(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Days]:
                         or key not in truth[1]
                         or before_scans[key]["is_listed"] != truth[1][key]["is_listed"]
                     }
-        yield Days(results, truth, shifted, removed_after_faults, fired)
+        yield Days(results, truth, shifted, removed_after_faults, fired, sandbox.credential_values())
 
 
 def removed_in_marts() -> set[ListingId]:
@@ -207,6 +213,15 @@ def test_the_quarantine_check_warns_for_the_faulted_load_only(days: Days) -> Non
     assert checks[1].asset_key == dg.AssetKey(["intermediate", "int_quarantined_records"])
     published = metadata(days.results[1], "serving/marts")  # a warning does not hold the publish back
     assert published["rows_listings"] > 0
+
+
+def test_echoed_credentials_are_masked_in_raw_payloads(days: Days) -> None:
+    for host in SOURCES:
+        payloads = [
+            payload for (payload,) in days.mart(f"select payload from raw_{host}.listings where payload is not null")
+        ]
+        assert any(f"?key={MASK}" in payload for payload in payloads), host  # the echoed links, masked
+        assert not [secret for secret in days.credentials for payload in payloads if secret in payload], host
 
 
 def test_schema_drift_is_reported_in_the_run_metadata(days: Days) -> None:

@@ -1,6 +1,7 @@
 """Each fault switch breaks exactly what it says, as often as it says, then stops."""
 
 import time
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -68,6 +69,15 @@ def test_new_field_and_type_change_reshape_records(own_sandbox: Sandbox) -> None
     own_sandbox.arm_fault("actuallycare", "type_change", field="price")
     records = page(session, url, 1)
     assert all(isinstance(record["list_price"], str) and record["list_price"].isdigit() for record in records)
+
+
+def test_echo_credentials_puts_the_key_in_a_link_on_every_record(own_sandbox: Sandbox) -> None:
+    session, url = actuallycare_session(own_sandbox)
+    key = own_sandbox.info()["providers"]["actuallycare"]["api_key"]
+    own_sandbox.arm_fault("actuallycare", "echo_credentials")
+    links = {record["url"] for record in page(session, url, 1)}
+    assert links == {f"https://actuallycare.sandbox/v1/listings?key={quote(key, safe='')}"}
+    assert "url" not in page(session, url, 1)[0]
 
 
 def test_shift_insert_between_pages_repeats_a_listing_on_the_next_page(own_sandbox: Sandbox) -> None:

@@ -8,7 +8,6 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,9 @@ from dlt_sources.sandbox import Sandbox
 from orchestration.definitions import defs
 from orchestration.defs.ingest.assets import SOURCES
 from orchestration.demo import NIGHTLY, demo_sandbox_config
-from orchestration.settings import DBT_PROJECT_DIR, data_dir, parquet_dir, serving_path, warehouse_path
+from orchestration.settings import DBT_PROJECT_DIR, parquet_dir, serving_path, warehouse_path
+
+pytestmark = pytest.mark.slow  # minutes: started first under pytest-xdist (tests/conftest.py)
 
 DAYS = 3
 # the sandbox's canonical status words -> the mart's unified vocabulary
@@ -47,7 +48,7 @@ class Scenario:
 
 
 @pytest.fixture(scope="module")
-def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
+def scenario(tmp_path_factory: pytest.TempPathFactory, serving_readers) -> Iterator[Scenario]:
     with pytest.MonkeyPatch.context() as env, Sandbox(demo_sandbox_config(seed=11)) as sandbox:
         folder = tmp_path_factory.mktemp("scenario")
         env.setenv("LISTINGS_DATA_DIR", str(folder))
@@ -63,7 +64,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
             env.setenv(name, value)
         job = defs().resolve_implicit_global_asset_job_def()
         days, metadata = [], []
-        with dg.DagsterInstance.ephemeral() as instance, serving_readers(data_dir()) as readers:
+        with dg.DagsterInstance.ephemeral() as instance, serving_readers(serving_path()) as readers:
             for day in range(DAYS):
                 if day:
                     sandbox.advance_day()
@@ -92,22 +93,6 @@ def materialisations(result: dg.ExecuteInProcessResult) -> dict[str, dict[str, A
         }
         for event in result.get_asset_materialization_events()
     }
-
-
-@contextmanager
-def serving_readers(folder: Path) -> Iterator[list[tuple[str, Path]]]:
-    """Two reader processes of the serving file (tests/transform/serving_reader.py) for the block."""
-    stop, results, processes = folder / "readers.stop", [], []
-    for mode in ("hold", "reconnect"):
-        results.append((mode, folder / f"reader_{mode}.json"))
-        command = [sys.executable, str(Path(__file__).with_name("serving_reader.py"))]
-        processes.append(subprocess.Popen([*command, str(serving_path()), str(stop), str(results[-1][1]), mode]))
-    try:
-        yield results
-    finally:
-        stop.touch()
-        for process in processes:
-            process.wait(timeout=60)
 
 
 def ever_listed(scenario: Scenario) -> set[ListingId]:

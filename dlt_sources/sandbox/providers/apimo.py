@@ -324,6 +324,9 @@ class ApimoApp(ProviderApp):
             raise self.error(401, "Invalid provider or token")
         return self.provider_id
 
+    def presented_credential(self, request: Request) -> str:
+        return self.token
+
     def shift_world(self, request: Request) -> World:
         return self.worlds[request.path.strip("/").split("/")[1]]
 

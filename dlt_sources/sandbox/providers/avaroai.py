@@ -122,6 +122,9 @@ class AvaroAIApp(ProviderApp):
             raise self.error(401, "Unauthenticated.")
         return self.api_key
 
+    def presented_credential(self, request: Request) -> str:
+        return self.api_key
+
     def records(self, payload: Any) -> list[dict[str, Any]]:
         return payload["data"]
 

@@ -180,6 +180,9 @@ class EnclosureKotoApp(ProviderApp):
             raise self.error(403, "key is invalid")
         return self.key
 
+    def presented_credential(self, request: Request) -> str:
+        return self.key
+
     def records(self, payload: Any) -> list[dict[str, Any]]:
         return payload["data"]
 

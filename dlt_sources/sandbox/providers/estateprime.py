@@ -555,6 +555,9 @@ class EstatePrimeApp(ProviderApp):
             raise self.error(401, "Unauthenticated.")
         return account
 
+    def presented_credential(self, request: Request) -> str:
+        return request.headers[self.auth_header.lower()]
+
     def shift_world(self, request: Request) -> World:
         return self.worlds[self.authenticate(request)]
 

@@ -9,6 +9,7 @@ import dagster as dg
 import duckdb
 from dagster import AssetExecutionContext  # Dagster reads this annotation at definition time
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
+from filelock import FileLock
 from pydantic import Field
 
 from dlt_sources.common.failpoints import failpoint
@@ -30,14 +31,18 @@ def listings_dbt_project() -> DbtProject:
 
     A fresh clone has no manifest, and a stale one would hide a changed model: ``dbt parse`` runs
     whenever any model, seed, macro or the project file is newer than ``target/manifest.json``.
+    Processes that load the definitions at once (a run's step processes, test workers) take turns,
+    so none reads a manifest another is writing.
     """
     project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
     manifest = Path(project.manifest_path)
     sources = [DBT_PROJECT_DIR / "dbt_project.yml"] + [
         path for folder in ("models", "seeds", "macros") for path in (DBT_PROJECT_DIR / folder).rglob("*")
     ]
-    if not manifest.exists() or max(path.stat().st_mtime for path in sources) > manifest.stat().st_mtime:
-        dbt_cli(project).cli(["parse", "--quiet"], target_path=Path(project.target_path)).wait()
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(manifest.with_name(".parse.lock")):
+        if not manifest.exists() or max(path.stat().st_mtime for path in sources) > manifest.stat().st_mtime:
+            dbt_cli(project).cli(["parse", "--quiet"], target_path=Path(project.target_path)).wait()
     return project
 
 
