@@ -25,7 +25,7 @@ demo: $(INSTALLED)  ## the whole pipeline against the sandbox, three simulated d
 test: $(INSTALLED)  ## the test suite (sandbox, pipeline, dbt, Dagster), one test file per core at a time
 	$(BIN)/python -m pytest -n auto --dist loadfile
 
-soak: $(INSTALLED)  ## the long repetitions: ten loads under serving-file readers, then two at once
+soak: $(INSTALLED)  ## the long ones: each fault alone through Dagster; ten loads under readers, then two at once
 	$(BIN)/python -m pytest -m soak
 
 lint: $(INSTALLED)
