@@ -89,8 +89,9 @@ def run_process_tags() -> dict[str, str]:
 def fail_dead_runs(instance: dg.DagsterInstance) -> list[str]:
     """End the runs of earlier ``listings run`` processes on this machine that died unfinished
     (killed, or the machine went down): marked failed, their pool slots freed. A dead run keeps its
-    slot, and the next dbt build would wait for it forever. (Runs launched from the UI are the
-    daemon's: ``run_monitoring`` in the instance's dagster.yaml.)"""
+    slot, and the next dbt build would wait for it forever. (Runs launched from the UI or by
+    schedules are not covered: the default run launcher cannot tell a dead run worker from a live
+    one, so such a run is terminated in the UI; the README's Reliability section says so.)"""
     unfinished = instance.get_runs(
         filters=dg.RunsFilter(
             statuses=[dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED],
