@@ -158,7 +158,17 @@ def build_parser() -> argparse.ArgumentParser:
         return sub
 
     advance = control_command("advance", "advance the simulated clock one day and apply its changes")
-    advance.set_defaults(run=lambda a: _control(a, "POST", "/advance"))
+    advance.add_argument(
+        "--changed-share",
+        type=float,
+        default=None,
+        help="touch about this share of live listings, e.g. 0.01 (default: the usual mix, about 12%%)",
+    )
+    advance.set_defaults(
+        run=lambda a: _control(
+            a, "POST", "/advance", json={"changed_share": a.changed_share} if a.changed_share is not None else {}
+        )
+    )
     info = control_command("info", "print base URLs, credentials and the simulated date")
     info.set_defaults(run=lambda a: _control(a, "GET", "/"))
     truth = control_command("truth", "print every listing's canonical state for one host")
@@ -222,7 +232,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="full scans (Apimo, Enclosure, Koto reconcile now) and dbt --full-refresh of incremental models",
     )
-    run.add_argument("--no-marts", action="store_true", help="load raw only; leave dbt and publishing to automation")
+    scope = run.add_mutually_exclusive_group()
+    scope.add_argument("--no-marts", action="store_true", help="load raw only; leave dbt and publishing to automation")
+    scope.add_argument(
+        "--marts-only",
+        action="store_true",
+        help="rebuild and publish the marts from raw as it stands; no provider is called",
+    )
     run.add_argument("--sandbox", action="store_true", help="point the sources at the running `listings sandbox serve`")
     run.add_argument(
         "--in-process",
@@ -265,7 +281,14 @@ def pipeline_run(args: argparse.Namespace) -> int:
         if not info_file.exists():
             raise SystemExit(f"--sandbox needs a running `listings sandbox serve` (no {info_file})")
         os.environ.update(dlt_environment(json.loads(info_file.read_text())))
-    options = {"full_refresh": args.full_refresh, "marts": not args.no_marts, "in_process": args.in_process}
+    if args.marts_only and args.providers:
+        raise SystemExit("--marts-only calls no provider: drop the provider names")
+    options = {
+        "full_refresh": args.full_refresh,
+        "raw": not args.marts_only,
+        "marts": not args.no_marts,
+        "in_process": args.in_process,
+    }
     return 0 if run_pipeline(args.providers, **options) else 1
 
 

@@ -36,15 +36,21 @@ def all_assets_job() -> ReconstructableJob:
 
 
 def run_pipeline(
-    providers: Sequence[str] = (), *, full_refresh: bool = False, marts: bool = True, in_process: bool = False
+    providers: Sequence[str] = (),
+    *,
+    full_refresh: bool = False,
+    raw: bool = True,
+    marts: bool = True,
+    in_process: bool = False,
 ) -> bool:
-    """Load ``providers`` (all when empty), then rebuild and publish the marts, as one Dagster run.
+    """Load ``providers`` (all when empty), then rebuild and publish the marts, as one Dagster run;
+    ``raw=False`` only rebuilds and publishes the marts, ``marts=False`` only loads.
 
     The multiprocess executor runs each provider in its own process: they extract side by side and
     take turns at the warehouse lock to load. ``in_process`` runs every step in this process, one
     after another. Returns whether the run succeeded.
     """
-    providers = list(providers) or list(SOURCES)
+    providers = (list(providers) or list(SOURCES)) if raw else []
     use_dagster_home()
     datasets = {raw_dataset(provider) for provider in providers}
     graph = defs().resolve_asset_graph()
@@ -56,7 +62,7 @@ def run_pipeline(
     checks = {key for key in graph.asset_check_keys if key.asset_key in selection and key.name != "freshness_check"}
     job = all_assets_job().get_subset(asset_selection=selection, asset_check_selection=checks)
     # every provider at once: they wait on HTTP, not on the CPU (the default limit is the core count)
-    executor = {"in_process": {}} if in_process else {"multiprocess": {"max_concurrent": len(providers)}}
+    executor = {"in_process": {}} if in_process else {"multiprocess": {"max_concurrent": max(1, len(providers))}}
     run_config: dict = {"ops": {}, "execution": {"config": executor}}
     if full_refresh:
         run_config["ops"] = {provider: {"config": {"full_scan": True}} for provider in providers}

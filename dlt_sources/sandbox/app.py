@@ -229,13 +229,17 @@ class Sandbox:
         """dlt configuration (environment variables) that points every source at this sandbox."""
         return dlt_environment(self.info())
 
-    def advance_day(self) -> dict[str, Any]:
-        """Advance every world one simulated day; returns the count of changes by host and kind."""
+    def advance_day(self, changed_share: float | None = None) -> dict[str, Any]:
+        """Advance every world one simulated day; returns the count of changes by host and kind.
+
+        ``changed_share`` scales the day's change mix to touch about that share of live listings.
+        """
+        mix = self.config.mix.scaled_to(changed_share) if changed_share is not None else None
         changes: dict[str, Counter[str]] = {}
         for host, app in self.apps.items():
             counter = changes.setdefault(host, Counter())
             for world in app.worlds.values():
-                counter.update(event.kind for event in world.advance_day())
+                counter.update(event.kind for event in world.advance_day(mix))
         first = self.worlds()[0]
         return {
             "day": first.day,
@@ -294,7 +298,7 @@ class ControlApp(ProviderApp):
 
         return [
             route("GET", "/", lambda request: Response(200, sandbox.info())),
-            route("POST", "/advance", lambda request: Response(200, sandbox.advance_day())),
+            route("POST", "/advance", lambda request: guarded(lambda: sandbox.advance_day(**body(request)))),
             route("GET", "/truth/{host}", lambda request, host: guarded(lambda: sandbox.truth(host))),
             route("GET", "/events/{host}", events),
             route("GET", "/faults/{host}", lambda request, host: guarded(lambda: sandbox.app(host).faults.armed())),

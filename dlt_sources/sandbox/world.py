@@ -67,6 +67,18 @@ class ChangeMix:
     edit_only: float = 0.02
     changed_twice: float = 0.003
 
+    @property
+    def total(self) -> float:
+        return sum(getattr(self, name) for name in self.__dataclass_fields__)
+
+    def scaled_to(self, share: float) -> ChangeMix:
+        """The same kinds in the same proportions, touching about ``share`` of live listings a day
+        (the benchmark's 1% and 10% days)."""
+        if not 0 < share <= 1:
+            raise ValueError(f"a day's changed share must be in (0, 1], not {share}")
+        factor = share / self.total
+        return ChangeMix(**{name: getattr(self, name) * factor for name in self.__dataclass_fields__})
+
 
 @dataclass
 class ListingState:
@@ -346,8 +358,9 @@ class World:
                 by_status[override.status].append(idx)
         return by_status
 
-    def advance_day(self) -> list[Event]:
-        """Move to the next day and apply its seeded mix of changes; returns the day's events."""
+    def advance_day(self, mix: ChangeMix | None = None) -> list[Event]:
+        """Move to the next day and apply its seeded mix of changes (``mix``, else the world's);
+        returns the day's events."""
         with self.lock:
             self.day += 1
             self._intraday_tick = 0
@@ -356,7 +369,7 @@ class World:
             first_event = len(self._events)
             by_status = self._eligible()
             live = sum(len(v) for k, v in by_status.items() if k != "sold")
-            mix = self.mix
+            mix = mix or self.mix
 
             def count(share: float) -> int:
                 return max(1, round(share * live)) if share > 0 else 0

@@ -21,6 +21,21 @@ def test_a_day_brings_the_whole_mix_of_changes(own_sandbox: Sandbox) -> None:
     assert max(per_listing.values()) >= 2  # a listing changed twice in one day
 
 
+def test_a_day_can_change_a_chosen_share_of_listings() -> None:
+    """The benchmark's 1% and 10% days, through the control host: the same kinds, scaled."""
+    config = SandboxConfig(seed=9, total_listings=20_000, avaroai_rate_limit=None, actuallycare_rate_limit=None)
+    with Sandbox(config) as sandbox:
+        control = sandbox.info()["control_url"]
+        live = sum(record["is_listed"] for record in sandbox.truth("apimo"))
+        for share in (0.01, 0.10):
+            answer = requests.post(f"{control}/advance", json={"changed_share": share}, timeout=60).json()
+            changed = {e["source_listing_id"] for e in sandbox.events("apimo", day=answer["day"])}
+            assert 0.6 * share * live <= len(changed) <= 1.1 * share * live
+            assert sum(answer["changes"]["apimo"].values()) >= len(changed)
+        bad = requests.post(f"{control}/advance", json={"changed_share": 2}, timeout=60)
+        assert bad.status_code == 400 and "share" in bad.json()["error"]
+
+
 def test_served_data_follows_the_days_changes(own_sandbox: Sandbox) -> None:
     session, url = actuallycare_session(own_sandbox)
     before = {r["id"]: r for r in session.get(url, params={"limit": 100, "page": 1}).json()["data"]["listings"]}

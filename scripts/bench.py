@@ -1,0 +1,513 @@
+"""``make bench``: the whole pipeline at 10k, 100k and 1M listings, against DuckDB's ``read_json``.
+
+    .venv/bin/python scripts/bench.py [--scales 10000 100000 1000000] [--runs 3] [--large-runs 1]
+
+Each run starts from nothing: a fresh data folder and a sandbox (``listings sandbox serve``, its own
+process, rate limits off) scaled to the listings asked for, across all six provider hosts. In it:
+1. full load: ``listings run --sandbox --in-process --no-marts`` (extract -> raw), then
+   ``listings run --in-process --marts-only`` (raw -> marts, published): each a fresh process, timed
+   as a whole, with its peak RSS (the largest process of it: Dagster's, or the dbt it starts) and
+   its Dagster steps' own durations (without the process start);
+2. the floor: the payloads that load stored are written to newline-delimited JSON files, and a fresh
+   process times DuckDB's ``read_json`` of them into a new database; every figure is also given as
+   a ratio to it;
+3. incremental runs: the sandbox advances a day that changes 1% of live listings, then load and
+   marts again; then a day that changes 10%.
+Requests are counted by the sandbox and set against the minimum: ceil(N / max page size) per account
+(plus one request per lookup list, EstatePrime's three).
+A last part scans AvaroAI against its quota (20 requests a window) with the window shortened
+(``--avaroai-window``, the simulated clock), and compares it with the quota's floor.
+
+Medians over ``--runs`` runs (``--large-runs`` at 1M and above: one run there takes tens of
+minutes). The results replace the generated part of BENCHMARKS.md, with the machine and the date.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import requests
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+LISTINGS = str(Path(sys.executable).parent / "listings")
+REPORT = REPO_ROOT / "BENCHMARKS.md"
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+HOSTS = ("avaroai", "estateprime", "apimo", "enclosure", "koto", "actuallycare")
+SERVER_SIDE_CURSOR = ("apimo",)  # its documented ``timestamp``: records created or updated since
+QUOTA = 20  # AvaroAI: 20 requests a minute
+
+
+def lookup_requests() -> dict[str, int]:
+    """Requests per account outside the listings scan: EstatePrime's lookup lists, one each."""
+    from dlt_sources.estateprime.settings import LOOKUPS
+
+    return {"estateprime": len(LOOKUPS)}
+
+
+def minimum_requests(host: str, accounts: dict[str, int]) -> int:
+    """ceil(N / max page size) per account, plus the lookup lists' single requests."""
+    page, lookups = max_page_sizes()[host], lookup_requests().get(host, 0)
+    return sum(math.ceil(count / page) + lookups for count in accounts.values())
+
+
+def max_page_sizes() -> dict[str, int]:
+    from dlt_sources.actuallycare.settings import PAGE_SIZE as actuallycare
+    from dlt_sources.apimo.settings import PAGE_SIZE as apimo
+    from dlt_sources.avaroai.settings import PAGE_SIZE as avaroai
+    from dlt_sources.enclosure_koto.settings import PAGE_SIZE as enclosure_koto
+    from dlt_sources.estateprime.settings import PAGE_SIZE as estateprime
+
+    return {
+        "avaroai": avaroai,
+        "estateprime": estateprime,
+        "apimo": apimo,
+        "enclosure": enclosure_koto,
+        "koto": enclosure_koto,
+        "actuallycare": actuallycare,
+    }
+
+
+@dataclass
+class Measured:
+    """One command: wall seconds, CPU seconds and peak RSS of its largest process."""
+
+    seconds: float
+    cpu_seconds: float
+    peak_mb: float
+    steps: dict[str, float] | None = None  # Dagster step -> seconds
+
+
+def measure(command: list[str], environment: dict[str, str], log: Path) -> Measured:
+    started = time.perf_counter()
+    with log.open("a") as out:
+        out.write(f"\n$ {' '.join(command)}\n")
+        out.flush()
+        process = subprocess.Popen(command, env=environment, stdout=out, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
+        # wait4's usage covers the process and the children it waited for: maxrss is the largest one's
+        _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise SystemExit(f"`{' '.join(command)}` failed ({process.returncode}); its output is in {log}")
+    return Measured(time.perf_counter() - started, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+
+
+def last_run_steps(data: Path) -> dict[str, float]:
+    from dagster import DagsterInstance
+    from dagster._core.instance.ref import InstanceRef
+
+    with DagsterInstance.from_ref(InstanceRef.from_dir(str(data / "dagster"))) as instance:
+        run = instance.get_runs(limit=1)[0]
+        return {s.step_key: s.end_time - s.start_time for s in instance.get_run_step_stats(run.run_id)}
+
+
+class SandboxProcess:
+    """``listings sandbox serve`` in its own process, so its memory and CPU are not the pipeline's."""
+
+    def __init__(self, data: Path, listings: int, avaroai_rate_limit: str = "off") -> None:
+        self.info_file = data / "sandbox.json"
+        command = [LISTINGS, "sandbox", "serve", "--seed", "1", "--total-listings", str(listings)]
+        command += ["--avaroai-rate-limit", avaroai_rate_limit, "--actuallycare-rate-limit", "off"]
+        command += ["--info-file", str(self.info_file)]
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 120
+        while not self.info_file.exists() or not self.info_file.read_text().strip().endswith("}"):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("the sandbox did not start")
+            time.sleep(0.2)
+        self.control = json.loads(self.info_file.read_text())["control_url"]
+
+    def requests(self) -> dict[str, int]:
+        return {
+            host: requests.get(f"{self.control}/stats/{host}", timeout=60).json().get("requests", 0) for host in HOSTS
+        }
+
+    def advance(self, changed_share: float) -> dict[str, Any]:
+        return requests.post(f"{self.control}/advance", json={"changed_share": changed_share}, timeout=600).json()
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=60)
+
+
+def pipeline_environment(data: Path, **extra: str) -> dict[str, str]:
+    """This environment without the operator's warehouse, Dagster or dlt settings, on ``data``."""
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("LISTINGS_", "SOURCES__", "DESTINATION__", "DAGSTER_"))
+    }
+    environment["LISTINGS_DATA_DIR"] = str(data)
+    # rate limits off: the client's AvaroAI pacing too (the sandbox's info sets it when a quota is on)
+    environment.setdefault("SOURCES__AVAROAI__MAX_REQUESTS_PER_WINDOW", "1000000")
+    return {**environment, **extra}
+
+
+def pipeline_run(data: Path, log: Path, *options: str) -> Measured:
+    measured = measure([LISTINGS, "run", "--sandbox", "--in-process", *options], pipeline_environment(data), log)
+    measured.steps = last_run_steps(data)
+    return measured
+
+
+def raw_listings(warehouse: Path) -> dict[str, dict[str, int]]:
+    """Per host and account: listings stored (after a first full load: the listings served)."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return {
+            host: dict(
+                con.execute(
+                    f"select account_id, count(distinct source_listing_id) from raw_{host}.listings "
+                    "where not is_removal group by 1"
+                ).fetchall()
+            )
+            for host in HOSTS
+        }
+
+
+def save_payloads(warehouse: Path, folder: Path) -> list[Path]:
+    """The payloads the full load stored, one newline-delimited JSON file per host."""
+    files = []
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        for host in HOSTS:
+            path = folder / f"{host}.ndjson"
+            cursor = con.execute(f"select payload from raw_{host}.listings where not is_removal")
+            with path.open("w") as out:
+                while rows := cursor.fetchmany(10_000):
+                    out.writelines(row[0] + "\n" for row in rows)
+            files.append(path)
+    return files
+
+
+FLOOR = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1])
+for path in sys.argv[2:]:
+    con.execute(f"create table \\"{path}\\" as select * from read_json('{path}', format='newline_delimited')")
+con.close()
+"""
+
+
+def floor(files: list[Path], work: Path, log: Path) -> tuple[Measured, int]:
+    database = work / "floor.duckdb"
+    measured = measure([sys.executable, "-c", FLOOR, str(database), *map(str, files)], dict(os.environ), log)
+    size = database.stat().st_size
+    database.unlink()
+    return measured, size
+
+
+def file_size(*paths: Path) -> int:
+    return sum(path.stat().st_size for path in paths if path.exists())
+
+
+def one_run(listings: int, work: Path, log: Path) -> dict[str, Any]:
+    data = work / "data"
+    data.mkdir(parents=True)
+    sandbox = SandboxProcess(data, listings)
+    try:
+        before = sandbox.requests()
+        full_raw = pipeline_run(data, log, "--no-marts")
+        after = sandbox.requests()
+        full_marts = pipeline_run(data, log, "--marts-only")
+        served = raw_listings(data / "warehouse.duckdb")
+        files = save_payloads(data / "warehouse.duckdb", work)
+        floor_run, floor_bytes = floor(files, work, log)
+        payload_bytes = file_size(*files)
+        for path in files:
+            path.unlink()
+        result: dict[str, Any] = {
+            "listings": sum(sum(accounts.values()) for accounts in served.values()),
+            "served": served,
+            "full_requests": {host: after[host] - before[host] for host in HOSTS},
+            "floor": asdict(floor_run),
+            "floor_db_bytes": floor_bytes,
+            "payload_bytes": payload_bytes,
+            "full_raw": asdict(full_raw),
+            "full_marts": asdict(full_marts),
+            "warehouse_bytes": file_size(data / "warehouse.duckdb", data / "warehouse.duckdb.wal"),
+            "serving_bytes": file_size(data / "serving.duckdb"),
+        }
+        for share in (0.01, 0.10):
+            changes = sandbox.advance(share)["changes"]
+            before = sandbox.requests()
+            raw = pipeline_run(data, log, "--no-marts")
+            after = sandbox.requests()
+            marts = pipeline_run(data, log, "--marts-only")
+            result[f"incremental_{share:.2f}"] = {
+                "changes": sum(sum(kinds.values()) for kinds in changes.values()),
+                "requests": {host: after[host] - before[host] for host in HOSTS},
+                "raw": asdict(raw),
+                "marts": asdict(marts),
+            }
+        return result
+    finally:
+        sandbox.stop()
+
+
+def avaroai_quota_run(listings: int, window: float, work: Path, log: Path) -> dict[str, float]:
+    """One AvaroAI full scan unthrottled, one at 20 requests per ``window`` seconds (the sandbox
+    enforces it, the client paces to it); the floor is the windows the quota forces, plus the
+    unthrottled time of the last window's requests."""
+    from dlt_sources.sandbox.app import DEFAULT_SIZES
+
+    total = listings * sum(DEFAULT_SIZES.values()) // DEFAULT_SIZES["avaroai"]
+    seconds = {}
+    for name, quota in (("unthrottled", "off"), ("throttled", f"{QUOTA}/{window}")):
+        data = work / name
+        data.mkdir(parents=True)
+        sandbox = SandboxProcess(data, total, avaroai_rate_limit=quota)
+        try:
+            before = sandbox.requests()["avaroai"]
+            run = pipeline_run(data, log, "avaroai", "--no-marts")
+            made = sandbox.requests()["avaroai"] - before
+            seconds[name] = run.steps["avaroai"]
+        finally:
+            sandbox.stop()
+    windows = math.ceil(made / QUOTA)
+    last_window = made - (windows - 1) * QUOTA
+    rate_floor = (windows - 1) * window + seconds["unthrottled"] * last_window / made
+    return {"requests": made, "window": window, **seconds, "floor": rate_floor}
+
+
+# ---- report ------------------------------------------------------------------------------------
+def median(runs: list[dict[str, Any]], *path: str) -> float:
+    def get(run: dict[str, Any]) -> float:
+        value: Any = run
+        for key in path:
+            value = value[key]
+        return value
+
+    return statistics.median(get(run) for run in runs)
+
+
+def steps_of(kind: str, steps: dict[str, float]) -> float:
+    """A run's time in provider steps (raw) or in the others (dbt, publish)."""
+    return sum(seconds for step, seconds in steps.items() if (step in HOSTS) == (kind == "raw"))
+
+
+def machine() -> str:
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        platform.processor(),
+    )
+    memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
+    versions = {}
+    for package in ("duckdb", "dlt", "dagster", "dbt-core", "dbt-duckdb", "pyarrow"):
+        from importlib.metadata import version
+
+        versions[package] = version(package)
+    return (
+        f"{model}, {os.cpu_count()} cores, {memory_gb:.0f} GB RAM; {platform.system()} {platform.release()}; "
+        f"Python {platform.python_version()}; " + ", ".join(f"{name} {v}" for name, v in versions.items())
+    )
+
+
+def scale_section(runs: list[dict[str, Any]]) -> list[str]:
+    n = int(median(runs, "listings"))
+    floor_s = median(runs, "floor", "seconds")
+    floor_mb = median(runs, "floor", "peak_mb")
+
+    def row(name: str, seconds: float, peak: float, cpu: float, listings: int = n) -> str:
+        return (
+            f"| {name} | {seconds:,.1f} | {listings / seconds:,.0f} | {seconds / floor_s:,.1f}x | {cpu:,.1f} "
+            f"| {peak:,.0f} | {peak / floor_mb:,.1f}x |"
+        )
+
+    raw_s, marts_s = median(runs, "full_raw", "seconds"), median(runs, "full_marts", "seconds")
+    full = [run["full_raw"]["seconds"] + run["full_marts"]["seconds"] for run in runs]
+    full_cpu = [run["full_raw"]["cpu_seconds"] + run["full_marts"]["cpu_seconds"] for run in runs]
+    full_peak = [max(run["full_raw"]["peak_mb"], run["full_marts"]["peak_mb"]) for run in runs]
+    lines = [
+        f"### {n:,} listings ({len(runs)} run{'s' if len(runs) > 1 else ''}, medians)",
+        "",
+        "| phase | seconds | listings/s | time vs floor | CPU s | peak RSS MB | RSS vs floor |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+        row("DuckDB `read_json` of the same payloads (floor)", floor_s, floor_mb, median(runs, "floor", "cpu_seconds")),
+        row(
+            "full load: extract -> raw",
+            raw_s,
+            median(runs, "full_raw", "peak_mb"),
+            median(runs, "full_raw", "cpu_seconds"),
+        ),
+        row(
+            "full load: raw -> marts",
+            marts_s,
+            median(runs, "full_marts", "peak_mb"),
+            median(runs, "full_marts", "cpu_seconds"),
+        ),
+        row(
+            "**full load: together**",
+            statistics.median(full),
+            statistics.median(full_peak),
+            statistics.median(full_cpu),
+        ),
+    ]
+    for share in ("0.01", "0.10"):
+        key = f"incremental_{share}"
+        seconds = [run[key]["raw"]["seconds"] + run[key]["marts"]["seconds"] for run in runs]
+        cpu = [run[key]["raw"]["cpu_seconds"] + run[key]["marts"]["cpu_seconds"] for run in runs]
+        peak = [max(run[key]["raw"]["peak_mb"], run[key]["marts"]["peak_mb"]) for run in runs]
+        changes = int(median(runs, key, "changes"))
+        lines.append(
+            row(
+                f"incremental, {float(share):.0%} changed ({changes:,} changes): load + marts",
+                statistics.median(seconds),
+                statistics.median(peak),
+                statistics.median(cpu),
+            )
+        )
+
+    def mb(key: str) -> str:
+        return f"{median(runs, key) / 1e6:,.0f}"
+
+    in_steps = {
+        "extract -> raw": median([{"s": steps_of("raw", run["full_raw"]["steps"])} for run in runs], "s"),
+        "raw -> marts": median([{"s": steps_of("marts", run["full_marts"]["steps"])} for run in runs], "s"),
+    }
+    lines += [
+        "",
+        "Inside Dagster's steps (without the process start and definitions load): "
+        + "; ".join(
+            f"{name} {seconds:,.1f} s ({seconds / floor_s:,.1f}x the floor)" for name, seconds in in_steps.items()
+        )
+        + ".",
+        f"Sizes: payloads as NDJSON {mb('payload_bytes')} MB; the floor's database {mb('floor_db_bytes')} MB; "
+        f"the warehouse after the full load {mb('warehouse_bytes')} MB "
+        f"({median(runs, 'warehouse_bytes') / median(runs, 'floor_db_bytes'):.1f}x), "
+        f"the serving file {mb('serving_bytes')} MB.",
+        "",
+        "| host | accounts | listings | full-scan requests | minimum | bound (+2 per account) | requests / minimum "
+        "| incremental 1%: step s / full | 10%: step s / full |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for host in HOSTS:
+        accounts = runs[0]["served"][host]
+        minimum = minimum_requests(host, accounts)
+        made = int(median(runs, "full_requests", host))
+        full_step = median(runs, "full_raw", "steps", host)
+        shares = [median(runs, f"incremental_{s}", "raw", "steps", host) / full_step for s in ("0.01", "0.10")]
+        lines.append(
+            f"| {host}{' (server-side cursor)' if host in SERVER_SIDE_CURSOR else ''} | {len(accounts)} "
+            f"| {sum(accounts.values()):,} | {made:,} | {minimum:,} | {minimum + 2 * len(accounts):,} "
+            f"| {made / minimum:.3f} | {shares[0]:.0%} | {shares[1]:.0%} |"
+        )
+    return lines
+
+
+def targets(results: dict[int, list[dict[str, Any]]], quota: dict[str, float] | None) -> list[str]:
+    lines = ["### Targets", ""]
+    if 100_000 in results:
+        runs = results[100_000]
+        full = statistics.median(r["full_raw"]["seconds"] + r["full_marts"]["seconds"] for r in runs)
+        ratio = full / median(runs, "floor", "seconds")
+        verdict = "met" if ratio <= 2 else "missed"
+        lines.append(f"- Full load at 100k within 2x the `read_json` floor: {ratio:,.1f}x: **{verdict}**.")
+    for n, runs in results.items():
+        for host in SERVER_SIDE_CURSOR:
+            share = median(runs, "incremental_0.01", "raw", "steps", host) / median(runs, "full_raw", "steps", host)
+            lines.append(
+                f"- {n:,}: {host} incremental (1% changed) within 10% of its full load: {share:.0%}: "
+                f"**{'met' if share <= 0.10 else 'missed'}**."
+            )
+        over = []
+        for host in HOSTS:
+            accounts = runs[0]["served"][host]
+            bound = minimum_requests(host, accounts) + 2 * len(accounts)
+            if median(runs, "full_requests", host) > bound:
+                over.append(f"{host} ({int(median(runs, 'full_requests', host)):,} > {bound:,})")
+        lines.append(
+            f"- {n:,}: requests per full scan within ceil(N/page)+2 per account: "
+            + (f"**missed** by {', '.join(over)}." if over else "**met** by every host.")
+        )
+        peak = max(max(r["full_raw"]["peak_mb"], r["full_marts"]["peak_mb"]) for r in runs)
+        lines.append(f"- {n:,}: peak RSS under 1 GB: {peak:,.0f} MB at most: **{'met' if peak < 1024 else 'missed'}**.")
+    if quota:
+        over = quota["throttled"] / quota["floor"] - 1
+        lines.append(
+            f"- AvaroAI full scan at {QUOTA} requests per window within 5% of the quota's floor: "
+            f"{quota['requests']:.0f} requests, {quota['throttled']:.1f} s against a floor of {quota['floor']:.1f} s "
+            f"({over:+.1%}; window {quota['window']:g} s, unthrottled {quota['unthrottled']:.1f} s): "
+            f"**{'met' if over <= 0.05 else 'missed'}**."
+        )
+    return lines
+
+
+def report(results: dict[int, list[dict[str, Any]]], quota: dict[str, float] | None, command: str) -> str:
+    lines = [
+        BEGIN,
+        f"Generated by `{command}` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
+        "",
+        f"Machine: {machine()}.",
+        "",
+    ]
+    for runs in results.values():
+        lines += scale_section(runs) + [""]
+    lines += targets(results, quota) + ["", END]
+    return "\n".join(lines)
+
+
+def write_report(generated: str) -> None:
+    text = REPORT.read_text() if REPORT.exists() else f"# Benchmarks\n\n{BEGIN}\n{END}\n"
+    head, _, rest = text.partition(BEGIN)
+    _, _, tail = rest.partition(END)
+    REPORT.write_text(head + generated + tail)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--runs", type=int, default=3, help="runs per scale (medians)")
+    parser.add_argument("--large-runs", type=int, default=1, help="runs at 1,000,000 listings and above")
+    parser.add_argument("--avaroai-listings", type=int, default=1_000, help="AvaroAI scan against its quota")
+    parser.add_argument("--avaroai-window", type=float, default=15.0, help="the quota's window (documented: 60)")
+    parser.add_argument("--no-report", action="store_true", help="print the results; leave BENCHMARKS.md")
+    options = parser.parse_args()
+    command = "make bench" if sys.argv[1:] == [] else "scripts/bench.py " + " ".join(sys.argv[1:])
+    work_root = Path(tempfile.mkdtemp(prefix="listings-bench-"))
+    log = work_root / "bench.log"
+    print(f"# work folder and log: {log}", flush=True)
+    results: dict[int, list[dict[str, Any]]] = {}
+    try:
+        for listings in options.scales:
+            runs = options.large_runs if listings >= 1_000_000 else options.runs
+            for index in range(runs):
+                started = time.perf_counter()
+                work = work_root / f"{listings}-{index}"
+                results.setdefault(listings, []).append(one_run(listings, work, log))
+                shutil.rmtree(work, ignore_errors=True)
+                print(
+                    f"# {listings:,} listings, run {index + 1}/{runs}: {time.perf_counter() - started:,.0f} s",
+                    flush=True,
+                )
+        quota = None
+        if options.avaroai_listings:
+            quota = avaroai_quota_run(options.avaroai_listings, options.avaroai_window, work_root / "quota", log)
+        (work_root / "results.json").write_text(json.dumps({"scales": results, "quota": quota}, indent=1))
+        generated = report(results, quota, command)
+        print(generated)
+        if not options.no_report:
+            write_report(generated)
+            print(f"# written to {REPORT}")
+    finally:
+        shutil.rmtree(work_root / "quota", ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
