@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install demo test soak lint format dev sandbox bench-load-path lock clean
+.PHONY: install demo test soak lint format dev sandbox bench bench-load-path lock clean
 
 $(INSTALLED): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required, found " + sys.version.split()[0])'
@@ -41,6 +41,9 @@ dev: $(INSTALLED)  ## the Dagster UI on http://127.0.0.1:3000
 
 sandbox: $(INSTALLED)  ## serve the provider sandbox on ports 8701-8707
 	$(BIN)/listings sandbox serve --port-base 8701
+
+bench: $(INSTALLED)  ## the whole pipeline at 10k, 100k and 1M listings against DuckDB's read_json (BENCHMARKS.md)
+	$(BIN)/python scripts/bench.py
 
 bench-load-path: $(INSTALLED)  ## the raw load path at 100,000 listings against DuckDB's read_json
 	$(BIN)/python scripts/bench_load_path.py
