@@ -21,6 +21,19 @@ source as (
 
 ),
 
+-- The photos' URL template and offsets (0 to photo_count - 1) read once per version, not per photo.
+parsed as (
+
+    select
+        *,
+        {{ json_text('payload', 'photo_template') }} as photo_template,
+        {{ integer_range(
+            'greatest(coalesce(' ~ cast_or_null(json_text('payload', 'photo_count'), 'bigint') ~ ', 0), 0)'
+        ) }} as photo_offsets
+    from source
+
+),
+
 renamed as (
 
     select
@@ -34,64 +47,58 @@ renamed as (
         _dlt_load_id as load_id,
         payload_hash,
         cast(null as varchar) as reference,
-        payload ->> '$.mls_number' as mls_number,
+        {{ json_text('payload', 'mls_number') }} as mls_number,
 
         ---------- classification: provider words, mapped by the vocabulary crosswalk downstream
-        payload ->> '$.type' as source_listing_type,
-        payload ->> '$.property_type' as source_property_type,
-        payload ->> '$.property_type' as property_subtype,
-        payload ->> '$.status' as source_status,
+        {{ json_text('payload', 'type') }} as source_listing_type,
+        {{ json_text('payload', 'property_type') }} as source_property_type,
+        {{ json_text('payload', 'property_type') }} as property_subtype,
+        {{ json_text('payload', 'status') }} as source_status,
 
         ---------- price
-        try_cast(payload ->> '$.price' as decimal(18, 2)) as list_price,
+        {{ cast_or_null(json_text('payload', 'price'), 'decimal(18, 2)') }} as list_price,
         '{{ settings.currency }}' as currency,
-        case when payload ->> '$.type' = 'for_rent' then 'month' end as price_period,  -- assumed
+        case when {{ json_text('payload', 'type') }} = 'for_rent' then 'month' end as price_period,  -- assumed
         false as price_is_hidden,
 
         ---------- size, in square metres
-        try_cast(floor(try_cast(payload ->> '$.bedrooms' as double)) as integer) as bedrooms,
-        try_cast(payload ->> '$.bathrooms' as decimal(5, 2)) as bathrooms,
-        try_cast(payload ->> '$.living_area' as double) * 0.09290304 as living_area_sqm,
-        try_cast(payload ->> '$.lot_size' as double) * 4046.8564224 as lot_area_sqm,
-        try_cast(payload ->> '$.year_built' as integer) as year_built,
+        {{ cast_or_null('floor(' ~ cast_or_null(json_text('payload', 'bedrooms'), 'double') ~ ')', 'integer') }} as bedrooms,
+        {{ cast_or_null(json_text('payload', 'bathrooms'), 'decimal(5, 2)') }} as bathrooms,
+        {{ cast_or_null(json_text('payload', 'living_area'), 'double') }} * 0.09290304 as living_area_sqm,
+        {{ cast_or_null(json_text('payload', 'lot_size'), 'double') }} * 4046.8564224 as lot_area_sqm,
+        {{ cast_or_null(json_text('payload', 'year_built'), 'integer') }} as year_built,
 
         ---------- text (English only, no title)
         cast(null as varchar) as title,
-        payload ->> '$.description' as description,
+        {{ json_text('payload', 'description') }} as description,
 
         ---------- location: the API publishes the exact street address and coordinates
-        payload ->> '$.street_address'
-        || coalesce(' Unit ' || nullif(trim(payload ->> '$.unit_number'), ''), '') as address_line,
-        payload ->> '$.city' as city,
-        payload ->> '$.state' as region,
-        payload ->> '$.zip_code' as postal_code,
+        {{ json_text('payload', 'street_address') }}
+        || coalesce(' Unit ' || nullif(trim({{ json_text('payload', 'unit_number') }}), ''), '') as address_line,
+        {{ json_text('payload', 'city') }} as city,
+        {{ json_text('payload', 'state') }} as region,
+        {{ json_text('payload', 'zip_code') }} as postal_code,
         '{{ settings.country_code }}' as country_code,
-        try_cast(payload ->> '$.latitude' as double) as latitude,
-        try_cast(payload ->> '$.longitude' as double) as longitude,
+        {{ cast_or_null(json_text('payload', 'latitude'), 'double') }} as latitude,
+        {{ cast_or_null(json_text('payload', 'longitude'), 'double') }} as longitude,
         true as location_is_exact,
 
         ---------- media: photo_count photos behind one URL template, by 0-based offset
-        greatest(coalesce(try_cast(payload ->> '$.photo_count' as integer), 0), 0) as photo_count,
-        cast(
-            list_transform(
-                range(greatest(coalesce(try_cast(payload ->> '$.photo_count' as bigint), 0), 0)),
-                lambda photo_offset: {
-                    'position': cast(photo_offset + 1 as integer),
-                    'url': replace(
-                        replace(payload ->> '$.photo_template', '{offset}', cast(photo_offset as varchar)),
-                        '{size}', 'large'
-                    ),
-                    'caption': null::varchar, 'is_floor_plan': false,
-                    'width': null::integer, 'height': null::integer
-                }
-            ) as json
-        ) as photos,
+        greatest(coalesce({{ cast_or_null(json_text('payload', 'photo_count'), 'integer') }}, 0), 0) as photo_count,
+        {{ list_to_json(list_transform(
+            'photo_offsets',
+            'photo_offset',
+            photo_record(
+                position='cast(photo_offset + 1 as integer)',
+                url="replace(replace(photo_template, '{offset}', cast(photo_offset as varchar)), '{size}', 'large')"
+            )
+        )) }} as photos,
 
         ---------- timestamps (UTC with a Z)
-        try_cast(payload ->> '$.created_at' as timestamptz) as source_created_at,
-        try_cast(payload ->> '$.updated_at' as timestamptz) as source_updated_at
+        {{ cast_or_null(json_text('payload', 'created_at'), 'timestamptz') }} as source_created_at,
+        {{ cast_or_null(json_text('payload', 'updated_at'), 'timestamptz') }} as source_updated_at
 
-    from source
+    from parsed
 
 )
 

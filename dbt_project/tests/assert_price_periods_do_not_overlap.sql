@@ -4,5 +4,5 @@ from {{ ref('listing_price_history') }} as current_period
 inner join {{ ref('listing_price_history') }} as other_period
     on other_period.listing_key = current_period.listing_key
     and other_period.valid_from <> current_period.valid_from
-    and other_period.valid_from < coalesce(current_period.valid_to, timestamptz 'infinity')
-    and current_period.valid_from < coalesce(other_period.valid_to, timestamptz 'infinity')
+    and (current_period.valid_to is null or other_period.valid_from < current_period.valid_to)
+    and (other_period.valid_to is null or current_period.valid_from < other_period.valid_to)

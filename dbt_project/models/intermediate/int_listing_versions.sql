@@ -11,7 +11,7 @@
 {%- if is_incremental() and execute -%}
     {%- set unseen = run_query(
         "select source, load_id from " ~ ref('int_source_loads')
-        ~ " except select distinct source, load_id from " ~ this
+        ~ " " ~ dbt.except() ~ " select distinct source, load_id from " ~ this
     ) -%}
     {%- for row in unseen.rows -%}
         {%- do new_loads.setdefault(row[0], []).append(row[1]) -%}

@@ -2,17 +2,29 @@
     version, each change of price or unified status, each removal and each return. -#}
 with
 
-timeline as (
+rows_in_order as (
 
     select
         listing_key, sequence_number, is_removal, observed_at, status, list_price,
-        lag(is_removal) over by_listing as follows_removal,
+        lag(is_removal) over (partition by listing_key order by sequence_number) as follows_removal,
         -- the listing's previous version, skipping removal rows
-        last_value(
-            case when not is_removal then {'status': status, 'list_price': list_price} end ignore nulls
-        ) over (by_listing rows between unbounded preceding and 1 preceding) as previous_version
+        max(case when not is_removal then sequence_number end) over (
+            partition by listing_key order by sequence_number rows between unbounded preceding and 1 preceding
+        ) as previous_version_number
     from {{ ref('int_listing_timeline') }}
-    window by_listing as (partition by listing_key order by sequence_number)
+
+),
+
+timeline as (
+
+    select
+        rows_in_order.*,
+        previous_version.status as previous_status,
+        previous_version.list_price as previous_list_price
+    from rows_in_order
+    left join rows_in_order as previous_version
+        on previous_version.listing_key = rows_in_order.listing_key
+        and previous_version.sequence_number = rows_in_order.previous_version_number
 
 ),
 
@@ -26,21 +38,21 @@ events as (
     union all
 
     select listing_key, 'price_change', observed_at,
-           cast(previous_version.list_price as varchar), cast(list_price as varchar)
+           cast(previous_list_price as varchar), cast(list_price as varchar)
     from timeline
     where not is_removal and sequence_number > 1
-      and previous_version.list_price is distinct from list_price
+      and previous_list_price is distinct from list_price
 
     union all
 
-    select listing_key, 'status_change', observed_at, previous_version.status, status
+    select listing_key, 'status_change', observed_at, previous_status, status
     from timeline
     where not is_removal and sequence_number > 1 and not follows_removal
-      and previous_version.status is distinct from status
+      and previous_status is distinct from status
 
     union all
 
-    select listing_key, 'removed', observed_at, previous_version.status, 'removed'
+    select listing_key, 'removed', observed_at, previous_status, 'removed'
     from timeline
     where is_removal
 

@@ -2,12 +2,22 @@
     hotlinking, so its photos come without a URL (staging drops it). -#}
 with
 
+versions_newest_first as (
+
+    select
+        listing_key,
+        photos,
+        row_number() over (partition by listing_key order by sequence_number desc) as recency
+    from {{ ref('int_listing_timeline') }}
+    where not is_removal
+
+),
+
 latest_version as (
 
     select listing_key, photos
-    from {{ ref('int_listing_timeline') }}
-    where not is_removal
-    qualify row_number() over (partition by listing_key order by sequence_number desc) = 1
+    from versions_newest_first
+    where recency = 1
 
 ),
 
@@ -15,15 +25,21 @@ photos as (
 
     select
         latest_version.listing_key,
-        unnest(
-            json_transform(
-                latest_version.photos,
-                '[{"position": "INTEGER", "url": "VARCHAR", "caption": "VARCHAR",
-                   "is_floor_plan": "BOOLEAN", "width": "INTEGER", "height": "INTEGER"}]'
-            ),
-            recursive := true
-        )
+        photo.position,
+        photo.url,
+        photo.caption,
+        photo.is_floor_plan,
+        photo.width,
+        photo.height
     from latest_version
+    cross join {{ json_list_rows('latest_version.photos', {
+        'position': 'integer',
+        'url': 'varchar',
+        'caption': 'varchar',
+        'is_floor_plan': 'boolean',
+        'width': 'integer',
+        'height': 'integer'
+    }) }} as photo
 
 )
 

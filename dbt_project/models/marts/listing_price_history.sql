@@ -11,19 +11,31 @@ versions as (
 
 ),
 
+-- Each version beside the one before it (removal rows are not versions).
+paired as (
+
+    select
+        *,
+        lag(sequence_number) over (partition by listing_key order by sequence_number) as previous_sequence_number,
+        lag(list_price) over (partition by listing_key order by sequence_number) as previous_list_price,
+        lag(currency) over (partition by listing_key order by sequence_number) as previous_currency,
+        lag(price_period) over (partition by listing_key order by sequence_number) as previous_price_period
+    from versions
+
+),
+
 run_starts as (
 
     select
         *,
         case
-            when lag(sequence_number) over by_listing is null then 1
-            when lag(list_price) over by_listing is distinct from list_price then 1
-            when lag(currency) over by_listing is distinct from currency then 1
-            when lag(price_period) over by_listing is distinct from price_period then 1
+            when previous_sequence_number is null then 1
+            when previous_list_price is distinct from list_price then 1
+            when previous_currency is distinct from currency then 1
+            when previous_price_period is distinct from price_period then 1
             else 0
         end as starts_run
-    from versions
-    window by_listing as (partition by listing_key order by sequence_number)
+    from paired
 
 ),
 
@@ -46,6 +58,17 @@ periods as (
 
 ),
 
+-- Each period with the start of the next one and the price of the one before.
+linked_periods as (
+
+    select
+        *,
+        lead(valid_from) over (partition by listing_key order by run_number) as valid_to,
+        lag(list_price) over (partition by listing_key order by run_number) as previous_price
+    from periods
+
+),
+
 final as (
 
     select
@@ -54,17 +77,14 @@ final as (
         currency,
         price_period,
         valid_from,
-        lead(valid_from) over by_listing as valid_to,
-        lead(valid_from) over by_listing is null as is_current,
-        lag(list_price) over by_listing as previous_price,
-        list_price - lag(list_price) over by_listing as price_change,
-        cast(
-            round(100 * (list_price - lag(list_price) over by_listing) / nullif(lag(list_price) over by_listing, 0), 2)
-            as decimal(9, 2)
-        ) as price_change_pct
+        valid_to,
+        valid_to is null as is_current,
+        previous_price,
+        list_price - previous_price as price_change,
+        cast(round(100 * (list_price - previous_price) / nullif(previous_price, 0), 2) as decimal(9, 2))
+            as price_change_pct
 
-    from periods
-    window by_listing as (partition by listing_key order by run_number)
+    from linked_periods
 
 )
 

@@ -14,20 +14,40 @@ loads as (
 
 ),
 
+rows_newest_first as (
+
+    select
+        listing_key,
+        is_removal,
+        observed_at,
+        row_number() over (partition by listing_key order by sequence_number desc) as recency
+    from timeline
+
+),
+
 latest_row as (
 
     select listing_key, is_removal, observed_at
+    from rows_newest_first
+    where recency = 1
+
+),
+
+versions_newest_first as (
+
+    select
+        *,
+        row_number() over (partition by listing_key order by sequence_number desc) as recency
     from timeline
-    qualify row_number() over (partition by listing_key order by sequence_number desc) = 1
+    where not is_removal
 
 ),
 
 latest_version as (
 
     select *
-    from timeline
-    where not is_removal
-    qualify row_number() over (partition by listing_key order by sequence_number desc) = 1
+    from versions_newest_first
+    where recency = 1
 
 ),
 
@@ -118,11 +138,10 @@ final as (
         coalesce(last_seen.last_seen_at, latest_version.observed_at) as last_seen_at,
         removals.removed_at,
         cast(greatest(
-            date_diff(
-                'day',
-                coalesce(latest_version.source_created_at, first_seen.first_seen_at),
-                coalesce(removals.removed_at, last_seen.last_seen_at, latest_version.observed_at)
-            ),
+            {{ days_between(
+                'coalesce(latest_version.source_created_at, first_seen.first_seen_at)',
+                'coalesce(removals.removed_at, last_seen.last_seen_at, latest_version.observed_at)'
+            ) }},
             0
         ) as integer) as days_on_market
 

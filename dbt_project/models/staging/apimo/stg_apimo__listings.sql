@@ -8,23 +8,23 @@ source as (
 
 ),
 
--- Nested parts parsed once; json_transform yields null for a value of the wrong type, never an error.
+-- Nested parts parsed once; a value of the wrong type reads as null, never an error.
 parsed as (
 
     select
         *,
-        try_cast(payload ->> '$.publish_address' as integer) = 1 as address_is_public,
-        try_cast(payload ->> '$.area.unit' as integer) as area_unit,
-        coalesce(try_cast(payload ->> '$.type' as integer) = 3, false) as is_land,
-        json_transform(
-            payload -> '$.comments',
-            '[{"language": "VARCHAR", "title": "VARCHAR", "comment": "VARCHAR", "comment_full": "VARCHAR"}]'
-        ) as comment_list,
-        json_transform(
-            payload -> '$.pictures',
-            '[{"rank": "INTEGER", "url": "VARCHAR", "width_max": "INTEGER", "height_max": "INTEGER"}]'
-        ) as picture_list,
-        json_transform(payload -> '$.areas', '[{"type": "VARCHAR", "number": "VARCHAR"}]') as room_list
+        {{ cast_or_null(json_text('payload', 'publish_address'), 'integer') }} = 1 as address_is_public,
+        {{ cast_or_null(json_text('payload', 'area.unit'), 'integer') }} as area_unit,
+        coalesce({{ cast_or_null(json_text('payload', 'type'), 'integer') }} = 3, false) as is_land,
+        {{ json_to_list(
+            json_part('payload', 'comments'),
+            {'language': 'varchar', 'title': 'varchar', 'comment': 'varchar', 'comment_full': 'varchar'}
+        ) }} as comment_list,
+        {{ json_to_list(
+            json_part('payload', 'pictures'),
+            {'rank': 'integer', 'url': 'varchar', 'width_max': 'integer', 'height_max': 'integer'}
+        ) }} as picture_list,
+        {{ json_to_list(json_part('payload', 'areas'), {'type': 'varchar', 'number': 'varchar'}) }} as room_list
     from source
 
 ),
@@ -35,7 +35,8 @@ with_text as (
     select
         *,
         coalesce(
-            list_filter(comment_list, lambda comment: comment.language = 'en')[1], comment_list[1]
+            {{ list_first(list_filter('comment_list', 'comment', record_field('comment', 'language') ~ " = 'en'")) }},
+            {{ list_first('comment_list') }}
         ) as chosen_comment
     from parsed
 
@@ -53,81 +54,87 @@ renamed as (
         observed_at,
         _dlt_load_id as load_id,
         payload_hash,
-        payload ->> '$.reference' as reference,
+        {{ json_text('payload', 'reference') }} as reference,
         cast(null as varchar) as mls_number,
 
         ---------- classification: numeric codes as text, mapped and labelled by the crosswalk downstream
-        payload ->> '$.category' as source_listing_type,
-        payload ->> '$.subtype' as source_property_type,  -- finer than `type` (villa, townhouse, ...)
-        payload ->> '$.subtype' as property_subtype,
-        payload ->> '$.status' as source_status,
+        {{ json_text('payload', 'category') }} as source_listing_type,
+        {{ json_text('payload', 'subtype') }} as source_property_type,  -- finer than `type` (villa, townhouse, ...)
+        {{ json_text('payload', 'subtype') }} as property_subtype,
+        {{ json_text('payload', 'status') }} as source_status,
 
         ---------- price: `hide` keeps the amount out of the marts
         case
-            when not coalesce(try_cast(payload ->> '$.price.hide' as boolean), false)
-                then try_cast(payload ->> '$.price.value' as decimal(18, 2))
+            when not coalesce({{ cast_or_null(json_text('payload', 'price.hide'), 'boolean') }}, false)
+                then {{ cast_or_null(json_text('payload', 'price.value'), 'decimal(18, 2)') }}
         end as list_price,
-        coalesce(payload ->> '$.price.currency', '{{ settings.currency }}') as currency,
-        case try_cast(payload ->> '$.price.period' as integer)
+        coalesce({{ json_text('payload', 'price.currency') }}, '{{ settings.currency }}') as currency,
+        case {{ cast_or_null(json_text('payload', 'price.period'), 'integer') }}
             when 1 then 'month'
             when 2 then 'week'
         end as price_period,
-        try_cast(payload ->> '$.price.hide' as boolean) as price_is_hidden,
+        {{ cast_or_null(json_text('payload', 'price.hide'), 'boolean') }} as price_is_hidden,
 
         ---------- size: area unit 1 is m², 2 is sq ft; another unit gives no area rather than a wrong one
-        try_cast(payload ->> '$.bedrooms' as integer) as bedrooms,
+        {{ cast_or_null(json_text('payload', 'bedrooms'), 'integer') }} as bedrooms,
         cast(
-            list_sum(
-                list_transform(
-                    list_filter(room_list, lambda room: room.type = '8'), lambda room: try_cast(room.number as integer)
-                )
-            ) as decimal(5, 2)
+            {{ list_sum(list_transform(
+                list_filter('room_list', 'room', record_field('room', 'type') ~ " = '8'"),
+                'room', cast_or_null(record_field('room', 'number'), 'integer')
+            )) }} as decimal(5, 2)
         ) as bathrooms,
         case when not is_land then
-            try_cast(payload ->> '$.area.value' as double)
+            {{ cast_or_null(json_text('payload', 'area.value'), 'double') }}
             * case area_unit when 1 then 1.0 when 2 then 0.09290304 end
         end as living_area_sqm,
         case when is_land then
-            try_cast(payload ->> '$.area.value' as double)
+            {{ cast_or_null(json_text('payload', 'area.value'), 'double') }}
             * case area_unit when 1 then 1.0 when 2 then 0.09290304 end
         end as lot_area_sqm,
         cast(null as integer) as year_built,  -- not sent
 
         ---------- text: English when the agency wrote it, else the first language
-        nullif(chosen_comment.title, '') as title,
-        coalesce(nullif(chosen_comment.comment_full, ''), chosen_comment.comment) as description,
+        nullif({{ record_field('chosen_comment', 'title') }}, '') as title,
+        coalesce(
+            nullif({{ record_field('chosen_comment', 'comment_full') }}, ''),
+            {{ record_field('chosen_comment', 'comment') }}
+        ) as description,
 
         ---------- location: without publish_address, no street line and coordinates on a ~1 km grid
-        case when address_is_public then payload ->> '$.address' end as address_line,
-        payload ->> '$.city.name' as city,
-        payload ->> '$.region.name' as region,
-        payload ->> '$.city.zipcode' as postal_code,
-        coalesce(payload ->> '$.country', '{{ settings.country_code }}') as country_code,
+        case when address_is_public then {{ json_text('payload', 'address') }} end as address_line,
+        {{ json_text('payload', 'city.name') }} as city,
+        {{ json_text('payload', 'region.name') }} as region,
+        {{ json_text('payload', 'city.zipcode') }} as postal_code,
+        coalesce({{ json_text('payload', 'country') }}, '{{ settings.country_code }}') as country_code,
         case
-            when address_is_public then try_cast(payload ->> '$.latitude' as double)
-            else round(try_cast(payload ->> '$.latitude' as double), 2)
+            when address_is_public then {{ cast_or_null(json_text('payload', 'latitude'), 'double') }}
+            else round({{ cast_or_null(json_text('payload', 'latitude'), 'double') }}, 2)
         end as latitude,
         case
-            when address_is_public then try_cast(payload ->> '$.longitude' as double)
-            else round(try_cast(payload ->> '$.longitude' as double), 2)
+            when address_is_public then {{ cast_or_null(json_text('payload', 'longitude'), 'double') }}
+            else round({{ cast_or_null(json_text('payload', 'longitude'), 'double') }}, 2)
         end as longitude,
         address_is_public as location_is_exact,
 
-        ---------- media: pictures by rank
-        cast(coalesce(len(picture_list), 0) as integer) as photo_count,
-        cast(
-            list_transform(
-                list_sort(coalesce(picture_list, []), 'ASC', 'NULLS LAST'),
-                lambda picture, position: {
-                    'position': position, 'url': picture.url, 'caption': null::varchar,
-                    'is_floor_plan': false, 'width': picture.width_max, 'height': picture.height_max
-                }
-            ) as json
-        ) as photos,
+        ---------- media: pictures by rank (picture records sort by their first field)
+        cast(coalesce({{ list_length('picture_list') }}, 0) as integer) as photo_count,
+        {{ list_to_json(list_transform(
+            list_sort(list_or_empty('picture_list')),
+            'picture',
+            photo_record(
+                position='position',
+                url=record_field('picture', 'url'),
+                width=record_field('picture', 'width_max'),
+                height=record_field('picture', 'height_max')
+            ),
+            position='position'
+        )) }} as photos,
 
         ---------- timestamps: naive local time of the agency, converted with the configured timezone
-        timezone('{{ settings.timezone }}', try_cast(payload ->> '$.created_at' as timestamp)) as source_created_at,
-        timezone('{{ settings.timezone }}', try_cast(payload ->> '$.updated_at' as timestamp)) as source_updated_at
+        {{ from_local_time(cast_or_null(json_text('payload', 'created_at'), 'timestamp'), settings.timezone) }}
+            as source_created_at,
+        {{ from_local_time(cast_or_null(json_text('payload', 'updated_at'), 'timestamp'), settings.timezone) }}
+            as source_updated_at
 
     from with_text
 

@@ -18,12 +18,12 @@ renamed as (
         _dlt_load_id as load_id,
 
         ---------- definition
-        payload ->> '$.name' as custom_field_name,
-        payload ->> '$.type' as custom_field_type,  -- text, select, select_multi, checkbox, ... (21 documented)
+        {{ json_text('payload', 'name') }} as custom_field_name,
+        -- text, select, select_multi, checkbox, ... (21 documented)
+        {{ json_text('payload', 'type') }} as custom_field_type,
         -- select and select_multi only: [{id, name}] in the provider's order; null for other types
-        cast(
-            json_transform(payload -> '$.options', '[{"id": "INTEGER", "name": "VARCHAR"}]') as json
-        ) as custom_field_options
+        {{ list_to_json(json_to_list(json_part('payload', 'options'), {'id': 'integer', 'name': 'varchar'})) }}
+            as custom_field_options
 
     from source
 

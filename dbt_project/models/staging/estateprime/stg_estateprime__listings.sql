@@ -8,21 +8,20 @@ source as (
 
 ),
 
--- Nested parts parsed once: json_transform yields null for a value of the wrong type, never an error.
+-- Nested parts parsed once: a value of the wrong type reads as null, never an error.
 parsed as (
 
     select
         *,
-        payload -> '$.location' as location,
-        json_transform(
-            payload -> '$.translations',
-            '[{"language_id": "INTEGER", "title": "VARCHAR", "description": "VARCHAR"}]'
-        ) as translation_list,
-        json_transform(
-            payload -> '$.photos',
-            '[{"original_image": "VARCHAR", "watermark_image": "VARCHAR"}]'
-        ) as photo_list,
-        try_cast(payload ->> '$.has_hidden_price' as boolean) as has_hidden_price
+        {{ json_part('payload', 'location') }} as location,
+        {{ json_to_list(
+            json_part('payload', 'translations'),
+            {'language_id': 'integer', 'title': 'varchar', 'description': 'varchar'}
+        ) }} as translation_list,
+        {{ json_to_list(
+            json_part('payload', 'photos'), {'original_image': 'varchar', 'watermark_image': 'varchar'}
+        ) }} as photo_list,
+        {{ cast_or_null(json_text('payload', 'has_hidden_price'), 'boolean') }} as has_hidden_price
     from source
 
 ),
@@ -34,13 +33,16 @@ privacy as (
 
     select
         *,
-        coalesce(try_cast(location ->> '$.display_address' as boolean), false) as is_address_public,
-        coalesce(try_cast(location ->> '$.display_address' as boolean), false)
-        and not coalesce(try_cast(location ->> '$.show_circle_on_map' as boolean), false) as is_pin_public,
+        coalesce({{ cast_or_null(json_text('location', 'display_address'), 'boolean') }}, false) as is_address_public,
+        coalesce({{ cast_or_null(json_text('location', 'display_address'), 'boolean') }}, false)
+        and not coalesce({{ cast_or_null(json_text('location', 'show_circle_on_map'), 'boolean') }}, false)
+            as is_pin_public,
         -- language_id 1 is English (the document's example; the sandbox says so); else the first one
         coalesce(
-            list_filter(translation_list, lambda translation: translation.language_id = 1)[1],
-            translation_list[1]
+            {{ list_first(
+                list_filter('translation_list', 'translation', record_field('translation', 'language_id') ~ ' = 1')
+            ) }},
+            {{ list_first('translation_list') }}
         ) as chosen_translation
     from parsed
 
@@ -58,24 +60,27 @@ renamed as (
         observed_at,
         _dlt_load_id as load_id,
         payload_hash,
-        payload ->> '$.code' as reference,  -- the human-readable listing code, e.g. RES-00120
+        {{ json_text('payload', 'code') }} as reference,  -- the human-readable listing code, e.g. RES-00120
         cast(null as varchar) as mls_number,
 
         ---------- classification: provider words, mapped by the vocabulary crosswalk downstream
-        payload ->> '$.availability' as source_listing_type,  -- sale, rent, auction, shortterm
+        {{ json_text('payload', 'availability') }} as source_listing_type,  -- sale, rent, auction, shortterm
         -- the subcategory is the finer word; the category stands in where a version has none
-        coalesce(payload ->> '$.subcategory', payload ->> '$.category') as source_property_type,
-        payload ->> '$.subcategory' as property_subtype,
-        payload ->> '$.status' as source_status,
+        coalesce({{ json_text('payload', 'subcategory') }}, {{ json_text('payload', 'category') }})
+            as source_property_type,
+        {{ json_text('payload', 'subcategory') }} as property_subtype,
+        {{ json_text('payload', 'status') }} as source_status,
 
         ---------- price: EUR (not sent); a hidden price is sent but not published, so it stays in raw
-        case when not coalesce(has_hidden_price, false) then try_cast(payload ->> '$.price' as decimal(18, 2)) end
-            as list_price,
+        case
+            when not coalesce(has_hidden_price, false)
+                then {{ cast_or_null(json_text('payload', 'price'), 'decimal(18, 2)') }}
+        end as list_price,
         '{{ settings.currency }}' as currency,
-        case payload ->> '$.availability'
+        case {{ json_text('payload', 'availability') }}
             when 'rent' then 'month'  -- long-term rents are quoted per month; the document is silent
             when 'shortterm' then
-                case payload ->> '$.shortterm_unit'
+                case {{ json_text('payload', 'shortterm_unit') }}
                     when 'per_day' then 'day'
                     when 'per_week' then 'week'
                     when 'per_month' then 'month'
@@ -85,58 +90,60 @@ renamed as (
         case when not is_removal then coalesce(has_hidden_price, false) end as price_is_hidden,
 
         ---------- size, already in square metres
-        try_cast(payload ->> '$.rooms' as integer) as bedrooms,  -- "rooms/bedrooms" in the document
-        try_cast(payload ->> '$.bathrooms' as decimal(5, 2)) as bathrooms,
-        try_cast(payload ->> '$.size' as double) as living_area_sqm,
-        try_cast(payload ->> '$.land_size' as double) as lot_area_sqm,
-        try_cast(payload ->> '$.year_built' as integer) as year_built,
+        {{ cast_or_null(json_text('payload', 'rooms'), 'integer') }} as bedrooms,  -- "rooms/bedrooms" in the document
+        {{ cast_or_null(json_text('payload', 'bathrooms'), 'decimal(5, 2)') }} as bathrooms,
+        {{ cast_or_null(json_text('payload', 'size'), 'double') }} as living_area_sqm,
+        {{ cast_or_null(json_text('payload', 'land_size'), 'double') }} as lot_area_sqm,
+        {{ cast_or_null(json_text('payload', 'year_built'), 'integer') }} as year_built,
 
         ---------- text: one translation, English if there is one, else the first
-        chosen_translation.title as title,
-        chosen_translation.description as description,
+        {{ record_field('chosen_translation', 'title') }} as title,
+        {{ record_field('chosen_translation', 'description') }} as description,
 
         ---------- location: the public address and pin only (see the privacy CTE)
         case
-            when is_address_public then location ->> '$.address_el'
-            else location ->> '$.fake_address_el'
+            when is_address_public then {{ json_text('location', 'address_el') }}
+            else {{ json_text('location', 'fake_address_el') }}
         end as address_line,
         regexp_replace(
-            coalesce(location ->> '$.area_level2.name_en', location ->> '$.area_level2.name_el'),
+            coalesce(
+                {{ json_text('location', 'area_level2.name_en') }}, {{ json_text('location', 'area_level2.name_el') }}
+            ),
             '^Municipality of ',
             ''
         ) as city,
-        coalesce(location ->> '$.area_level1.name_en', location ->> '$.area_level1.name_el') as region,
-        location ->> '$.postal_code' as postal_code,
+        coalesce({{ json_text('location', 'area_level1.name_en') }}, {{ json_text('location', 'area_level1.name_el') }})
+            as region,
+        {{ json_text('location', 'postal_code') }} as postal_code,
         '{{ settings.country_code }}' as country_code,
         case
-            when is_pin_public then try_cast(location ->> '$.latitude' as double)
-            else try_cast(location ->> '$.fake_latitude' as double)
+            when is_pin_public then {{ cast_or_null(json_text('location', 'latitude'), 'double') }}
+            else {{ cast_or_null(json_text('location', 'fake_latitude'), 'double') }}
         end as latitude,
         case
-            when is_pin_public then try_cast(location ->> '$.longitude' as double)
-            else try_cast(location ->> '$.fake_longitude' as double)
+            when is_pin_public then {{ cast_or_null(json_text('location', 'longitude'), 'double') }}
+            else {{ cast_or_null(json_text('location', 'fake_longitude'), 'double') }}
         end as longitude,
         case when not is_removal then is_pin_public end as location_is_exact,
 
         ---------- media: the original image, its watermarked copy where there is no original
-        cast(coalesce(len(photo_list), 0) as integer) as photo_count,
-        cast(
-            list_transform(
-                coalesce(photo_list, []),
-                lambda photo, position: {
-                    'position': position,
-                    'url': coalesce(photo.original_image, photo.watermark_image),
-                    'caption': null::varchar,
-                    'is_floor_plan': false,
-                    'width': null::integer,
-                    'height': null::integer
-                }
-            ) as json
-        ) as photos,
+        cast(coalesce({{ list_length('photo_list') }}, 0) as integer) as photo_count,
+        {{ list_to_json(list_transform(
+            list_or_empty('photo_list'),
+            'photo',
+            photo_record(
+                position='position',
+                url='coalesce(' ~ record_field('photo', 'original_image') ~ ', '
+                    ~ record_field('photo', 'watermark_image') ~ ')'
+            ),
+            position='position'
+        )) }} as photos,
 
         ---------- timestamps: naive local times of the configured timezone, to UTC
-        timezone('{{ settings.timezone }}', try_cast(payload ->> '$.date_created' as timestamp)) as source_created_at,
-        timezone('{{ settings.timezone }}', try_cast(payload ->> '$.date_updated' as timestamp)) as source_updated_at
+        {{ from_local_time(cast_or_null(json_text('payload', 'date_created'), 'timestamp'), settings.timezone) }}
+            as source_created_at,
+        {{ from_local_time(cast_or_null(json_text('payload', 'date_updated'), 'timestamp'), settings.timezone) }}
+            as source_updated_at
 
     from privacy
 

@@ -1,0 +1,108 @@
+{#- Warehouse SQL: JSON, read from provider payloads (JSON text in raw) and written to JSON columns.
+    The macros in this folder hold the only DuckDB-specific SQL in the project: models and the other
+    macros call them and never write DuckDB syntax themselves. A new warehouse adds
+    `<adapter>__<name>` versions in this folder (adapter.dispatch picks them by the target's type);
+    until it does, `default__<name>` fails the compile, naming the macro to write.
+
+    Arguments: `json` is a SQL expression (JSON, or JSON text); `path` is dotted keys from the
+    document's root ('price.value'), not SQL; `fields` is a dict of field name to SQL type name, in
+    the order the records keep them ({'id': 'integer', 'name': 'varchar'}). -#}
+
+{#- The scalar at `path` as text (a string without its quotes, a number or boolean as text);
+    null where the path is missing or holds null. -#}
+{% macro json_text(json, path) -%}
+    {{ return(adapter.dispatch('json_text', 'listings')(json, path)) }}
+{%- endmacro %}
+
+{% macro default__json_text(json, path) -%}
+    {{ warehouse_sql_not_ported('json_text') }}
+{%- endmacro %}
+
+{% macro duckdb__json_text(json, path) -%}
+    ({{ json }} ->> '$.{{ path }}')
+{%- endmacro %}
+
+{#- The value at `path`, still JSON (an object or array to read further); null where it is missing. -#}
+{% macro json_part(json, path) -%}
+    {{ return(adapter.dispatch('json_part', 'listings')(json, path)) }}
+{%- endmacro %}
+
+{% macro default__json_part(json, path) -%}
+    {{ warehouse_sql_not_ported('json_part') }}
+{%- endmacro %}
+
+{% macro duckdb__json_part(json, path) -%}
+    ({{ json }} -> '$.{{ path }}')
+{%- endmacro %}
+
+{#- The number of elements of a JSON array; 0 for any other JSON value, null for null. -#}
+{% macro json_array_length(json) -%}
+    {{ return(adapter.dispatch('json_array_length', 'listings')(json)) }}
+{%- endmacro %}
+
+{% macro default__json_array_length(json) -%}
+    {{ warehouse_sql_not_ported('json_array_length') }}
+{%- endmacro %}
+
+{% macro duckdb__json_array_length(json) -%}
+    json_array_length({{ json }})
+{%- endmacro %}
+
+{#- A JSON array of strings as a list of text (see lists.sql), in order. -#}
+{% macro json_to_text_list(json) -%}
+    {{ return(adapter.dispatch('json_to_text_list', 'listings')(json)) }}
+{%- endmacro %}
+
+{% macro default__json_to_text_list(json) -%}
+    {{ warehouse_sql_not_ported('json_to_text_list') }}
+{%- endmacro %}
+
+{% macro duckdb__json_to_text_list(json) -%}
+    cast({{ json }} as varchar[])
+{%- endmacro %}
+
+{#- A JSON array of objects as a list of records (see lists.sql) with `fields`, in order. A field
+    missing from an object, or whose value has the wrong type, is null: never an error. -#}
+{% macro json_to_list(json, fields) -%}
+    {{ return(adapter.dispatch('json_to_list', 'listings')(json, fields)) }}
+{%- endmacro %}
+
+{% macro default__json_to_list(json, fields) -%}
+    {{ warehouse_sql_not_ported('json_to_list') }}
+{%- endmacro %}
+
+{% macro duckdb__json_to_list(json, fields) -%}
+    {%- set structure = [] -%}
+    {%- for name, type in fields.items() -%}
+        {%- do structure.append('"' ~ name ~ '": "' ~ type | upper ~ '"') -%}
+    {%- endfor -%}
+    json_transform({{ json }}, '[{{ '{' ~ structure | join(', ') ~ '}' }}]')
+{%- endmacro %}
+
+{#- A list (of records, see lists.sql) as a JSON array, records as objects with their fields in order. -#}
+{% macro list_to_json(list) -%}
+    {{ return(adapter.dispatch('list_to_json', 'listings')(list)) }}
+{%- endmacro %}
+
+{% macro default__list_to_json(list) -%}
+    {{ warehouse_sql_not_ported('list_to_json') }}
+{%- endmacro %}
+
+{% macro duckdb__list_to_json(list) -%}
+    cast({{ list }} as json)
+{%- endmacro %}
+
+{#- A relation for a FROM clause, after `cross join` and before its alias: one row per object of the
+    JSON array `json` (which may refer to the tables joined before it), with a column per field of
+    `fields`, read as json_to_list reads them. An empty or null array gives no rows. -#}
+{% macro json_list_rows(json, fields) -%}
+    {{ return(adapter.dispatch('json_list_rows', 'listings')(json, fields)) }}
+{%- endmacro %}
+
+{% macro default__json_list_rows(json, fields) -%}
+    {{ warehouse_sql_not_ported('json_list_rows') }}
+{%- endmacro %}
+
+{% macro duckdb__json_list_rows(json, fields) -%}
+    lateral (select unnest({{ json_to_list(json, fields) }}, recursive := true))
+{%- endmacro %}

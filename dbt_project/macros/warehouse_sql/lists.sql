@@ -1,0 +1,147 @@
+{#- Warehouse SQL: lists, and the records (named fields) in them.
+    The macros in this folder hold the only DuckDB-specific SQL in the project: models and the other
+    macros call them and never write DuckDB syntax themselves. A new warehouse adds
+    `<adapter>__<name>` versions in this folder (adapter.dispatch picks them by the target's type);
+    until it does, `default__<name>` fails the compile, naming the macro to write.
+
+    A list is one value holding elements in order, positions counted from 1 (json_to_list and
+    json_to_text_list in json.sql make them from JSON, list_to_json writes them back). `list` and
+    `expression`/`condition` are SQL; `element` and `position` are the names by which an expression
+    refers to each element and its position, as a lambda's parameters. -#}
+
+{#- The number of elements; null for a null list. -#}
+{% macro list_length(list) -%}
+    {{ return(adapter.dispatch('list_length', 'listings')(list)) }}
+{%- endmacro %}
+
+{% macro default__list_length(list) -%}
+    {{ warehouse_sql_not_ported('list_length') }}
+{%- endmacro %}
+
+{% macro duckdb__list_length(list) -%}
+    len({{ list }})
+{%- endmacro %}
+
+{#- The first element; null for an empty or null list. -#}
+{% macro list_first(list) -%}
+    {{ return(adapter.dispatch('list_first', 'listings')(list)) }}
+{%- endmacro %}
+
+{% macro default__list_first(list) -%}
+    {{ warehouse_sql_not_ported('list_first') }}
+{%- endmacro %}
+
+{% macro duckdb__list_first(list) -%}
+    ({{ list }})[1]
+{%- endmacro %}
+
+{#- The elements for which `condition` is true, in order. -#}
+{% macro list_filter(list, element, condition) -%}
+    {{ return(adapter.dispatch('list_filter', 'listings')(list, element, condition)) }}
+{%- endmacro %}
+
+{% macro default__list_filter(list, element, condition) -%}
+    {{ warehouse_sql_not_ported('list_filter') }}
+{%- endmacro %}
+
+{% macro duckdb__list_filter(list, element, condition) -%}
+    list_filter({{ list }}, lambda {{ element }}: {{ condition }})
+{%- endmacro %}
+
+{#- `expression` of each element (and of its position from 1, when `position` names it), in order.
+    The expression may also refer to the row's columns. -#}
+{% macro list_transform(list, element, expression, position=none) -%}
+    {{ return(adapter.dispatch('list_transform', 'listings')(list, element, expression, position)) }}
+{%- endmacro %}
+
+{% macro default__list_transform(list, element, expression, position=none) -%}
+    {{ warehouse_sql_not_ported('list_transform') }}
+{%- endmacro %}
+
+{% macro duckdb__list_transform(list, element, expression, position=none) -%}
+    list_transform({{ list }}, lambda {{ element }}{{ ', ' ~ position if position }}: {{ expression }})
+{%- endmacro %}
+
+{#- The sum of the non-null elements; null for an empty or null list, or one of nulls only. -#}
+{% macro list_sum(list) -%}
+    {{ return(adapter.dispatch('list_sum', 'listings')(list)) }}
+{%- endmacro %}
+
+{% macro default__list_sum(list) -%}
+    {{ warehouse_sql_not_ported('list_sum') }}
+{%- endmacro %}
+
+{% macro duckdb__list_sum(list) -%}
+    list_sum({{ list }})
+{%- endmacro %}
+
+{#- The elements in ascending order. Records compare field by field in their order, the first field
+    first, and a null field after every value of that field. -#}
+{% macro list_sort(list) -%}
+    {{ return(adapter.dispatch('list_sort', 'listings')(list)) }}
+{%- endmacro %}
+
+{% macro default__list_sort(list) -%}
+    {{ warehouse_sql_not_ported('list_sort') }}
+{%- endmacro %}
+
+{% macro duckdb__list_sort(list) -%}
+    list_sort({{ list }}, 'ASC', 'NULLS LAST')
+{%- endmacro %}
+
+{#- The list, or an empty list where it is null. -#}
+{% macro list_or_empty(list) -%}
+    {{ return(adapter.dispatch('list_or_empty', 'listings')(list)) }}
+{%- endmacro %}
+
+{% macro default__list_or_empty(list) -%}
+    {{ warehouse_sql_not_ported('list_or_empty') }}
+{%- endmacro %}
+
+{% macro duckdb__list_or_empty(list) -%}
+    coalesce({{ list }}, [])
+{%- endmacro %}
+
+{#- The integers 0, 1, ... count - 1 as a list; empty when count is 0 or less. -#}
+{% macro integer_range(count) -%}
+    {{ return(adapter.dispatch('integer_range', 'listings')(count)) }}
+{%- endmacro %}
+
+{% macro default__integer_range(count) -%}
+    {{ warehouse_sql_not_ported('integer_range') }}
+{%- endmacro %}
+
+{% macro duckdb__integer_range(count) -%}
+    range({{ count }})
+{%- endmacro %}
+
+{#- A record of `fields`, a dict of field name to SQL expression, in that order. A field meant to
+    be null is given a typed null (cast(null as varchar)), so every record of a list has one type. -#}
+{% macro record(fields) -%}
+    {{ return(adapter.dispatch('record', 'listings')(fields)) }}
+{%- endmacro %}
+
+{% macro default__record(fields) -%}
+    {{ warehouse_sql_not_ported('record') }}
+{%- endmacro %}
+
+{% macro duckdb__record(fields) -%}
+    {%- set pairs = [] -%}
+    {%- for name, expression in fields.items() -%}
+        {%- do pairs.append("'" ~ name ~ "': " ~ expression) -%}
+    {%- endfor -%}
+    {{ '{' ~ pairs | join(', ') ~ '}' }}
+{%- endmacro %}
+
+{#- The field `field` (a name, not SQL) of a record; null for a null record. -#}
+{% macro record_field(record, field) -%}
+    {{ return(adapter.dispatch('record_field', 'listings')(record, field)) }}
+{%- endmacro %}
+
+{% macro default__record_field(record, field) -%}
+    {{ warehouse_sql_not_ported('record_field') }}
+{%- endmacro %}
+
+{% macro duckdb__record_field(record, field) -%}
+    ({{ record }})['{{ field }}']
+{%- endmacro %}
