@@ -18,8 +18,9 @@ Requests are counted by the sandbox and set against the minimum: ceil(N / max pa
 A last part scans AvaroAI against its quota (20 requests a window) with the window shortened
 (``--avaroai-window``, the simulated clock), and compares it with the quota's floor.
 
-Medians over ``--runs`` runs (``--large-runs`` at 1M and above: one run there takes tens of
-minutes). The results replace the generated part of BENCHMARKS.md, with the machine and the date.
+Medians over ``--runs`` runs (``--large-runs`` from ``--large-from`` listings, 1M by default: one
+run there takes tens of minutes). The results replace the generated part of BENCHMARKS.md, with the
+machine and the date.
 """
 
 from __future__ import annotations
@@ -474,7 +475,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--runs", type=int, default=3, help="runs per scale (medians)")
-    parser.add_argument("--large-runs", type=int, default=1, help="runs at 1,000,000 listings and above")
+    parser.add_argument("--large-runs", type=int, default=1, help="runs at --large-from listings and above")
+    parser.add_argument("--large-from", type=int, default=1_000_000)
     parser.add_argument("--avaroai-listings", type=int, default=1_000, help="AvaroAI scan against its quota")
     parser.add_argument("--avaroai-window", type=float, default=15.0, help="the quota's window (documented: 60)")
     parser.add_argument("--no-report", action="store_true", help="print the results; leave BENCHMARKS.md")
@@ -486,7 +488,7 @@ def main() -> None:
     results: dict[int, list[dict[str, Any]]] = {}
     try:
         for listings in options.scales:
-            runs = options.large_runs if listings >= 1_000_000 else options.runs
+            runs = options.large_runs if listings >= options.large_from else options.runs
             for index in range(runs):
                 started = time.perf_counter()
                 work = work_root / f"{listings}-{index}"
