@@ -11,6 +11,9 @@ DATA_DIR_ENV = "LISTINGS_DATA_DIR"
 WAREHOUSE_PATH_ENV = "LISTINGS_WAREHOUSE_PATH"  # dbt's profiles.yml resolves both the same way
 SERVING_PATH_ENV = "LISTINGS_SERVING_PATH"
 PARQUET_DIR_ENV = "LISTINGS_PARQUET_DIR"
+# DuckDB takes 80% of RAM by default; bounded, it spills to disk instead (dbt's profiles.yml too)
+DUCKDB_MEMORY_LIMIT_ENV = "LISTINGS_DUCKDB_MEMORY_LIMIT"
+DEFAULT_DUCKDB_MEMORY_LIMIT = "512MB"
 
 
 def data_dir() -> Path:
@@ -35,3 +38,8 @@ def serving_path() -> Path:
 def parquet_dir() -> Path | None:
     """Where the marts are also published as Parquet; None (the default) publishes none."""
     return Path(os.environ[PARQUET_DIR_ENV]).resolve() if os.environ.get(PARQUET_DIR_ENV) else None
+
+
+def duckdb_memory_limit() -> str:
+    """The memory each DuckDB connection that writes the warehouse or the serving file may use."""
+    return os.environ.get(DUCKDB_MEMORY_LIMIT_ENV) or DEFAULT_DUCKDB_MEMORY_LIMIT

@@ -92,17 +92,19 @@
     cast({{ list }} as json)
 {%- endmacro %}
 
-{#- A relation for a FROM clause, after `cross join` and before its alias: one row per object of the
-    JSON array `json` (which may refer to the tables joined before it), with a column per field of
-    `fields`, read as json_to_list reads them. An empty or null array gives no rows. -#}
-{% macro json_list_rows(json, fields) -%}
-    {{ return(adapter.dispatch('json_list_rows', 'listings')(json, fields)) }}
+{#- A query over `relation`: its `columns`, and one row per object of the JSON array in its column
+    `json`, with a column per field of `fields` (read as json_to_list reads them). A row whose array
+    is empty or null gives no rows. A whole query rather than a lateral join: DuckDB decorrelates a
+    lateral join with a hash table keyed on the JSON text, which holds every array in memory. -#}
+{% macro json_list_rows(relation, columns, json, fields) -%}
+    {{ return(adapter.dispatch('json_list_rows', 'listings')(relation, columns, json, fields)) }}
 {%- endmacro %}
 
-{% macro default__json_list_rows(json, fields) -%}
+{% macro default__json_list_rows(relation, columns, json, fields) -%}
     {{ warehouse_sql_not_ported('json_list_rows') }}
 {%- endmacro %}
 
-{% macro duckdb__json_list_rows(json, fields) -%}
-    lateral (select unnest({{ json_to_list(json, fields) }}, recursive := true))
+{% macro duckdb__json_list_rows(relation, columns, json, fields) -%}
+    select {{ columns | join(', ') }}, unnest({{ json_to_list(json, fields) }}, recursive := true)
+    from {{ relation }}
 {%- endmacro %}

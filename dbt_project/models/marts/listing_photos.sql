@@ -2,44 +2,37 @@
     hotlinking, so its photos come without a URL (staging drops it). -#}
 with
 
-versions_newest_first as (
+latest_sequence as (
 
-    select
-        listing_key,
-        photos,
-        row_number() over (partition by listing_key order by sequence_number desc) as recency
+    {#- the key of each listing's latest version first, then its photos: a window carrying the
+        photos text would hold all of them in memory at once -#}
+    select listing_key, max(sequence_number) as sequence_number
     from {{ ref('int_listing_timeline') }}
     where not is_removal
+    group by listing_key
 
 ),
 
 latest_version as (
 
-    select listing_key, photos
-    from versions_newest_first
-    where recency = 1
+    select timeline.listing_key, timeline.photos
+    from {{ ref('int_listing_timeline') }} as timeline
+    inner join latest_sequence
+        on latest_sequence.listing_key = timeline.listing_key
+        and latest_sequence.sequence_number = timeline.sequence_number
 
 ),
 
 photos as (
 
-    select
-        latest_version.listing_key,
-        photo.position,
-        photo.url,
-        photo.caption,
-        photo.is_floor_plan,
-        photo.width,
-        photo.height
-    from latest_version
-    cross join {{ json_list_rows('latest_version.photos', {
+    {{ json_list_rows('latest_version', ['listing_key'], 'photos', {
         'position': 'integer',
         'url': 'varchar',
         'caption': 'varchar',
         'is_floor_plan': 'boolean',
         'width': 'integer',
         'height': 'integer'
-    }) }} as photo
+    }) }}
 
 )
 

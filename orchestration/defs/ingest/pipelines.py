@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import dlt
+from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
-from orchestration.settings import pipelines_dir, warehouse_path
+from orchestration.settings import duckdb_memory_limit, pipelines_dir, warehouse_path
 
 
 def raw_dataset(provider: str) -> str:
@@ -19,7 +20,9 @@ def listings_pipeline(provider: str) -> dlt.Pipeline:
     """
     return dlt.pipeline(
         pipeline_name=f"listings_{provider}",
-        destination=dlt.destinations.duckdb(str(warehouse_path())),
+        destination=dlt.destinations.duckdb(
+            DuckDbCredentials(str(warehouse_path()), global_config={"memory_limit": duckdb_memory_limit()})
+        ),
         dataset_name=raw_dataset(provider),
         pipelines_dir=str(pipelines_dir()),
         # rows extracted so far, every 5 s, in the run's log

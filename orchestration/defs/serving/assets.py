@@ -21,7 +21,7 @@ import duckdb
 from dlt_sources.common.failpoints import failpoint
 from dlt_sources.common.warehouse_lock import warehouse_lock
 from orchestration.defs.conventions import OWNERS, WAREHOUSE_WRITER_POOL
-from orchestration.settings import parquet_dir, serving_path, warehouse_path
+from orchestration.settings import duckdb_memory_limit, parquet_dir, serving_path, warehouse_path
 
 MARTS = ("listings", "listing_price_history", "listing_events", "listing_photos")
 # BI tools bundle their own DuckDB, often a release behind ours: DuckDB 1.x cannot open a file in
@@ -63,10 +63,12 @@ def publish_duckdb(warehouse: Path, target: Path) -> dict[str, int]:
     Callers hold the warehouse lock, so a staging file found beside the target is a dead one's."""
     target.parent.mkdir(parents=True, exist_ok=True)
     for leftover in target.parent.glob(f".{target.name}.*.tmp*"):  # of a publish killed midway
-        leftover.unlink()
+        shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
     staging = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
     try:
-        with duckdb.connect() as connection:
+        # in memory, the connection spills (past the memory limit) beside the staging file, not into the cwd
+        config = {"memory_limit": duckdb_memory_limit(), "temp_directory": f"{staging}.spill"}
+        with duckdb.connect(config=config) as connection:
             connection.execute(f"attach '{staging}' as serving (storage_version '{SERVING_STORAGE_VERSION}')")
             connection.execute(f"attach '{warehouse}' as warehouse (read_only)")
             connection.execute("create schema serving.marts")
@@ -82,6 +84,7 @@ def publish_duckdb(warehouse: Path, target: Path) -> dict[str, int]:
     finally:
         staging.unlink(missing_ok=True)
         staging.with_name(staging.name + ".wal").unlink(missing_ok=True)
+        shutil.rmtree(f"{staging}.spill", ignore_errors=True)
     return counts
 
 
@@ -98,7 +101,8 @@ def publish_parquet(warehouse: Path, folder: Path) -> Path:
     staging = folder / f".{name}.{uuid.uuid4().hex}.tmp"
     staging.mkdir()
     try:
-        with duckdb.connect(str(warehouse), read_only=True) as connection:
+        config = {"memory_limit": duckdb_memory_limit()}
+        with duckdb.connect(str(warehouse), read_only=True, config=config) as connection:
             for mart in MARTS:
                 connection.execute(f"copy marts.{mart} to '{staging / mart}.parquet' (format parquet)")
         staging.rename(folder / name)

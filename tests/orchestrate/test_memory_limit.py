@@ -1,0 +1,68 @@
+"""Every DuckDB connection that writes the warehouse is bounded by one setting: dlt's loads, dbt's
+build, and the publish (DuckDB would otherwise take 80% of the machine's memory)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.defs.ingest.pipelines import listings_pipeline
+from orchestration.defs.serving.assets import MARTS, publish_duckdb
+from orchestration.settings import DBT_PROJECT_DIR, DEFAULT_DUCKDB_MEMORY_LIMIT, DUCKDB_MEMORY_LIMIT_ENV
+
+DBT = str(Path(sys.executable).parent / "dbt")
+SETTING = "select current_setting('memory_limit') as memory_limit"
+
+
+def as_duckdb_shows(limit: str) -> str:
+    with duckdb.connect(config={"memory_limit": limit}) as connection:
+        return connection.execute(SETTING).fetchone()[0]
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("LISTINGS_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("LISTINGS_WAREHOUSE_PATH", raising=False)
+    return tmp_path
+
+
+@pytest.mark.parametrize("configured", [None, "300MB"])
+def test_dlt_and_dbt_connections_take_the_configured_limit_or_the_same_default(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, configured: str | None
+) -> None:
+    if configured:
+        monkeypatch.setenv(DUCKDB_MEMORY_LIMIT_ENV, configured)
+    else:
+        monkeypatch.delenv(DUCKDB_MEMORY_LIMIT_ENV, raising=False)
+    limit = configured or DEFAULT_DUCKDB_MEMORY_LIMIT
+    with listings_pipeline("apimo").sql_client() as client:
+        assert client.execute_sql(SETTING)[0][0] == as_duckdb_shows(limit)
+    shown = subprocess.run(
+        [DBT, "show", "--inline", SETTING, "--output", "json", "--quiet"],
+        cwd=DBT_PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(shown.stdout)["show"] == [{"memory_limit": as_duckdb_shows(limit)}]
+
+
+def test_a_publish_of_marts_far_larger_than_the_limit_succeeds_and_leaves_nothing_behind(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(DUCKDB_MEMORY_LIMIT_ENV, "48MB")
+    warehouse, target = data_dir / "warehouse.duckdb", data_dir / "serving.duckdb"
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute("create schema marts")
+        for mart in MARTS:  # about 60 MB of distinct text each
+            connection.execute(
+                f"create table marts.{mart} as "
+                "select range as id, repeat(md5(range::varchar), 2) as text from range(500000)"
+            )
+    assert publish_duckdb(warehouse, target) == {mart: 500_000 for mart in MARTS}
+    with duckdb.connect(str(target), read_only=True) as connection:
+        assert connection.execute("select count(distinct text) from marts.listing_photos").fetchone()[0] == 500_000
+    assert sorted(path.name for path in data_dir.iterdir()) == ["serving.duckdb", "warehouse.duckdb"]
