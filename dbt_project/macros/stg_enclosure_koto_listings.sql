@@ -21,16 +21,35 @@ source as (
 
 ),
 
+-- Every payload field the model reads, in one parse of the payload (see json_record); a value of
+-- the wrong type reads as null, never an error.
+payload_read as (
+
+    select
+        *,
+        {{ json_record(
+            'payload',
+            texts=[
+                'photo_template', 'photo_count', 'mls_number', 'type', 'property_type', 'status', 'price',
+                'bedrooms', 'bathrooms', 'living_area', 'lot_size', 'year_built', 'description',
+                'street_address', 'unit_number', 'city', 'state', 'zip_code', 'latitude', 'longitude',
+                'created_at', 'updated_at'
+            ]
+        ) }} as fields
+    from source
+
+),
+
 -- The photos' URL template and offsets (0 to photo_count - 1) read once per version, not per photo.
 parsed as (
 
     select
         *,
-        {{ json_text('payload', 'photo_template') }} as photo_template,
+        {{ record_path('fields', 'photo_template') }} as photo_template,
         {{ integer_range(
-            'greatest(coalesce(' ~ cast_or_null(json_text('payload', 'photo_count'), 'bigint') ~ ', 0), 0)'
+            'greatest(coalesce(' ~ cast_or_null(record_path('fields', 'photo_count'), 'bigint') ~ ', 0), 0)'
         ) }} as photo_offsets
-    from source
+    from payload_read
 
 ),
 
@@ -47,44 +66,45 @@ renamed as (
         _dlt_load_id as load_id,
         payload_hash,
         cast(null as varchar) as reference,
-        {{ json_text('payload', 'mls_number') }} as mls_number,
+        {{ record_path('fields', 'mls_number') }} as mls_number,
 
         ---------- classification: provider words, mapped by the vocabulary crosswalk downstream
-        {{ json_text('payload', 'type') }} as source_listing_type,
-        {{ json_text('payload', 'property_type') }} as source_property_type,
-        {{ json_text('payload', 'property_type') }} as property_subtype,
-        {{ json_text('payload', 'status') }} as source_status,
+        {{ record_path('fields', 'type') }} as source_listing_type,
+        {{ record_path('fields', 'property_type') }} as source_property_type,
+        {{ record_path('fields', 'property_type') }} as property_subtype,
+        {{ record_path('fields', 'status') }} as source_status,
 
         ---------- price
-        {{ cast_or_null(json_text('payload', 'price'), 'decimal(18, 2)') }} as list_price,
+        {{ cast_or_null(record_path('fields', 'price'), 'decimal(18, 2)') }} as list_price,
         '{{ settings.currency }}' as currency,
-        case when {{ json_text('payload', 'type') }} = 'for_rent' then 'month' end as price_period,  -- assumed
+        case when {{ record_path('fields', 'type') }} = 'for_rent' then 'month' end as price_period,  -- assumed
         false as price_is_hidden,
 
         ---------- size, in square metres
-        {{ cast_or_null('floor(' ~ cast_or_null(json_text('payload', 'bedrooms'), 'double') ~ ')', 'integer') }} as bedrooms,
-        {{ cast_or_null(json_text('payload', 'bathrooms'), 'decimal(5, 2)') }} as bathrooms,
-        {{ cast_or_null(json_text('payload', 'living_area'), 'double') }} * 0.09290304 as living_area_sqm,
-        {{ cast_or_null(json_text('payload', 'lot_size'), 'double') }} * 4046.8564224 as lot_area_sqm,
-        {{ cast_or_null(json_text('payload', 'year_built'), 'integer') }} as year_built,
+        {{ cast_or_null('floor(' ~ cast_or_null(record_path('fields', 'bedrooms'), 'double') ~ ')', 'integer') }}
+            as bedrooms,
+        {{ cast_or_null(record_path('fields', 'bathrooms'), 'decimal(5, 2)') }} as bathrooms,
+        {{ cast_or_null(record_path('fields', 'living_area'), 'double') }} * 0.09290304 as living_area_sqm,
+        {{ cast_or_null(record_path('fields', 'lot_size'), 'double') }} * 4046.8564224 as lot_area_sqm,
+        {{ cast_or_null(record_path('fields', 'year_built'), 'integer') }} as year_built,
 
         ---------- text (English only, no title)
         cast(null as varchar) as title,
-        {{ json_text('payload', 'description') }} as description,
+        {{ record_path('fields', 'description') }} as description,
 
         ---------- location: the API publishes the exact street address and coordinates
-        {{ json_text('payload', 'street_address') }}
-        || coalesce(' Unit ' || nullif(trim({{ json_text('payload', 'unit_number') }}), ''), '') as address_line,
-        {{ json_text('payload', 'city') }} as city,
-        {{ json_text('payload', 'state') }} as region,
-        {{ json_text('payload', 'zip_code') }} as postal_code,
+        {{ record_path('fields', 'street_address') }}
+        || coalesce(' Unit ' || nullif(trim({{ record_path('fields', 'unit_number') }}), ''), '') as address_line,
+        {{ record_path('fields', 'city') }} as city,
+        {{ record_path('fields', 'state') }} as region,
+        {{ record_path('fields', 'zip_code') }} as postal_code,
         '{{ settings.country_code }}' as country_code,
-        {{ cast_or_null(json_text('payload', 'latitude'), 'double') }} as latitude,
-        {{ cast_or_null(json_text('payload', 'longitude'), 'double') }} as longitude,
+        {{ cast_or_null(record_path('fields', 'latitude'), 'double') }} as latitude,
+        {{ cast_or_null(record_path('fields', 'longitude'), 'double') }} as longitude,
         true as location_is_exact,
 
         ---------- media: photo_count photos behind one URL template, by 0-based offset
-        greatest(coalesce({{ cast_or_null(json_text('payload', 'photo_count'), 'integer') }}, 0), 0) as photo_count,
+        greatest(coalesce({{ cast_or_null(record_path('fields', 'photo_count'), 'integer') }}, 0), 0) as photo_count,
         {{ list_to_json(list_transform(
             'photo_offsets',
             'photo_offset',
@@ -95,8 +115,8 @@ renamed as (
         )) }} as photos,
 
         ---------- timestamps (UTC with a Z)
-        {{ cast_or_null(json_text('payload', 'created_at'), 'timestamptz') }} as source_created_at,
-        {{ cast_or_null(json_text('payload', 'updated_at'), 'timestamptz') }} as source_updated_at
+        {{ cast_or_null(record_path('fields', 'created_at'), 'timestamptz') }} as source_created_at,
+        {{ cast_or_null(record_path('fields', 'updated_at'), 'timestamptz') }} as source_updated_at
 
     from parsed
 

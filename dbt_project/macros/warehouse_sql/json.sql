@@ -79,6 +79,45 @@
     json_transform({{ json }}, '[{{ '{' ~ structure | join(', ') ~ '}' }}]')
 {%- endmacro %}
 
+{#- The fields a model reads from a JSON document, in one parse of it: a record (see lists.sql) with
+    - each dotted path of `texts` as a record of records down to the value read as json_text reads
+      it (record_path gets it back);
+    - each field of `lists`, an array of objects, read as json_to_list reads it with its fields;
+    - each field of `parts` kept as JSON.
+    One read instead of one per field: DuckDB parses the document for every JSON function and
+    reserves about 60 MB for each in a query whatever the data (duckdb#8734). -#}
+{% macro json_record(json, texts=[], lists={}, parts=[]) -%}
+    {{ return(adapter.dispatch('json_record', 'listings')(json, texts, lists, parts)) }}
+{%- endmacro %}
+
+{% macro default__json_record(json, texts, lists, parts) -%}
+    {{ warehouse_sql_not_ported('json_record') }}
+{%- endmacro %}
+
+{% macro duckdb__json_record(json, texts, lists, parts) -%}
+    {%- set structure = {} -%}
+    {%- for path in texts -%}
+        {%- set walked = namespace(node=structure) -%}
+        {%- set keys = path.split('.') -%}
+        {%- for key in keys[:-1] -%}
+            {%- do walked.node.setdefault(key, {}) -%}
+            {%- set walked.node = walked.node[key] -%}
+        {%- endfor -%}
+        {%- do walked.node.update({keys[-1]: 'VARCHAR'}) -%}
+    {%- endfor -%}
+    {%- for name, fields in lists.items() -%}
+        {%- set element = {} -%}
+        {%- for field, type in fields.items() -%}
+            {%- do element.update({field: type | upper}) -%}
+        {%- endfor -%}
+        {%- do structure.update({name: [element]}) -%}
+    {%- endfor -%}
+    {%- for name in parts -%}
+        {%- do structure.update({name: 'JSON'}) -%}
+    {%- endfor -%}
+    json_transform({{ json }}, '{{ tojson(structure) }}')
+{%- endmacro %}
+
 {#- A list (of records, see lists.sql) as a JSON array, records as objects with their fields in order. -#}
 {% macro list_to_json(list) -%}
     {{ return(adapter.dispatch('list_to_json', 'listings')(list)) }}

@@ -145,3 +145,13 @@
 {% macro duckdb__record_field(record, field) -%}
     ({{ record }})['{{ field }}']
 {%- endmacro %}
+
+{#- The field at the dotted `path` ('area.unit') of a record of records, as json_record builds them;
+    null where any record on the way is null. Made of record_field, so nothing to port. -#}
+{% macro record_path(record, path) -%}
+    {%- set walked = namespace(sql=record) -%}
+    {%- for field in path.split('.') -%}
+        {%- set walked.sql = record_field(walked.sql, field) -%}
+    {%- endfor -%}
+    {{ walked.sql }}
+{%- endmacro %}

@@ -8,24 +8,44 @@ source as (
 
 ),
 
--- Nested parts parsed once; a value of the wrong type reads as null, never an error.
+-- Every payload field the model reads, in one parse of the payload (see json_record); a value of
+-- the wrong type reads as null, never an error.
+payload_read as (
+
+    select
+        *,
+        {{ json_record(
+            'payload',
+            texts=[
+                'publish_address', 'area.unit', 'type', 'reference', 'category', 'subtype', 'status',
+                'price.hide', 'price.value', 'price.currency', 'price.period', 'bedrooms', 'area.value',
+                'address', 'city.name', 'region.name', 'city.zipcode', 'country', 'latitude', 'longitude',
+                'created_at', 'updated_at'
+            ],
+            lists={
+                'comments': {
+                    'language': 'varchar', 'title': 'varchar', 'comment': 'varchar', 'comment_full': 'varchar'
+                },
+                'pictures': {'rank': 'integer', 'url': 'varchar', 'width_max': 'integer', 'height_max': 'integer'},
+                'areas': {'type': 'varchar', 'number': 'varchar'}
+            }
+        ) }} as fields
+    from source
+
+),
+
+-- The nested parts, named.
 parsed as (
 
     select
         *,
-        {{ cast_or_null(json_text('payload', 'publish_address'), 'integer') }} = 1 as address_is_public,
-        {{ cast_or_null(json_text('payload', 'area.unit'), 'integer') }} as area_unit,
-        coalesce({{ cast_or_null(json_text('payload', 'type'), 'integer') }} = 3, false) as is_land,
-        {{ json_to_list(
-            json_part('payload', 'comments'),
-            {'language': 'varchar', 'title': 'varchar', 'comment': 'varchar', 'comment_full': 'varchar'}
-        ) }} as comment_list,
-        {{ json_to_list(
-            json_part('payload', 'pictures'),
-            {'rank': 'integer', 'url': 'varchar', 'width_max': 'integer', 'height_max': 'integer'}
-        ) }} as picture_list,
-        {{ json_to_list(json_part('payload', 'areas'), {'type': 'varchar', 'number': 'varchar'}) }} as room_list
-    from source
+        {{ cast_or_null(record_path('fields', 'publish_address'), 'integer') }} = 1 as address_is_public,
+        {{ cast_or_null(record_path('fields', 'area.unit'), 'integer') }} as area_unit,
+        coalesce({{ cast_or_null(record_path('fields', 'type'), 'integer') }} = 3, false) as is_land,
+        {{ record_field('fields', 'comments') }} as comment_list,
+        {{ record_field('fields', 'pictures') }} as picture_list,
+        {{ record_field('fields', 'areas') }} as room_list
+    from payload_read
 
 ),
 
@@ -54,29 +74,29 @@ renamed as (
         observed_at,
         _dlt_load_id as load_id,
         payload_hash,
-        {{ json_text('payload', 'reference') }} as reference,
+        {{ record_path('fields', 'reference') }} as reference,
         cast(null as varchar) as mls_number,
 
         ---------- classification: numeric codes as text, mapped and labelled by the crosswalk downstream
-        {{ json_text('payload', 'category') }} as source_listing_type,
-        {{ json_text('payload', 'subtype') }} as source_property_type,  -- finer than `type` (villa, townhouse, ...)
-        {{ json_text('payload', 'subtype') }} as property_subtype,
-        {{ json_text('payload', 'status') }} as source_status,
+        {{ record_path('fields', 'category') }} as source_listing_type,
+        {{ record_path('fields', 'subtype') }} as source_property_type,  -- finer than `type` (villa, townhouse, ...)
+        {{ record_path('fields', 'subtype') }} as property_subtype,
+        {{ record_path('fields', 'status') }} as source_status,
 
         ---------- price: `hide` keeps the amount out of the marts
         case
-            when not coalesce({{ cast_or_null(json_text('payload', 'price.hide'), 'boolean') }}, false)
-                then {{ cast_or_null(json_text('payload', 'price.value'), 'decimal(18, 2)') }}
+            when not coalesce({{ cast_or_null(record_path('fields', 'price.hide'), 'boolean') }}, false)
+                then {{ cast_or_null(record_path('fields', 'price.value'), 'decimal(18, 2)') }}
         end as list_price,
-        coalesce({{ json_text('payload', 'price.currency') }}, '{{ settings.currency }}') as currency,
-        case {{ cast_or_null(json_text('payload', 'price.period'), 'integer') }}
+        coalesce({{ record_path('fields', 'price.currency') }}, '{{ settings.currency }}') as currency,
+        case {{ cast_or_null(record_path('fields', 'price.period'), 'integer') }}
             when 1 then 'month'
             when 2 then 'week'
         end as price_period,
-        {{ cast_or_null(json_text('payload', 'price.hide'), 'boolean') }} as price_is_hidden,
+        {{ cast_or_null(record_path('fields', 'price.hide'), 'boolean') }} as price_is_hidden,
 
         ---------- size: area unit 1 is m², 2 is sq ft; another unit gives no area rather than a wrong one
-        {{ cast_or_null(json_text('payload', 'bedrooms'), 'integer') }} as bedrooms,
+        {{ cast_or_null(record_path('fields', 'bedrooms'), 'integer') }} as bedrooms,
         cast(
             {{ list_sum(list_transform(
                 list_filter('room_list', 'room', record_field('room', 'type') ~ " = '8'"),
@@ -84,11 +104,11 @@ renamed as (
             )) }} as decimal(5, 2)
         ) as bathrooms,
         case when not is_land then
-            {{ cast_or_null(json_text('payload', 'area.value'), 'double') }}
+            {{ cast_or_null(record_path('fields', 'area.value'), 'double') }}
             * case area_unit when 1 then 1.0 when 2 then 0.09290304 end
         end as living_area_sqm,
         case when is_land then
-            {{ cast_or_null(json_text('payload', 'area.value'), 'double') }}
+            {{ cast_or_null(record_path('fields', 'area.value'), 'double') }}
             * case area_unit when 1 then 1.0 when 2 then 0.09290304 end
         end as lot_area_sqm,
         cast(null as integer) as year_built,  -- not sent
@@ -101,18 +121,18 @@ renamed as (
         ) as description,
 
         ---------- location: without publish_address, no street line and coordinates on a ~1 km grid
-        case when address_is_public then {{ json_text('payload', 'address') }} end as address_line,
-        {{ json_text('payload', 'city.name') }} as city,
-        {{ json_text('payload', 'region.name') }} as region,
-        {{ json_text('payload', 'city.zipcode') }} as postal_code,
-        coalesce({{ json_text('payload', 'country') }}, '{{ settings.country_code }}') as country_code,
+        case when address_is_public then {{ record_path('fields', 'address') }} end as address_line,
+        {{ record_path('fields', 'city.name') }} as city,
+        {{ record_path('fields', 'region.name') }} as region,
+        {{ record_path('fields', 'city.zipcode') }} as postal_code,
+        coalesce({{ record_path('fields', 'country') }}, '{{ settings.country_code }}') as country_code,
         case
-            when address_is_public then {{ cast_or_null(json_text('payload', 'latitude'), 'double') }}
-            else round({{ cast_or_null(json_text('payload', 'latitude'), 'double') }}, 2)
+            when address_is_public then {{ cast_or_null(record_path('fields', 'latitude'), 'double') }}
+            else round({{ cast_or_null(record_path('fields', 'latitude'), 'double') }}, 2)
         end as latitude,
         case
-            when address_is_public then {{ cast_or_null(json_text('payload', 'longitude'), 'double') }}
-            else round({{ cast_or_null(json_text('payload', 'longitude'), 'double') }}, 2)
+            when address_is_public then {{ cast_or_null(record_path('fields', 'longitude'), 'double') }}
+            else round({{ cast_or_null(record_path('fields', 'longitude'), 'double') }}, 2)
         end as longitude,
         address_is_public as location_is_exact,
 
@@ -131,9 +151,9 @@ renamed as (
         )) }} as photos,
 
         ---------- timestamps: naive local time of the agency, converted with the configured timezone
-        {{ from_local_time(cast_or_null(json_text('payload', 'created_at'), 'timestamp'), settings.timezone) }}
+        {{ from_local_time(cast_or_null(record_path('fields', 'created_at'), 'timestamp'), settings.timezone) }}
             as source_created_at,
-        {{ from_local_time(cast_or_null(json_text('payload', 'updated_at'), 'timestamp'), settings.timezone) }}
+        {{ from_local_time(cast_or_null(record_path('fields', 'updated_at'), 'timestamp'), settings.timezone) }}
             as source_updated_at
 
     from with_text

@@ -8,22 +8,41 @@ source as (
 
 ),
 
--- Photos, address lines and coordinates parsed once: a value of the wrong type reads as null, never an error.
+-- Every payload field the model reads, in one parse of the payload (see json_record); a value of
+-- the wrong type reads as null, never an error.
+payload_read as (
+
+    select
+        *,
+        {{ json_record(
+            'payload',
+            texts=[
+                'rental', 'line_1', 'line_2', 'coordinates', 'private_reference', 'property', 'published_price',
+                'bedrooms', 'bathrooms', 'covered_area', 'plot_size', 'title', 'description', 'city', 'region',
+                'post_code', 'created_at', 'updated_at'
+            ],
+            lists={
+                'photos': {'index': 'integer', 'caption': 'varchar', 'floor_plan': 'boolean'}
+            }
+        ) }} as fields
+    from source
+
+),
+
+-- Photos, address lines and coordinates, read once.
 parsed as (
 
     select
         *,
-        {{ json_to_list(
-            json_part('payload', 'photos'), {'index': 'integer', 'caption': 'varchar', 'floor_plan': 'boolean'}
-        ) }} as photo_list,
-        {{ cast_or_null(json_text('payload', 'rental'), 'boolean') }} as is_rental,
-        nullif(trim({{ json_text('payload', 'line_1') }}), '') as address_line_1,
-        nullif(trim({{ json_text('payload', 'line_2') }}), '') as address_line_2,
-        {{ cast_or_null('trim(' ~ delimited_part(json_text('payload', 'coordinates'), ',', 1) ~ ')', 'double') }}
+        {{ record_field('fields', 'photos') }} as photo_list,
+        {{ cast_or_null(record_path('fields', 'rental'), 'boolean') }} as is_rental,
+        nullif(trim({{ record_path('fields', 'line_1') }}), '') as address_line_1,
+        nullif(trim({{ record_path('fields', 'line_2') }}), '') as address_line_2,
+        {{ cast_or_null('trim(' ~ delimited_part(record_path('fields', 'coordinates'), ',', 1) ~ ')', 'double') }}
             as sent_latitude,
-        {{ cast_or_null('trim(' ~ delimited_part(json_text('payload', 'coordinates'), ',', 2) ~ ')', 'double') }}
+        {{ cast_or_null('trim(' ~ delimited_part(record_path('fields', 'coordinates'), ',', 2) ~ ')', 'double') }}
             as sent_longitude
-    from source
+    from payload_read
 
 ),
 
@@ -60,37 +79,37 @@ renamed as (
         observed_at,
         _dlt_load_id as load_id,
         payload_hash,
-        {{ json_text('payload', 'private_reference') }} as reference,  -- the organization's own reference
+        {{ record_path('fields', 'private_reference') }} as reference,  -- the organization's own reference
         cast(null as varchar) as mls_number,
 
         ---------- classification: provider words, mapped by the vocabulary crosswalk downstream
         cast(is_rental as varchar) as source_listing_type,  -- the `rental` flag as text: true / false
-        {{ json_text('payload', 'property') }} as source_property_type,
-        {{ json_text('payload', 'property') }} as property_subtype,
+        {{ record_path('fields', 'property') }} as source_property_type,
+        {{ record_path('fields', 'property') }} as property_subtype,
         case when not is_removal then 'active' end as source_status,  -- only active listings are served
 
         ---------- price: the currency is the organization's and is not sent
-        {{ cast_or_null(json_text('payload', 'published_price'), 'decimal(18, 2)') }} as list_price,
+        {{ cast_or_null(record_path('fields', 'published_price'), 'decimal(18, 2)') }} as list_price,
         '{{ settings.currency }}' as currency,
         case when is_rental then 'month' end as price_period,  -- Cyprus rents are quoted per month
         false as price_is_hidden,
 
         ---------- size, already in square metres
-        {{ cast_or_null(json_text('payload', 'bedrooms'), 'integer') }} as bedrooms,
-        {{ cast_or_null(json_text('payload', 'bathrooms'), 'decimal(5, 2)') }} as bathrooms,
-        {{ cast_or_null(json_text('payload', 'covered_area'), 'double') }} as living_area_sqm,
-        {{ cast_or_null(json_text('payload', 'plot_size'), 'double') }} as lot_area_sqm,
+        {{ cast_or_null(record_path('fields', 'bedrooms'), 'integer') }} as bedrooms,
+        {{ cast_or_null(record_path('fields', 'bathrooms'), 'decimal(5, 2)') }} as bathrooms,
+        {{ cast_or_null(record_path('fields', 'covered_area'), 'double') }} as living_area_sqm,
+        {{ cast_or_null(record_path('fields', 'plot_size'), 'double') }} as lot_area_sqm,
         cast(null as integer) as year_built,  -- not sent; custom_fields vary by organization
 
         ---------- text (English only)
-        {{ json_text('payload', 'title') }} as title,
-        {{ json_text('payload', 'description') }} as description,
+        {{ record_path('fields', 'title') }} as title,
+        {{ record_path('fields', 'description') }} as description,
 
         ---------- location: the exact address and one "lat,long" string
         coalesce(address_line_1 || ', ' || address_line_2, address_line_1, address_line_2) as address_line,
-        {{ json_text('payload', 'city') }} as city,
-        {{ json_text('payload', 'region') }} as region,
-        {{ json_text('payload', 'post_code') }} as postal_code,
+        {{ record_path('fields', 'city') }} as city,
+        {{ record_path('fields', 'region') }} as region,
+        {{ record_path('fields', 'post_code') }} as postal_code,
         '{{ settings.country_code }}' as country_code,
         case when sent_latitude between -90 and 90 then sent_latitude end as latitude,
         case when sent_longitude between -180 and 180 then sent_longitude end as longitude,
@@ -110,8 +129,8 @@ renamed as (
         )) }} as photos,
 
         ---------- timestamps (UTC with a Z)
-        {{ cast_or_null(json_text('payload', 'created_at'), 'timestamptz') }} as source_created_at,
-        {{ cast_or_null(json_text('payload', 'updated_at'), 'timestamptz') }} as source_updated_at
+        {{ cast_or_null(record_path('fields', 'created_at'), 'timestamptz') }} as source_created_at,
+        {{ cast_or_null(record_path('fields', 'updated_at'), 'timestamptz') }} as source_updated_at
 
     from ordered
 

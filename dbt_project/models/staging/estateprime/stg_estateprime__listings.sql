@@ -8,21 +8,41 @@ source as (
 
 ),
 
--- Nested parts parsed once: a value of the wrong type reads as null, never an error.
+-- Every payload field the model reads, in one parse of the payload (see json_record); a value of
+-- the wrong type reads as null, never an error.
+payload_read as (
+
+    select
+        *,
+        {{ json_record(
+            'payload',
+            texts=[
+                'has_hidden_price', 'location.display_address', 'location.show_circle_on_map', 'code',
+                'availability', 'subcategory', 'category', 'status', 'price', 'shortterm_unit', 'rooms',
+                'bathrooms', 'size', 'land_size', 'year_built', 'location.address_el',
+                'location.fake_address_el', 'location.area_level2.name_en', 'location.area_level2.name_el',
+                'location.area_level1.name_en', 'location.area_level1.name_el', 'location.postal_code',
+                'location.latitude', 'location.fake_latitude', 'location.longitude', 'location.fake_longitude',
+                'date_created', 'date_updated'
+            ],
+            lists={
+                'translations': {'language_id': 'integer', 'title': 'varchar', 'description': 'varchar'},
+                'photos': {'original_image': 'varchar', 'watermark_image': 'varchar'}
+            }
+        ) }} as fields
+    from source
+
+),
+
+-- The nested parts, named.
 parsed as (
 
     select
         *,
-        {{ json_part('payload', 'location') }} as location,
-        {{ json_to_list(
-            json_part('payload', 'translations'),
-            {'language_id': 'integer', 'title': 'varchar', 'description': 'varchar'}
-        ) }} as translation_list,
-        {{ json_to_list(
-            json_part('payload', 'photos'), {'original_image': 'varchar', 'watermark_image': 'varchar'}
-        ) }} as photo_list,
-        {{ cast_or_null(json_text('payload', 'has_hidden_price'), 'boolean') }} as has_hidden_price
-    from source
+        {{ record_field('fields', 'translations') }} as translation_list,
+        {{ record_field('fields', 'photos') }} as photo_list,
+        {{ cast_or_null(record_path('fields', 'has_hidden_price'), 'boolean') }} as has_hidden_price
+    from payload_read
 
 ),
 
@@ -33,9 +53,10 @@ privacy as (
 
     select
         *,
-        coalesce({{ cast_or_null(json_text('location', 'display_address'), 'boolean') }}, false) as is_address_public,
-        coalesce({{ cast_or_null(json_text('location', 'display_address'), 'boolean') }}, false)
-        and not coalesce({{ cast_or_null(json_text('location', 'show_circle_on_map'), 'boolean') }}, false)
+        coalesce({{ cast_or_null(record_path('fields', 'location.display_address'), 'boolean') }}, false)
+            as is_address_public,
+        coalesce({{ cast_or_null(record_path('fields', 'location.display_address'), 'boolean') }}, false)
+        and not coalesce({{ cast_or_null(record_path('fields', 'location.show_circle_on_map'), 'boolean') }}, false)
             as is_pin_public,
         -- language_id 1 is English (the document's example; the sandbox says so); else the first one
         coalesce(
@@ -60,27 +81,27 @@ renamed as (
         observed_at,
         _dlt_load_id as load_id,
         payload_hash,
-        {{ json_text('payload', 'code') }} as reference,  -- the human-readable listing code, e.g. RES-00120
+        {{ record_path('fields', 'code') }} as reference,  -- the human-readable listing code, e.g. RES-00120
         cast(null as varchar) as mls_number,
 
         ---------- classification: provider words, mapped by the vocabulary crosswalk downstream
-        {{ json_text('payload', 'availability') }} as source_listing_type,  -- sale, rent, auction, shortterm
+        {{ record_path('fields', 'availability') }} as source_listing_type,  -- sale, rent, auction, shortterm
         -- the subcategory is the finer word; the category stands in where a version has none
-        coalesce({{ json_text('payload', 'subcategory') }}, {{ json_text('payload', 'category') }})
+        coalesce({{ record_path('fields', 'subcategory') }}, {{ record_path('fields', 'category') }})
             as source_property_type,
-        {{ json_text('payload', 'subcategory') }} as property_subtype,
-        {{ json_text('payload', 'status') }} as source_status,
+        {{ record_path('fields', 'subcategory') }} as property_subtype,
+        {{ record_path('fields', 'status') }} as source_status,
 
         ---------- price: EUR (not sent); a hidden price is sent but not published, so it stays in raw
         case
             when not coalesce(has_hidden_price, false)
-                then {{ cast_or_null(json_text('payload', 'price'), 'decimal(18, 2)') }}
+                then {{ cast_or_null(record_path('fields', 'price'), 'decimal(18, 2)') }}
         end as list_price,
         '{{ settings.currency }}' as currency,
-        case {{ json_text('payload', 'availability') }}
+        case {{ record_path('fields', 'availability') }}
             when 'rent' then 'month'  -- long-term rents are quoted per month; the document is silent
             when 'shortterm' then
-                case {{ json_text('payload', 'shortterm_unit') }}
+                case {{ record_path('fields', 'shortterm_unit') }}
                     when 'per_day' then 'day'
                     when 'per_week' then 'week'
                     when 'per_month' then 'month'
@@ -90,11 +111,11 @@ renamed as (
         case when not is_removal then coalesce(has_hidden_price, false) end as price_is_hidden,
 
         ---------- size, already in square metres
-        {{ cast_or_null(json_text('payload', 'rooms'), 'integer') }} as bedrooms,  -- "rooms/bedrooms" in the document
-        {{ cast_or_null(json_text('payload', 'bathrooms'), 'decimal(5, 2)') }} as bathrooms,
-        {{ cast_or_null(json_text('payload', 'size'), 'double') }} as living_area_sqm,
-        {{ cast_or_null(json_text('payload', 'land_size'), 'double') }} as lot_area_sqm,
-        {{ cast_or_null(json_text('payload', 'year_built'), 'integer') }} as year_built,
+        {{ cast_or_null(record_path('fields', 'rooms'), 'integer') }} as bedrooms,  -- "rooms/bedrooms" in the document
+        {{ cast_or_null(record_path('fields', 'bathrooms'), 'decimal(5, 2)') }} as bathrooms,
+        {{ cast_or_null(record_path('fields', 'size'), 'double') }} as living_area_sqm,
+        {{ cast_or_null(record_path('fields', 'land_size'), 'double') }} as lot_area_sqm,
+        {{ cast_or_null(record_path('fields', 'year_built'), 'integer') }} as year_built,
 
         ---------- text: one translation, English if there is one, else the first
         {{ record_field('chosen_translation', 'title') }} as title,
@@ -102,27 +123,30 @@ renamed as (
 
         ---------- location: the public address and pin only (see the privacy CTE)
         case
-            when is_address_public then {{ json_text('location', 'address_el') }}
-            else {{ json_text('location', 'fake_address_el') }}
+            when is_address_public then {{ record_path('fields', 'location.address_el') }}
+            else {{ record_path('fields', 'location.fake_address_el') }}
         end as address_line,
         regexp_replace(
             coalesce(
-                {{ json_text('location', 'area_level2.name_en') }}, {{ json_text('location', 'area_level2.name_el') }}
+                {{ record_path('fields', 'location.area_level2.name_en') }},
+                {{ record_path('fields', 'location.area_level2.name_el') }}
             ),
             '^Municipality of ',
             ''
         ) as city,
-        coalesce({{ json_text('location', 'area_level1.name_en') }}, {{ json_text('location', 'area_level1.name_el') }})
-            as region,
-        {{ json_text('location', 'postal_code') }} as postal_code,
+        coalesce(
+            {{ record_path('fields', 'location.area_level1.name_en') }},
+            {{ record_path('fields', 'location.area_level1.name_el') }}
+        ) as region,
+        {{ record_path('fields', 'location.postal_code') }} as postal_code,
         '{{ settings.country_code }}' as country_code,
         case
-            when is_pin_public then {{ cast_or_null(json_text('location', 'latitude'), 'double') }}
-            else {{ cast_or_null(json_text('location', 'fake_latitude'), 'double') }}
+            when is_pin_public then {{ cast_or_null(record_path('fields', 'location.latitude'), 'double') }}
+            else {{ cast_or_null(record_path('fields', 'location.fake_latitude'), 'double') }}
         end as latitude,
         case
-            when is_pin_public then {{ cast_or_null(json_text('location', 'longitude'), 'double') }}
-            else {{ cast_or_null(json_text('location', 'fake_longitude'), 'double') }}
+            when is_pin_public then {{ cast_or_null(record_path('fields', 'location.longitude'), 'double') }}
+            else {{ cast_or_null(record_path('fields', 'location.fake_longitude'), 'double') }}
         end as longitude,
         case when not is_removal then is_pin_public end as location_is_exact,
 
@@ -140,9 +164,9 @@ renamed as (
         )) }} as photos,
 
         ---------- timestamps: naive local times of the configured timezone, to UTC
-        {{ from_local_time(cast_or_null(json_text('payload', 'date_created'), 'timestamp'), settings.timezone) }}
+        {{ from_local_time(cast_or_null(record_path('fields', 'date_created'), 'timestamp'), settings.timezone) }}
             as source_created_at,
-        {{ from_local_time(cast_or_null(json_text('payload', 'date_updated'), 'timestamp'), settings.timezone) }}
+        {{ from_local_time(cast_or_null(record_path('fields', 'date_updated'), 'timestamp'), settings.timezone) }}
             as source_updated_at
 
     from privacy
