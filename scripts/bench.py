@@ -145,7 +145,7 @@ class SandboxProcess:
         return requests.post(f"{self.control}/advance", json={"changed_share": changed_share}, timeout=600).json()
 
     def cpu_seconds(self) -> float:
-        """CPU time the sandbox has used: serving is part of the scan's cost on a shared machine."""
+        """CPU time the sandbox has used (Linux): serving is part of the scan's cost on a shared machine."""
         fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
@@ -387,8 +387,8 @@ def scale_section(runs: list[dict[str, Any]]) -> list[str]:
     if "full_sandbox_cpu_seconds" in runs[0]:
         serving_cpu = median(runs, "full_sandbox_cpu_seconds")
         serving = (
-            f" The sandbox used {serving_cpu:,.1f} CPU s serving the full scan"
-            f" ({serving_cpu / floor_s:,.1f}x the floor)."
+            f" The sandbox used {serving_cpu:,.1f} CPU s serving the full scan: being one Python process,"
+            f" a floor under the scan's wall time of {serving_cpu / floor_s:,.1f}x the `read_json` floor."
         )
     lines += [
         "",
@@ -414,7 +414,7 @@ def scale_section(runs: list[dict[str, Any]]) -> list[str]:
         full_step = median(runs, "full_raw", "steps", host)
         shares = [
             f"{median(runs, f'incremental_{s}', 'raw', 'steps', host) / full_step:.0%}" if s in measured_shares else "-"
-            for s in ("0.01", "0.10")
+            for s in (f"{share:.2f}" for share in INCREMENTAL_SHARES)
         ]
         lines.append(
             f"| {host}{' (server-side cursor)' if host in SERVER_SIDE_CURSOR else ''} | {len(accounts)} "

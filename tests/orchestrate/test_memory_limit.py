@@ -50,11 +50,14 @@ def test_dlt_and_dbt_connections_take_the_configured_limit_or_the_same_default(
     assert json.loads(shown.stdout)["show"] == [{"memory_limit": as_duckdb_shows(limit)}]
 
 
-def test_a_publish_of_marts_far_larger_than_the_limit_succeeds_and_leaves_nothing_behind(
+def test_a_publish_of_marts_far_larger_than_the_limit_succeeds_and_clears_a_dead_publish_spill(
     data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(DUCKDB_MEMORY_LIMIT_ENV, "48MB")
     warehouse, target = data_dir / "warehouse.duckdb", data_dir / "serving.duckdb"
+    dead_spill = data_dir / ".serving.duckdb.0123abcd.tmp.spill"  # of a publish killed midway
+    dead_spill.mkdir()
+    (dead_spill / "duckdb_temp_storage-0.tmp").write_bytes(b"spilled")
     with duckdb.connect(str(warehouse)) as connection:
         connection.execute("create schema marts")
         for mart in MARTS:  # about 60 MB of distinct text each

@@ -83,10 +83,23 @@
     - each dotted path of `texts` as a record of records down to the value read as json_text reads
       it (record_path gets it back);
     - each field of `lists`, an array of objects, read as json_to_list reads it with its fields;
-    - each field of `parts` kept as JSON.
-    One read instead of one per field: DuckDB parses the document for every JSON function and
-    reserves about 60 MB for each in a query whatever the data (duckdb#8734). -#}
+    - each field of `parts` kept as JSON (a JSON null reads as null).
+    One read instead of one per field: DuckDB parses the document for every JSON function, and
+    counts about 60 MB against its memory limit for each in a query, even on 1,000 rows
+    (duckdb#8734). Two names for one field, or a field inside another, fail the compile. -#}
 {% macro json_record(json, texts=[], lists={}, parts=[]) -%}
+    {%- set names = texts + (lists.keys() | list) + parts -%}
+    {%- for name in names -%}
+        {%- for other in names[loop.index:] -%}
+            {%- if name | lower == other | lower
+                or (other | lower).startswith(name | lower ~ '.')
+                or (name | lower).startswith(other | lower ~ '.') -%}
+                {{ exceptions.raise_compiler_error(
+                    "json_record: '" ~ name ~ "' and '" ~ other ~ "' are one field, or one holds the other"
+                ) }}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endfor -%}
     {{ return(adapter.dispatch('json_record', 'listings')(json, texts, lists, parts)) }}
 {%- endmacro %}
 
@@ -133,8 +146,9 @@
 
 {#- A query over `relation`: its `columns`, and one row per object of the JSON array in its column
     `json`, with a column per field of `fields` (read as json_to_list reads them). A row whose array
-    is empty or null gives no rows. A whole query rather than a lateral join: DuckDB decorrelates a
-    lateral join with a hash table keyed on the JSON text, which holds every array in memory. -#}
+    is empty or null gives no rows; `columns` must not share a name with a field. A whole query
+    rather than a lateral join: DuckDB decorrelates a lateral join with a hash table keyed on the
+    JSON text, which holds every array in memory. -#}
 {% macro json_list_rows(relation, columns, json, fields) -%}
     {{ return(adapter.dispatch('json_list_rows', 'listings')(relation, columns, json, fields)) }}
 {%- endmacro %}

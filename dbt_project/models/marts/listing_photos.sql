@@ -4,8 +4,8 @@ with
 
 latest_sequence as (
 
-    {#- the key of each listing's latest version first, then its photos: a window carrying the
-        photos text would hold all of them in memory at once -#}
+    -- the key of each listing's latest version first, then its photos: a window carrying the
+    -- photos text would hold all of them in memory at once
     select listing_key, max(sequence_number) as sequence_number
     from {{ ref('int_listing_timeline') }}
     where not is_removal

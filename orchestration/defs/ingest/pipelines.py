@@ -20,6 +20,7 @@ def listings_pipeline(provider: str) -> dlt.Pipeline:
     """
     return dlt.pipeline(
         pipeline_name=f"listings_{provider}",
+        # DuckDB's global settings are these, not dlt's `credentials.global_config`: one memory setting
         destination=dlt.destinations.duckdb(
             DuckDbCredentials(str(warehouse_path()), global_config={"memory_limit": duckdb_memory_limit()})
         ),

@@ -63,7 +63,10 @@ def publish_duckdb(warehouse: Path, target: Path) -> dict[str, int]:
     Callers hold the warehouse lock, so a staging file found beside the target is a dead one's."""
     target.parent.mkdir(parents=True, exist_ok=True)
     for leftover in target.parent.glob(f".{target.name}.*.tmp*"):  # of a publish killed midway
-        shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
+        if leftover.is_dir():  # its spill folder
+            shutil.rmtree(leftover)
+        else:
+            leftover.unlink()
     staging = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
     try:
         # in memory, the connection spills (past the memory limit) beside the staging file, not into the cwd

@@ -34,7 +34,7 @@ payload_read as (
 
 ),
 
--- The nested parts, named.
+-- The lists by name, and the flags the columns below depend on.
 parsed as (
 
     select

@@ -29,7 +29,7 @@ payload_read as (
 
 ),
 
--- Photos, address lines and coordinates, read once.
+-- Photos, address lines and coordinates, cleaned once: the columns below use each more than once.
 parsed as (
 
     select

@@ -34,7 +34,7 @@ payload_read as (
 
 ),
 
--- The nested parts, named.
+-- The lists by name, and the hidden-price flag the price and its period depend on.
 parsed as (
 
     select
