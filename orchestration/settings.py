@@ -13,7 +13,7 @@ SERVING_PATH_ENV = "LISTINGS_SERVING_PATH"
 PARQUET_DIR_ENV = "LISTINGS_PARQUET_DIR"
 # DuckDB takes 80% of RAM by default; bounded, it spills to disk instead (dbt's profiles.yml too)
 DUCKDB_MEMORY_LIMIT_ENV = "LISTINGS_DUCKDB_MEMORY_LIMIT"
-DEFAULT_DUCKDB_MEMORY_LIMIT = "512MB"
+DEFAULT_DUCKDB_MEMORY_LIMIT = "256MB"
 
 
 def data_dir() -> Path:
