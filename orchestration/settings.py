@@ -11,9 +11,12 @@ DATA_DIR_ENV = "LISTINGS_DATA_DIR"
 WAREHOUSE_PATH_ENV = "LISTINGS_WAREHOUSE_PATH"  # dbt's profiles.yml resolves both the same way
 SERVING_PATH_ENV = "LISTINGS_SERVING_PATH"
 PARQUET_DIR_ENV = "LISTINGS_PARQUET_DIR"
-# DuckDB takes 80% of RAM by default; bounded, it spills to disk instead (dbt's profiles.yml too)
+# DuckDB takes 80% of RAM by default; bounded, it spills to disk instead. dbt's build and the publish
+# (dbt's profiles.yml too) need more than dlt's loads, whose process already holds Dagster and dlt.
 DUCKDB_MEMORY_LIMIT_ENV = "LISTINGS_DUCKDB_MEMORY_LIMIT"
-DEFAULT_DUCKDB_MEMORY_LIMIT = "256MB"
+DEFAULT_DUCKDB_MEMORY_LIMIT = "512MB"
+LOAD_MEMORY_LIMIT_ENV = "LISTINGS_LOAD_MEMORY_LIMIT"
+DEFAULT_LOAD_MEMORY_LIMIT = "256MB"
 
 
 def data_dir() -> Path:
@@ -41,5 +44,10 @@ def parquet_dir() -> Path | None:
 
 
 def duckdb_memory_limit() -> str:
-    """The memory each DuckDB connection that writes the warehouse or the serving file may use."""
+    """DuckDB's buffer memory in dbt's build and in the publish."""
     return os.environ.get(DUCKDB_MEMORY_LIMIT_ENV) or DEFAULT_DUCKDB_MEMORY_LIMIT
+
+
+def load_memory_limit() -> str:
+    """DuckDB's buffer memory in dlt's loads into raw."""
+    return os.environ.get(LOAD_MEMORY_LIMIT_ENV) or DEFAULT_LOAD_MEMORY_LIMIT

@@ -1,5 +1,5 @@
-"""Every DuckDB connection that writes the warehouse is bounded by one setting: dlt's loads, dbt's
-build, and the publish (DuckDB would otherwise take 80% of the machine's memory)."""
+"""Every DuckDB connection that writes is bounded (DuckDB would otherwise take 80% of the machine's
+memory): dbt's build and the publish by one setting, dlt's loads by another."""
 
 import json
 import subprocess
@@ -11,7 +11,13 @@ import pytest
 
 from orchestration.defs.ingest.pipelines import listings_pipeline
 from orchestration.defs.serving.assets import MARTS, publish_duckdb
-from orchestration.settings import DBT_PROJECT_DIR, DEFAULT_DUCKDB_MEMORY_LIMIT, DUCKDB_MEMORY_LIMIT_ENV
+from orchestration.settings import (
+    DBT_PROJECT_DIR,
+    DEFAULT_DUCKDB_MEMORY_LIMIT,
+    DEFAULT_LOAD_MEMORY_LIMIT,
+    DUCKDB_MEMORY_LIMIT_ENV,
+    LOAD_MEMORY_LIMIT_ENV,
+)
 
 DBT = str(Path(sys.executable).parent / "dbt")
 SETTING = "select current_setting('memory_limit') as memory_limit"
@@ -29,17 +35,18 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-@pytest.mark.parametrize("configured", [None, "300MB"])
-def test_dlt_and_dbt_connections_take_the_configured_limit_or_the_same_default(
-    data_dir: Path, monkeypatch: pytest.MonkeyPatch, configured: str | None
+@pytest.mark.parametrize(("configured", "configured_load"), [(None, None), ("300MB", "200MB")])
+def test_dbt_and_dlt_connections_take_their_configured_limits_or_the_defaults(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, configured: str | None, configured_load: str | None
 ) -> None:
-    if configured:
-        monkeypatch.setenv(DUCKDB_MEMORY_LIMIT_ENV, configured)
-    else:
-        monkeypatch.delenv(DUCKDB_MEMORY_LIMIT_ENV, raising=False)
+    for variable, value in ((DUCKDB_MEMORY_LIMIT_ENV, configured), (LOAD_MEMORY_LIMIT_ENV, configured_load)):
+        if value:
+            monkeypatch.setenv(variable, value)
+        else:
+            monkeypatch.delenv(variable, raising=False)
     limit = configured or DEFAULT_DUCKDB_MEMORY_LIMIT
     with listings_pipeline("apimo").sql_client() as client:
-        assert client.execute_sql(SETTING)[0][0] == as_duckdb_shows(limit)
+        assert client.execute_sql(SETTING)[0][0] == as_duckdb_shows(configured_load or DEFAULT_LOAD_MEMORY_LIMIT)
     shown = subprocess.run(
         [DBT, "show", "--inline", SETTING, "--output", "json", "--quiet"],
         cwd=DBT_PROJECT_DIR,

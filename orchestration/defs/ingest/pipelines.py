@@ -5,7 +5,7 @@ from __future__ import annotations
 import dlt
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
-from orchestration.settings import duckdb_memory_limit, pipelines_dir, warehouse_path
+from orchestration.settings import load_memory_limit, pipelines_dir, warehouse_path
 
 
 def raw_dataset(provider: str) -> str:
@@ -20,9 +20,9 @@ def listings_pipeline(provider: str) -> dlt.Pipeline:
     """
     return dlt.pipeline(
         pipeline_name=f"listings_{provider}",
-        # DuckDB's global settings are these, not dlt's `credentials.global_config`: one memory setting
+        # DuckDB's global settings come from here (LISTINGS_LOAD_MEMORY_LIMIT), not dlt's `global_config`
         destination=dlt.destinations.duckdb(
-            DuckDbCredentials(str(warehouse_path()), global_config={"memory_limit": duckdb_memory_limit()})
+            DuckDbCredentials(str(warehouse_path()), global_config={"memory_limit": load_memory_limit()})
         ),
         dataset_name=raw_dataset(provider),
         pipelines_dir=str(pipelines_dir()),
