@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -62,11 +63,7 @@ def publish_duckdb(warehouse: Path, target: Path) -> dict[str, int]:
     """Copy the marts into a new file, then rename it over ``target``; returns rows per mart.
     Callers hold the warehouse lock, so a staging file found beside the target is a dead one's."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    for leftover in target.parent.glob(f".{target.name}.*.tmp*"):  # of a publish killed midway
-        if leftover.is_dir():  # its spill folder
-            shutil.rmtree(leftover)
-        else:
-            leftover.unlink()
+    remove_staging(target.parent.glob(f".{target.name}.*.tmp*"))  # of a publish killed midway
     staging = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
     try:
         # in memory, the connection spills (past the memory limit) beside the staging file, not into the cwd
@@ -85,10 +82,17 @@ def publish_duckdb(warehouse: Path, target: Path) -> dict[str, int]:
         staging.chmod(0o444)  # readers only: nothing edits a published snapshot in place
         os.replace(staging, target)
     finally:
-        staging.unlink(missing_ok=True)
-        staging.with_name(staging.name + ".wal").unlink(missing_ok=True)
-        shutil.rmtree(f"{staging}.spill", ignore_errors=True)
+        remove_staging(target.parent.glob(f"{staging.name}*"))
     return counts
+
+
+def remove_staging(paths: Iterable[Path]) -> None:
+    """A publish's staging file, its WAL and its spill folder (DuckDB's temp_directory)."""
+    for path in paths:
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
 
 
 def publish_parquet(warehouse: Path, folder: Path) -> Path:
