@@ -57,6 +57,11 @@ QUOTA = 20  # AvaroAI: 20 requests a minute
 INCREMENTAL_SHARES = (0.01, 0.10)  # of live listings changed by the day before an incremental run
 
 
+def incremental_key(share: float) -> str:
+    """Where a run's results keep its incremental run after a day changing ``share``."""
+    return f"incremental_{share:.2f}"
+
+
 def lookup_requests() -> dict[str, int]:
     """Requests per account outside the listings scan: EstatePrime's lookup lists, one each."""
     from dlt_sources.estateprime.settings import LOOKUPS
@@ -256,7 +261,7 @@ def one_run(listings: int, work: Path, log: Path, incremental: bool = True) -> d
             raw = pipeline_run(data, log, "--no-marts")
             after = sandbox.requests()
             marts = pipeline_run(data, log, "--marts-only")
-            result[f"incremental_{share:.2f}"] = {
+            result[incremental_key(share)] = {
                 "changes": sum(sum(kinds.values()) for kinds in changes.values()),
                 "requests": {host: after[host] - before[host] for host in HOSTS},
                 "raw": asdict(raw),
@@ -364,13 +369,13 @@ def scale_section(runs: list[dict[str, Any]]) -> list[str]:
         row("full load: raw -> marts", ("full_marts",)),
         row("**full load: together**", *FULL_LOAD),
     ]
-    measured_shares = [f"{share:.2f}" for share in INCREMENTAL_SHARES if f"incremental_{share:.2f}" in runs[0]]
+    measured_shares = [share for share in INCREMENTAL_SHARES if incremental_key(share) in runs[0]]
     for share in measured_shares:
-        key = f"incremental_{share}"
+        key = incremental_key(share)
         changes = int(median(runs, key, "changes"))
         lines.append(
             row(
-                f"incremental, {float(share):.0%} changed ({changes:,} changes): load + marts",
+                f"incremental, {share:.0%} changed ({changes:,} changes): load + marts",
                 (key, "raw"),
                 (key, "marts"),
             )
@@ -413,8 +418,10 @@ def scale_section(runs: list[dict[str, Any]]) -> list[str]:
         made = int(median(runs, "full_requests", host))
         full_step = median(runs, "full_raw", "steps", host)
         shares = [
-            f"{median(runs, f'incremental_{s}', 'raw', 'steps', host) / full_step:.0%}" if s in measured_shares else "-"
-            for s in (f"{share:.2f}" for share in INCREMENTAL_SHARES)
+            f"{median(runs, incremental_key(share), 'raw', 'steps', host) / full_step:.0%}"
+            if share in measured_shares
+            else "-"
+            for share in INCREMENTAL_SHARES
         ]
         lines.append(
             f"| {host}{' (server-side cursor)' if host in SERVER_SIDE_CURSOR else ''} | {len(accounts)} "
@@ -433,8 +440,9 @@ def targets(results: dict[int, list[dict[str, Any]]], quota: dict[str, float] | 
         verdict = "met" if ratio <= 2 else "missed"
         lines.append(f"- Full load at 100k within 2x the `read_json` floor: {ratio:,.1f}x: **{verdict}**.")
     for n, runs in results.items():
-        for host in SERVER_SIDE_CURSOR if "incremental_0.01" in runs[0] else ():
-            share = median(runs, "incremental_0.01", "raw", "steps", host) / median(runs, "full_raw", "steps", host)
+        one_percent = incremental_key(0.01)
+        for host in SERVER_SIDE_CURSOR if one_percent in runs[0] else ():
+            share = median(runs, one_percent, "raw", "steps", host) / median(runs, "full_raw", "steps", host)
             lines.append(
                 f"- {n:,}: {host} incremental (1% changed) within 10% of its full load: {share:.0%}: "
                 f"**{'met' if share <= 0.10 else 'missed'}**."
