@@ -154,19 +154,24 @@ class ProviderApp:
             wait = self.limiter.check(caller)
             if wait is not None:
                 raise self.rate_limited(wait)
-        if (slow := self.faults.take("slow")) is not None:
-            time.sleep(float(slow["delay"]))
-        if (error := self.faults.take("server_error")) is not None:
-            raise self.error(int(error["status"]), "Internal server error (sandbox fault)")
-        if (burst := self.faults.take("rate_limit_burst")) is not None:
-            raise self.rate_limited(float(burst["retry_after"]))
-        response = candidate.handler(request, **match.groupdict())
-        if candidate.is_list:
-            self._apply_record_faults(self.records(response.payload), request)
-            for kind, world_change in (("shift_insert", "new_listing"), ("shift_remove", "removed")):
-                if self.faults.take(kind) is not None:
-                    self.shift_world(request).mutate_now(world_change, self.newest_first)
-        return response, self.faults.take("truncated_body") is not None
+        slow = self.faults.take("slow")
+        try:
+            if (error := self.faults.take("server_error")) is not None:
+                raise self.error(int(error["status"]), "Internal server error (sandbox fault)")
+            if (burst := self.faults.take("rate_limit_burst")) is not None:
+                raise self.rate_limited(float(burst["retry_after"]))
+            response = candidate.handler(request, **match.groupdict())
+            if candidate.is_list:
+                self._apply_record_faults(self.records(response.payload), request)
+                for kind, world_change in (("shift_insert", "new_listing"), ("shift_remove", "removed")):
+                    if self.faults.take(kind) is not None:
+                        self.shift_world(request).mutate_now(world_change, self.newest_first)
+            return response, self.faults.take("truncated_body") is not None
+        finally:
+            # Late, so the slow request has taken its turn at every other fault before the client's
+            # retry arrives: otherwise the retry could meet a fault meant for this request.
+            if slow is not None:
+                time.sleep(float(slow["delay"]))
 
     def _apply_record_faults(self, records: list[dict[str, Any]], request: Request) -> None:
         if not records:
