@@ -21,7 +21,8 @@ SANDBOX_URL_ENV = "LISTINGS_SANDBOX_URL"
 
 
 def _print_json(value: Any) -> None:
-    print(json.dumps(value, indent=2, ensure_ascii=False))
+    # flushed: `sandbox serve` keeps running, and a pipe reading its info would otherwise wait
+    print(json.dumps(value, indent=2, ensure_ascii=False), flush=True)
 
 
 def _rate(text: str) -> tuple[int, float] | None:

@@ -57,7 +57,8 @@ def test_a_day_later_only_changes_are_stored_and_prices_follow(
 
 
 def test_a_429_from_a_spent_quota_is_waited_out_not_failed(start_pipeline_sandbox: Callable[..., Sandbox]) -> None:
-    sandbox = start_pipeline_sandbox(SandboxConfig(seed=3, avaroai_rate_limit=(20, 2.0)))
+    # a window long enough that the load's first request, on a busy machine too, meets it spent
+    sandbox = start_pipeline_sandbox(SandboxConfig(seed=3, avaroai_rate_limit=(20, 8.0)))
     info = sandbox.info()["providers"]["avaroai"]
     # someone else spends the whole window's quota with the same key
     for _ in range(20):

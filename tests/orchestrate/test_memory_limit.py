@@ -48,7 +48,9 @@ def test_dbt_and_dlt_connections_take_their_configured_limits_or_the_defaults(
     with listings_pipeline("apimo").sql_client() as client:
         assert client.execute_sql(SETTING)[0][0] == as_duckdb_shows(configured_load or DEFAULT_LOAD_MEMORY_LIMIT)
     shown = subprocess.run(
-        [DBT, "show", "--inline", SETTING, "--output", "json", "--quiet"],
+        # its own target and logs: dbt show rewrites the manifest other processes may be reading
+        [DBT, "show", "--inline", SETTING, "--output", "json", "--quiet"]
+        + ["--target-path", str(data_dir / "dbt_target"), "--log-path", str(data_dir)],
         cwd=DBT_PROJECT_DIR,
         capture_output=True,
         text=True,
