@@ -1,9 +1,14 @@
 """The Dagster code location loads, and dlt and dbt assets form one lineage graph."""
 
+from pathlib import Path
+
 import dagster as dg
+import pytest
 
 from orchestration.definitions import defs
 from orchestration.defs.ingest.assets import SOURCES
+from orchestration.defs.ingest.pipelines import listings_pipeline
+from orchestration.settings import pipelines_dir
 
 
 def asset_graph():
@@ -65,3 +70,24 @@ def test_dbt_tests_are_asset_checks_on_the_mart() -> None:
         "assert_price_periods_do_not_overlap",
         "relationships_listing_events_listing_key__listing_key__ref_listings_",
     } <= checks
+
+
+def test_loading_the_definitions_writes_nothing_in_the_pipelines_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each step process of a run loads the definitions while other steps drop and restore their
+    pipeline's local state there (a write in between failed a run with "Directory not empty")."""
+    monkeypatch.setenv("LISTINGS_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("LISTINGS_WAREHOUSE_PATH", raising=False)
+    listings_pipeline("apimo")  # one provider's local state, as a run leaves it
+
+    def files() -> dict[Path, tuple[int, bytes]]:
+        return {
+            path: (path.stat().st_mtime_ns, path.read_bytes()) for path in pipelines_dir().rglob("*") if path.is_file()
+        }
+
+    before = files()
+    assert before  # the state file, at least
+    defs()
+    assert files() == before
+    assert [path.name for path in pipelines_dir().iterdir()] == ["listings_apimo"]

@@ -1,8 +1,11 @@
 """Raw-layer assets: one dagster-dlt multi-asset per provider source."""
 
+import functools
 import inspect
+import tempfile
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import dagster as dg
 import dlt
@@ -70,6 +73,23 @@ def definition_time_source(source: Callable[..., DltSource]) -> DltSource:
     return source(**required)
 
 
+def definition_time_pipeline(provider: str) -> dlt.Pipeline:
+    """The provider's pipeline as dagster-dlt reads it when definitions load (its name, dataset and
+    destination), with its local state in a private folder of this process.
+
+    Every process loads the definitions: each step of a run, the UI's code server. Made in the
+    shared pipelines folder, ``dlt.pipeline`` writes a state file there, and did so while a run of
+    that provider was dropping the folder to restore it from the warehouse: the run failed with
+    "Directory not empty".
+    """
+    return listings_pipeline(provider, working_root=Path(_private_folder().name))
+
+
+@functools.cache
+def _private_folder() -> tempfile.TemporaryDirectory:
+    return tempfile.TemporaryDirectory(prefix="listings-definitions-")  # removed when the process exits
+
+
 class RawLoadConfig(dg.Config):
     full_scan: bool = Field(
         default=False,
@@ -88,7 +108,7 @@ def raw_assets(provider: str, source: Callable[..., DltSource]) -> dg.AssetsDefi
 
     @dlt_assets(
         dlt_source=definition_time_source(source),
-        dlt_pipeline=listings_pipeline(provider),
+        dlt_pipeline=definition_time_pipeline(provider),
         name=provider,
         dagster_dlt_translator=RawLayerTranslator(),
         op_tags={"listings/provider": provider},
