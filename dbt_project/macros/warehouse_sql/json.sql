@@ -72,11 +72,17 @@
 {%- endmacro %}
 
 {% macro duckdb__json_to_list(json, fields) -%}
-    {%- set structure = [] -%}
-    {%- for name, type in fields.items() -%}
-        {%- do structure.append('"' ~ name ~ '": "' ~ type | upper ~ '"') -%}
+    json_transform({{ json }}, '{{ tojson(duckdb__json_list_structure(fields)) }}')
+{%- endmacro %}
+
+{#- json_transform's structure for an array of objects with `fields` (name: type), as json_to_list
+    and json_record read one. -#}
+{% macro duckdb__json_list_structure(fields) -%}
+    {%- set element = {} -%}
+    {%- for field, type in fields.items() -%}
+        {%- do element.update({field: type | upper}) -%}
     {%- endfor -%}
-    json_transform({{ json }}, '[{{ '{' ~ structure | join(', ') ~ '}' }}]')
+    {{ return([element]) }}
 {%- endmacro %}
 
 {#- The fields a model reads from a JSON document, in one parse of it: a record (see lists.sql) with
@@ -119,11 +125,7 @@
         {%- do walked.node.update({keys[-1]: 'VARCHAR'}) -%}
     {%- endfor -%}
     {%- for name, fields in lists.items() -%}
-        {%- set element = {} -%}
-        {%- for field, type in fields.items() -%}
-            {%- do element.update({field: type | upper}) -%}
-        {%- endfor -%}
-        {%- do structure.update({name: [element]}) -%}
+        {%- do structure.update({name: duckdb__json_list_structure(fields)}) -%}
     {%- endfor -%}
     {%- for name in parts -%}
         {%- do structure.update({name: 'JSON'}) -%}
