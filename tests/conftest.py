@@ -37,6 +37,18 @@ def pipeline_sandbox(start_pipeline_sandbox: Callable[..., Sandbox]) -> Sandbox:
     return start_pipeline_sandbox()
 
 
+@pytest.fixture
+def quick_give_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Retry budgets for a test that makes a provider fail for good: three attempts, a backoff of
+    tenths of a second (the defaults would keep trying for minutes, as they should in production)."""
+    for name, value in {
+        "SOURCES__TRANSIENT_MAX_ATTEMPTS": "3",
+        "SOURCES__BACKOFF_INITIAL_SECONDS": "0.05",
+        "SOURCES__BACKOFF_MAX_SECONDS": "0.2",
+    }.items():
+        monkeypatch.setenv(name, value)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The files marked ``slow`` first: pytest-xdist hands files to its workers in this order, and a
     long file started last would leave the other workers idle."""

@@ -59,7 +59,7 @@ def actuallycare_source(
     base_url = check.base_url(base_url)
     check.require(1 <= page_size <= PAGE_SIZE, f"page_size must be between 1 and {PAGE_SIZE}")
     pacer = RequestPacer.for_account(PROVIDER, account_id, max_requests_per_window, rate_window_seconds)
-    client = listings_client(base_url, api_key, pacer)
+    client = listings_client(base_url, account_id, api_key, pacer)
     return listings(check, client, account_id, page_size, RemovalPolicy(removal_confirmations, max_removed_share))
 
 

@@ -11,7 +11,7 @@ from dlt_sources.common.http import RequestPacer, provider_session
 from .settings import AUTH_HEADER
 
 
-def listings_client(base_url: str, api_key: str, pacer: RequestPacer | None) -> RESTClient:
+def listings_client(base_url: str, account_id: str, api_key: str, pacer: RequestPacer | None) -> RESTClient:
     """Pages with ``page``/``limit``; ``data.meta.totalPages`` says when to stop."""
     return RESTClient(
         base_url=base_url + "/",
@@ -19,5 +19,5 @@ def listings_client(base_url: str, api_key: str, pacer: RequestPacer | None) -> 
         auth=APIKeyAuth(name=AUTH_HEADER, api_key=api_key, location="header"),
         paginator=PageNumberPaginator(base_page=1, page_param="page", total_path="data.meta.totalPages"),
         data_selector="data.listings",
-        session=provider_session("actuallycare", pacer),
+        session=provider_session("actuallycare", account_id, pacer),
     )

@@ -71,7 +71,7 @@ def avaroai_source(
     base_url = check.base_url(base_url)
     pacer = RequestPacer.for_account(PROVIDER, account_id, max_requests_per_window, rate_window_seconds)
     check.require(pacer is not None, "max_requests_per_window and rate_window_seconds must be positive")
-    client = listings_client(base_url, api_key, pacer)
+    client = listings_client(base_url, account_id, api_key, pacer)
     return listings(check, client, account_id, RemovalPolicy(removal_confirmations, max_removed_share))
 
 

@@ -9,7 +9,7 @@ from dlt.sources.helpers.rest_client.paginators import JSONLinkPaginator
 from dlt_sources.common.http import RequestPacer, provider_session
 
 
-def listings_client(base_url: str, api_key: str, pacer: RequestPacer | None) -> RESTClient:
+def listings_client(base_url: str, account_id: str, api_key: str, pacer: RequestPacer | None) -> RESTClient:
     """Follows ``links.next`` until it is null (the API sends no total)."""
     return RESTClient(
         base_url=base_url + "/",
@@ -17,5 +17,5 @@ def listings_client(base_url: str, api_key: str, pacer: RequestPacer | None) -> 
         auth=BearerTokenAuth(api_key),
         paginator=JSONLinkPaginator(next_url_path="links.next"),
         data_selector="data",
-        session=provider_session("avaroai", pacer),
+        session=provider_session("avaroai", account_id, pacer),
     )

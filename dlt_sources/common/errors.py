@@ -1,10 +1,10 @@
 """Errors that tell an operator what to fix, naming provider and account, and never a secret.
 
-dlt's REST client retries 429, 5xx and connection errors with backoff; what still fails reaches the
-source as a ``requests`` exception whose text holds the full URL (with Enclosure/Koto, the key in
-its query). ``guarded_pages`` turns those into a ``ProviderRequestError`` raised outside the
-``except`` block, so the original exception is not chained to it and its text reaches no log or
-Dagster event.
+The sources' HTTP adapter retries 429s and transient failures within the provider's budgets
+(common/retries.py); what still fails reaches the source as a ``requests`` exception whose text
+holds the full URL (with Enclosure/Koto, the key in its query). ``guarded_pages`` turns those into a
+``ProviderRequestError`` raised outside the ``except`` block, so the original exception is not
+chained to it and its text reaches no log or Dagster event.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 from requests import RequestException
+from requests.exceptions import InvalidJSONError
 
 from .secrets import REDACTOR
 
@@ -24,7 +25,13 @@ _HINTS = {
     401: "the credentials were refused; check this account's key or token",
     403: "the credentials were refused or lack access; check this account's key or token",
     404: "no such endpoint; check base_url",
+    429: "still rate-limited when the retry budget ran out; raise rate_limit_budget_seconds, or pace lower "
+    "with max_requests_per_window where the source has it",
 }
+_TRANSIENT_HINT = (
+    "the API kept failing after the retries (transient_max_attempts, transient_budget_seconds); "
+    "check the provider's status, then run again"
+)
 _BODY_EXCERPT = 300
 
 
@@ -55,8 +62,11 @@ def request_error(provider: str, account_id: str | None, error: RequestException
         return ProviderRequestError(
             provider, account_id, f"no answer{target} after retries ({cause}); check base_url and the network"
         )
+    if isinstance(error, InvalidJSONError):
+        problem = f"HTTP {response.status_code}{target}: the body was not valid JSON (cut off?) on every attempt"
+        return ProviderRequestError(provider, account_id, f"{problem}; {_TRANSIENT_HINT}")
     body = response.text[:_BODY_EXCERPT].strip() if response.text else ""
-    hint = _HINTS.get(response.status_code, "the API kept failing after the retries")
+    hint = _HINTS.get(response.status_code, _TRANSIENT_HINT)
     return ProviderRequestError(
         provider, account_id, f"HTTP {response.status_code}{target}: {hint}" + (f". It said: {body}" if body else "")
     )

@@ -1,23 +1,39 @@
-"""The sources' HTTP session: dlt's retrying session with our adapter under it.
+"""The sources' HTTP session: one adapter paces, retries, counts and parses.
 
-dlt's REST client retries 429 and honours Retry-After, but it does not pace requests in advance.
-Pacing sits in the HTTP adapter, under dlt's retrying session, so every attempt (retries too) waits
-its turn. The adapter also counts what each provider was asked and answered (requests, 429s,
-retries) for the run's metadata, and makes each response parse its JSON body once.
+dlt's REST client neither paces requests in advance nor outlasts a rate-limit storm (its session
+makes five attempts). Both sit in the HTTP adapter here, so every attempt (retries too) waits its
+turn at the pacer, and each request keeps trying within the provider's time budgets
+(common/retries.py). The adapter also counts what each provider was asked and answered (requests,
+429s, retries, seconds waited) for the run's metadata, and makes each response parse its JSON body
+once.
 """
 
 from __future__ import annotations
 
+import itertools
+import logging
 import math
 import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable
 from typing import ClassVar
+from urllib.parse import urlsplit
 
-from dlt.sources.helpers.requests import Client
-from requests import PreparedRequest, Response, Session
+from dlt.sources.helpers.requests.session import Session
+from requests import PreparedRequest, RequestException, Response
 from requests.adapters import HTTPAdapter
+from requests.exceptions import (
+    ChunkedEncodingError,
+    ConnectionError,  # noqa: A004 (requests' own, not the builtin)
+    ContentDecodingError,
+    InvalidJSONError,
+    Timeout,
+)
+
+from .retries import RequestRetries, RetrySettings
+
+logger = logging.getLogger(__name__)
 
 
 class RequestPacer:
@@ -81,19 +97,21 @@ class RequestPacer:
         return cls.shared(f"{provider}:{account_id}", max_requests, window_seconds)
 
     def seconds_until_window_expires(self) -> int:
-        """What a 429 without Retry-After means: wait for the current window to expire."""
+        """What a 429 without Retry-After means: the quota was spent elsewhere (another process, a
+        shared key), so wait a whole window."""
         return math.ceil(self.window + self.margin)
 
 
 class RequestStats:
-    """Attempts per provider in this process: ``requests``, ``status_429``, and ``retries`` (answers
-    dlt's session retries: 429, 5xx, connection errors and timeouts). Read a delta around a run."""
+    """Attempts per provider in this process: ``requests``, ``status_429``, ``retries`` (attempts
+    retried: 429, 5xx, connection errors, timeouts, cut-off bodies) and ``retry_wait_seconds``.
+    Read a delta around a run."""
 
     _counts: ClassVar[dict[str, Counter]] = {}
     _lock: ClassVar[threading.Lock] = threading.Lock()
 
     @classmethod
-    def add(cls, provider: str, **counts: int) -> None:
+    def add(cls, provider: str, **counts: float) -> None:
         with cls._lock:
             cls._counts.setdefault(provider, Counter()).update(counts)
 
@@ -103,58 +121,126 @@ class RequestStats:
             return Counter(cls._counts.get(provider, Counter()))
 
 
-def _is_retried(status: int) -> bool:
-    return status == 429 or status >= 500
+# What a retry can fix when no answer came: no connection, a timeout, a body cut off under its
+# declared Content-Length (ChunkedEncodingError), a body that could not be decoded.
+_TRANSIENT_ERRORS = (ConnectionError, Timeout, ChunkedEncodingError, ContentDecodingError)
 
 
 class ProviderAdapter(HTTPAdapter):
-    """Waits for the pacer (if any) before each attempt, counts attempts, and makes each response
-    parse its body once."""
+    """Sends each request until it has an answer worth returning (common/retries.py): waits for the
+    pacer (if any) before every attempt, retries 429s and transient failures within the provider's
+    budgets, logs every wait, counts attempts, and parses each JSON body once."""
 
-    def __init__(self, provider: str, pacer: RequestPacer | None = None) -> None:
+    def __init__(
+        self,
+        provider: str,
+        account_id: str | None,
+        settings: RetrySettings,
+        pacer: RequestPacer | None = None,
+    ) -> None:
         super().__init__()
-        self.provider, self.pacer = provider, pacer
+        self.provider, self.account_id, self.settings, self.pacer = provider, account_id, settings, pacer
 
     def send(self, request: PreparedRequest, *args, **kwargs) -> Response:  # type: ignore[override]
+        window = self.pacer.seconds_until_window_expires() if self.pacer is not None else None
+        retries = RequestRetries(self.settings, rate_limit_window=window)
+        for attempt in itertools.count(1):
+            response, failure = self._attempt(request, *args, **kwargs)
+            status = response.status_code if response is not None else None
+            RequestStats.add(self.provider, requests=1, status_429=int(status == 429))
+            if status == 429:
+                decision = retries.after_rate_limit(response)
+                wait, reason = decision if decision else (None, "")
+            elif failure is not None or (status is not None and status >= 500):
+                wait, reason = retries.after_transient(), "backoff"
+            else:
+                return response
+            if wait is None:  # the budget is spent: the caller gets the last answer or error
+                if failure is not None:
+                    raise failure
+                return response
+            self._log_wait(request, failure, status, attempt, wait, reason)
+            RequestStats.add(self.provider, retries=1, retry_wait_seconds=wait)
+            time.sleep(wait)
+        raise AssertionError("unreachable")
+
+    def _attempt(self, request: PreparedRequest, *args, **kwargs) -> tuple[Response | None, RequestException | None]:
+        """One paced attempt: the response (its body read, a 2xx body parsed), or what went wrong."""
         if self.pacer is not None:
             self.pacer.wait()
+        kwargs["timeout"] = kwargs.get("timeout") or self.settings.request_timeout_seconds
         try:
             response = super().send(request, *args, **kwargs)
             if not kwargs.get("stream"):
-                response.content  # noqa: B018 (read here, so a cut-off body counts as the failed attempt it is)
-        except OSError:  # requests' connection, timeout and cut-off body errors: dlt's session retries them
-            RequestStats.add(self.provider, requests=1, retries=1)
-            raise
-        status = response.status_code
-        RequestStats.add(self.provider, requests=1, status_429=int(status == 429), retries=int(_is_retried(status)))
-        if self.pacer is not None and response.status_code == 429 and "Retry-After" not in response.headers:
-            # another process spent the quota: dlt's retry honours Retry-After, so give it the window
-            response.headers["Retry-After"] = str(self.pacer.seconds_until_window_expires())
-        _parse_json_once(response)
-        return response
+                response.content  # noqa: B018 (read here, so a cut-off body is this attempt's failure)
+        except _TRANSIENT_ERRORS as error:
+            return None, error
+        if response.ok and not kwargs.get("stream"):
+            failure = _parse_json_once(response)
+            if failure is not None:
+                return response, failure
+        return response, None
+
+    def _log_wait(
+        self,
+        request: PreparedRequest,
+        failure: RequestException | None,
+        status: int | None,
+        attempt: int,
+        wait: float,
+        reason: str,
+    ) -> None:
+        answer = f"HTTP {status}" if failure is None else _describe(failure, status)
+        where = f"{self.provider} account {self.account_id}" if self.account_id else self.provider
+        path = urlsplit(request.url or "").path  # never the query: it may hold a key
+        logger.info(
+            "%s: %s %s: %s (attempt %d); retrying in %.3g s (%s)",
+            where,
+            request.method,
+            path,
+            answer,
+            attempt,
+            wait,
+            reason,
+        )
 
 
-def _parse_json_once(response: Response) -> None:
-    """dlt's client parses a page for its data and its paginator parses it again; a source that
-    reads a response-level field (a total, a cursor) would be a third. Parse once, share the result.
-    (A session hook cannot do this: the REST client's own response hooks replace the session's.)"""
-    parse, parsed = response.json, []
+def _describe(failure: RequestException, status: int | None) -> str:
+    if isinstance(failure, InvalidJSONError):
+        return f"HTTP {status} whose body is not valid JSON (cut off?)"
+    if isinstance(failure, ChunkedEncodingError):
+        return f"a body cut off in transit ({type(failure).__name__})"
+    return f"no answer ({type(failure).__name__})"
+
+
+def _parse_json_once(response: Response) -> InvalidJSONError | None:
+    """Parse a 2xx JSON body now, so that one cut off in transit is a failed attempt, and share the
+    result: dlt's client parses a page for its data and its paginator parses it again (a session hook
+    cannot do this: the REST client's own response hooks replace the session's). Returns the error
+    if the body does not parse."""
+    if not response.content:
+        return None
+    parse = response.json
+    try:
+        parsed = parse()
+    except ValueError:
+        return InvalidJSONError("the body is not valid JSON", request=response.request, response=response)
 
     def json(**options):
-        if options:
-            return parse(**options)
-        if not parsed:
-            parsed.append(parse())
-        return parsed[0]
+        return parse(**options) if options else parsed
 
     response.json = json  # type: ignore[method-assign]
+    return None
 
 
-def provider_session(provider: str, pacer: RequestPacer | None = None) -> Session:
-    """dlt's retrying session (429 with Retry-After, 5xx and connection errors, with backoff),
-    paced when given a pacer, counted under ``provider``, with each response body parsed at most once."""
-    session = Client(raise_for_status=False).session
-    adapter = ProviderAdapter(provider, pacer)
+def provider_session(provider: str, account_id: str | None = None, pacer: RequestPacer | None = None) -> Session:
+    """A session for one provider account: retries within the provider's budgets (common/retries.py),
+    paced when given a pacer, counted under ``provider``, each JSON body parsed once. dlt's own
+    retrying session (``RUNTIME__REQUEST_MAX_ATTEMPTS``) is not used: its count of attempts cannot
+    outlast a rate-limit storm."""
+    settings = RetrySettings.for_provider(provider)
+    session = Session(timeout=settings.request_timeout_seconds, raise_for_status=False)
+    adapter = ProviderAdapter(provider, account_id, settings, pacer)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session

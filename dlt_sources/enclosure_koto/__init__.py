@@ -93,7 +93,7 @@ def enclosure_koto_source(
     return listings(
         check,
         instance,
-        search_client(instance, base_url, key),
+        search_client(instance, account_id, base_url, key),
         account_id,
         [{**search, **(filters or {})} for search in searches or []],
         cursor_overlap_seconds,

@@ -20,13 +20,13 @@ from requests import Request, Response
 from dlt_sources.common.http import provider_session
 
 
-def search_client(instance: str, base_url: str, key: str) -> RESTClient:
+def search_client(instance: str, account_id: str, base_url: str, key: str) -> RESTClient:
     return RESTClient(
         base_url=base_url + "/",
         headers={"Accept": "application/json"},
         auth=APIKeyAuth(name="key", api_key=key, location="query"),
         data_selector="data",
-        session=provider_session(instance),
+        session=provider_session(instance, account_id),
     )
 
 

@@ -69,7 +69,7 @@ def estateprime_source(
     check.require(bool(api_keys), "api_keys must map at least one store id to its key")
     unknown = set(filters or {}) - set(FILTERS)
     check.require(not unknown, f"filters {sorted(unknown)} are not documented; use {', '.join(FILTERS)}")
-    clients = {str(store): store_client(base_url, key, auth_header) for store, key in api_keys.items()}
+    clients = {str(store): store_client(base_url, str(store), key, auth_header) for store, key in api_keys.items()}
     return [
         listings(check, clients, dict(filters or {}), RemovalPolicy(removal_confirmations, max_removed_share)),
         *(lookup(name, path, check, clients) for name, path in LOOKUPS.items()),

@@ -9,14 +9,14 @@ from dlt.sources.helpers.rest_client.paginators import PageNumberPaginator
 from dlt_sources.common.http import provider_session
 
 
-def store_client(base_url: str, api_key: str, auth_header: str) -> RESTClient:
+def store_client(base_url: str, store_id: str, api_key: str, auth_header: str) -> RESTClient:
     """One store's client: each store (account) has its own key and sees only its own listings."""
     return RESTClient(
         base_url=base_url + "/",
         headers={"Accept": "application/json"},
         auth=APIKeyAuth(name=auth_header, api_key=api_key, location="header"),
         data_selector="data",
-        session=provider_session("estateprime"),
+        session=provider_session("estateprime", store_id),
     )
 
 

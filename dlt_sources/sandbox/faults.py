@@ -1,21 +1,37 @@
 """Switchable faults, armed per provider host and consumed by the requests they hit.
 
 A fault fires ``times`` times (0: until cleared) after letting ``after`` matching requests through,
-so a test can say exactly which request of a scan breaks.
+so a test can say exactly which request of a scan breaks. Two kinds pace themselves instead: a
+``rate`` below 1 fires on that share of the requests it meets (seeded, so a run repeats), and a
+``rate_limit_storm`` answers every request 429 for ``seconds`` from the first one it meets. Any
+number of faults may be armed at once on one host; each request takes its turn at every kind.
+
+What real APIs were seen to do, and the fault that does it: a 429 burst with or without Retry-After
+(``rate_limit_burst``, ``retry_after=null``), 429s for minutes (``rate_limit_storm``), 5xx at a rate
+(``server_error``, ``rate=0.1``, ``times=0``), a body cut off under its full Content-Length
+(``truncated_body``: the client sees a short read), and a 200 whose body is cut-off JSON under a
+matching Content-Length (``truncated_json``: only parsing notices).
 """
 
 from __future__ import annotations
 
+import random
 import threading
+import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 # kind -> default parameters
 FAULT_KINDS: dict[str, dict[str, Any]] = {
-    "server_error": {"status": 503},  # transient 5xx before the handler runs
-    "rate_limit_burst": {"retry_after": 1},  # 429 with Retry-After, whatever the quota says
+    # transient 5xx before the handler runs; with rate < 1, on that share of the requests it meets
+    "server_error": {"status": 503, "rate": 1.0},
+    # 429 whatever the quota says, with Retry-After (seconds) or, given null, without one
+    "rate_limit_burst": {"retry_after": 1},
+    # every request answered 429 for `seconds` from the first one it meets (`times` is ignored)
+    "rate_limit_storm": {"seconds": 10.0, "retry_after": None},
     "slow": {"delay": 2.0},  # seconds to wait before answering
-    "truncated_body": {},  # announce the full Content-Length, send half, close
+    "truncated_body": {},  # announce the full Content-Length, send half, close: a short read
+    "truncated_json": {},  # send half the body under a Content-Length that matches it: invalid JSON
     "malformed_record": {"field": "price"},  # one record of a list page gets an invalid value
     "new_field": {"name": "sandbox_new_field", "value": {"introduced": "by the sandbox"}},
     "type_change": {"field": "price"},  # a number arrives as a string on every record of a page
@@ -33,6 +49,8 @@ class Fault:
     after: int = 0
     params: dict[str, Any] = field(default_factory=dict)
     fired: int = 0
+    started_at: float | None = None  # a storm's first request
+    dice: random.Random = field(default_factory=lambda: random.Random(0), repr=False)
 
 
 class FaultBoard:
@@ -49,6 +67,8 @@ class FaultBoard:
         if unknown:
             raise ValueError(f"fault {kind!r} takes {sorted(FAULT_KINDS[kind])}, not {sorted(unknown)}")
         fault = Fault(kind, times, after, {**FAULT_KINDS[kind], **params})
+        if not 0 < float(fault.params.get("rate", 1.0)) <= 1:
+            raise ValueError("rate must be in (0, 1]")
         with self._lock:
             self._faults.append(fault)
         return fault
@@ -62,11 +82,25 @@ class FaultBoard:
                 if fault.after > 0:
                     fault.after -= 1
                     return None
+                if kind == "rate_limit_storm":
+                    return self._storm(fault)
+                if fault.dice.random() >= float(fault.params.get("rate", 1.0)):
+                    return None
                 fault.fired += 1
                 if fault.times and fault.fired >= fault.times:
                     self._faults.remove(fault)
                 return dict(fault.params)
         return None
+
+    def _storm(self, fault: Fault) -> dict[str, Any] | None:
+        now = time.monotonic()
+        if fault.started_at is None:
+            fault.started_at = now
+        if now - fault.started_at >= float(fault.params["seconds"]):
+            self._faults.remove(fault)
+            return None
+        fault.fired += 1
+        return dict(fault.params)
 
     def clear(self) -> None:
         with self._lock:
@@ -74,4 +108,4 @@ class FaultBoard:
 
     def armed(self) -> list[dict[str, Any]]:
         with self._lock:
-            return [asdict(fault) for fault in self._faults]
+            return [{name: value for name, value in asdict(fault).items() if name != "dice"} for fault in self._faults]

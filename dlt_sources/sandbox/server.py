@@ -121,6 +121,14 @@ class ProviderApp:
     def rate_limited(self, retry_after: float) -> HttpError:
         return HttpError(429, {"error": "Too Many Requests"}, {"Retry-After": str(max(1, round(retry_after)))})
 
+    def rate_limit_fault(self, params: dict[str, Any]) -> HttpError:
+        """The provider's own 429, with the fault's Retry-After, or none when the fault says null."""
+        error = self.rate_limited(float(params["retry_after"] or 0))
+        error.headers.pop("Retry-After", None)
+        if params["retry_after"] is not None:
+            error.headers["Retry-After"] = str(params["retry_after"])
+        return error
+
     def records(self, payload: Any) -> list[dict[str, Any]]:
         """The list of records inside a list response."""
         raise NotImplementedError
@@ -139,8 +147,9 @@ class ProviderApp:
     newest_first: bool = True
 
     # ---- dispatch -----------------------------------------------------------------------------
-    def dispatch(self, request: Request) -> tuple[Response, bool]:
-        """Run one request; returns the response and whether to truncate its body."""
+    def dispatch(self, request: Request) -> tuple[Response, str | None]:
+        """Run one request; returns the response and how to cut its body short, if at all
+        (``truncated_body`` or ``truncated_json``)."""
         if not hasattr(self, "_routes"):
             self._routes = self.routes()
         for candidate in self._routes:
@@ -158,15 +167,17 @@ class ProviderApp:
         try:
             if (error := self.faults.take("server_error")) is not None:
                 raise self.error(int(error["status"]), "Internal server error (sandbox fault)")
-            if (burst := self.faults.take("rate_limit_burst")) is not None:
-                raise self.rate_limited(float(burst["retry_after"]))
+            for kind in ("rate_limit_storm", "rate_limit_burst"):
+                if (rate_limit := self.faults.take(kind)) is not None:
+                    raise self.rate_limit_fault(rate_limit)
             response = candidate.handler(request, **match.groupdict())
             if candidate.is_list:
                 self._apply_record_faults(self.records(response.payload), request)
                 for kind, world_change in (("shift_insert", "new_listing"), ("shift_remove", "removed")):
                     if self.faults.take(kind) is not None:
                         self.shift_world(request).mutate_now(world_change, self.newest_first)
-            return response, self.faults.take("truncated_body") is not None
+            cuts = ("truncated_body", "truncated_json")
+            return response, next((kind for kind in cuts if self.faults.take(kind) is not None), None)
         finally:
             # Late, so the slow request has taken its turn at every other fault before the client's
             # retry arrives: otherwise the retry could meet a fault meant for this request.
@@ -239,15 +250,17 @@ def make_handler(app: ProviderApp) -> type[BaseHTTPRequestHandler]:
                 headers={k.lower(): v for k, v in self.headers.items()},
                 body=self.rfile.read(length) if length else b"",
             )
-            truncate = False
+            cut = None
             try:
-                response, truncate = app.dispatch(request)
+                response, cut = app.dispatch(request)
             except HttpError as exc:
                 response = Response(exc.status, exc.payload, exc.headers)
             except Exception as exc:  # a sandbox bug must look like a 500, not a dropped socket
                 response = Response(500, {"error": f"sandbox bug: {type(exc).__name__}: {exc}"})
             app.count(request.method, request.path, response.status)
             body = encode(response.payload)
+            if cut == "truncated_json":  # a complete HTTP answer whose JSON stops halfway
+                body = body[: len(body) // 2]
             head = [
                 f"HTTP/1.1 {response.status} {self.responses.get(response.status, ('',))[0]}",
                 f"Content-Type: {JSON_TYPE}",
@@ -256,7 +269,7 @@ def make_handler(app: ProviderApp) -> type[BaseHTTPRequestHandler]:
                 f"Server: {self.server_version}",
             ]
             head += [f"{name}: {value}" for name, value in response.headers.items()]
-            if truncate:
+            if cut == "truncated_body":  # the full length announced, half sent: a short read
                 head.append("Connection: close")
                 body = body[: len(body) // 2]
                 self.close_connection = True

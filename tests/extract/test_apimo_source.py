@@ -56,6 +56,7 @@ def test_next_day_reads_only_updates_since_the_cursor_and_stores_the_changes(pip
     assert all(cursors()[agency] > first_cursors[agency] for agency in first_cursors)
 
 
+@pytest.mark.usefixtures("quick_give_up")
 def test_a_failed_load_does_not_move_the_cursor(pipeline_sandbox: Sandbox) -> None:
     load()
     first_cursors = cursors()

@@ -41,7 +41,7 @@ def test_a_shifted_scan_retires_nothing_and_the_next_complete_one_does(pipeline_
 def test_a_failed_scan_writes_nothing_and_retires_nothing(
     pipeline_sandbox: Sandbox, raw, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("RUNTIME__REQUEST_MAX_ATTEMPTS", "2")  # give up sooner
+    monkeypatch.setenv("SOURCES__TRANSIENT_MAX_ATTEMPTS", "2")  # give up sooner
     pipeline = listings_pipeline("actuallycare")
     pipeline.run(actuallycare_source())
     before = raw.rows("actuallycare")

@@ -45,7 +45,7 @@ def test_no_credential_reaches_logs_errors_warehouse_dlt_state_or_dagster(
     pipeline_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("RUNTIME__LOG_LEVEL", "DEBUG")  # dlt's REST client logs headers and params here
-    monkeypatch.setenv("RUNTIME__REQUEST_MAX_ATTEMPTS", "2")  # the failing run below gives up sooner
+    monkeypatch.setenv("SOURCES__TRANSIENT_MAX_ATTEMPTS", "2")  # the failing run below gives up sooner
     caplog.set_level(logging.DEBUG)
     dlt_logger = logging.getLogger("dlt")  # it does not propagate to the root logger
     dlt_logger.addHandler(caplog.handler)
@@ -91,7 +91,7 @@ def test_no_credential_reaches_logs_errors_warehouse_dlt_state_or_dagster(
 def test_a_request_error_carries_no_url_query_and_chains_no_original(
     pipeline_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("RUNTIME__REQUEST_MAX_ATTEMPTS", "2")
+    monkeypatch.setenv("SOURCES__TRANSIENT_MAX_ATTEMPTS", "2")
     key = pipeline_sandbox.info()["providers"]["enclosure"]["key"]
     pipeline_sandbox.arm_fault("enclosure", "server_error", times=0)
     with pytest.raises(PipelineStepFailed) as failure:

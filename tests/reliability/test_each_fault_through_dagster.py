@@ -41,7 +41,7 @@ def test_a_fault_alone_then_a_clean_run(kind: str, tmp_path: Path, monkeypatch: 
     monkeypatch.setenv("LISTINGS_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("LISTINGS_WAREHOUSE_PATH", raising=False)
     with Sandbox(demo_sandbox_config(seed=51)) as sandbox, dg.DagsterInstance.ephemeral() as instance:
-        for name, value in {**sandbox.dlt_environment(), **NIGHTLY, "RUNTIME__REQUEST_TIMEOUT": "5"}.items():
+        for name, value in {**sandbox.dlt_environment(), **NIGHTLY, "SOURCES__REQUEST_TIMEOUT_SECONDS": "5"}.items():
             monkeypatch.setenv(name, value)
         job = defs().resolve_implicit_global_asset_job_def()
         keys = defs().resolve_asset_graph().executable_asset_keys

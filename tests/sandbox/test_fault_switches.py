@@ -37,6 +37,45 @@ def test_rate_limit_burst_answers_429_with_retry_after(own_sandbox: Sandbox) -> 
     assert responses[0].headers["Retry-After"] == "3"
 
 
+def test_rate_limit_burst_of_any_length_without_retry_after(own_sandbox: Sandbox) -> None:
+    session, url = actuallycare_session(own_sandbox)
+    own_sandbox.arm_fault("actuallycare", "rate_limit_burst", times=12, retry_after=None)
+    responses = [session.get(url) for _ in range(13)]
+    assert [r.status_code for r in responses] == [429] * 12 + [200]
+    assert not [r for r in responses if "Retry-After" in r.headers]
+
+
+def test_rate_limit_storm_answers_429_for_its_duration(own_sandbox: Sandbox) -> None:
+    session, url = actuallycare_session(own_sandbox)
+    own_sandbox.arm_fault("actuallycare", "rate_limit_storm", seconds=1.0, retry_after=5)
+    started, statuses = time.monotonic(), []
+    while time.monotonic() - started < 0.8:
+        statuses.append(session.get(url).status_code)
+    assert len(statuses) > 3 and set(statuses) == {429}
+    time.sleep(0.3)
+    assert session.get(url).status_code == 200
+    assert own_sandbox.app("actuallycare").faults.armed() == []
+
+
+def test_server_error_at_a_rate_hits_about_that_share(own_sandbox: Sandbox) -> None:
+    session, url = actuallycare_session(own_sandbox)
+    own_sandbox.arm_fault("actuallycare", "server_error", times=0, rate=0.25, status=500)
+    statuses = [session.get(url, params={"limit": 1}).status_code for _ in range(200)]
+    assert 30 <= statuses.count(500) <= 70 and statuses.count(200) == 200 - statuses.count(500)
+    with pytest.raises(ValueError):
+        own_sandbox.arm_fault("actuallycare", "server_error", rate=1.5)
+
+
+def test_truncated_json_is_a_complete_answer_whose_json_is_cut(own_sandbox: Sandbox) -> None:
+    session, url = actuallycare_session(own_sandbox)
+    own_sandbox.arm_fault("actuallycare", "truncated_json")
+    response = session.get(url)  # the read itself succeeds: the length matches what was sent
+    assert response.status_code == 200 and int(response.headers["Content-Length"]) == len(response.content)
+    with pytest.raises(ValueError):
+        response.json()
+    assert session.get(url).json()["success"] is True
+
+
 def test_slow_delays_the_response(own_sandbox: Sandbox) -> None:
     session, url = actuallycare_session(own_sandbox)
     own_sandbox.arm_fault("actuallycare", "slow", delay=0.5)

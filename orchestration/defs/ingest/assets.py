@@ -160,6 +160,7 @@ def load_raw(
         "requests": requests["requests"],
         "responses_429": requests["status_429"],
         "retries": requests["retries"],
+        "retry_wait_s": dg.MetadataValue.float(round(float(requests["retry_wait_seconds"]), 2)),
         "duration_s": dg.MetadataValue.float(round(time.monotonic() - started, 2)),
         "extract_s": dg.MetadataValue.float(round(extracted - started, 2)),
     }
