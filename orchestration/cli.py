@@ -7,15 +7,19 @@ import json
 import logging
 import os
 import signal
+import subprocess
 import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
 from orchestration.settings import DATA_DIR_ENV, data_dir
+
+if TYPE_CHECKING:
+    from orchestration.runs import PipelineRun
 
 SANDBOX_URL_ENV = "LISTINGS_SANDBOX_URL"
 
@@ -222,10 +226,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser(
         "run",
-        help="load providers, then rebuild and publish the marts, as one Dagster run",
+        help="load providers, then rebuild and publish the marts",
         description="Materialise the raw assets of the chosen providers (extracting in parallel, "
-        "loading one at a time), then every dbt model and the serving file, as one Dagster run recorded "
-        "in the instance under the data folder. Providers read dlt's configuration (.dlt/, SOURCES__*).",
+        "loading one at a time) in one Dagster run, then every dbt model and the serving file in a second, "
+        "both recorded in the instance under the data folder. A provider that fails does not hold the "
+        "others back: the marts are published with its last good data, and the run ends PARTIAL (exit 3) "
+        "naming it. Providers read dlt's configuration (.dlt/, SOURCES__*).",
     )
     run.add_argument("providers", nargs="*", metavar="PROVIDER", help=f"{', '.join(SOURCES)} (default: all)")
     run.add_argument(
@@ -256,6 +262,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     status.add_argument("--json", action="store_true", help="print JSON instead of a table")
     status.set_defaults(run=pipeline_status)
+
+    dbt = commands.add_parser(
+        "dbt",
+        help="run any dbt command on the project, under the warehouse lock",
+        description="Runs dbt with these arguments on dbt_project/ (its profiles.yml), holding the warehouse "
+        "lock: a dbt run by hand waits for a load instead of breaking it. Example: listings dbt docs generate",
+    )
+    dbt.add_argument("dbt_args", nargs=argparse.REMAINDER, metavar="DBT_ARGS", help="what to pass to dbt")
+    dbt.set_defaults(run=run_dbt)
 
     ui_parser = commands.add_parser(
         "ui",
@@ -290,7 +305,40 @@ def pipeline_run(args: argparse.Namespace) -> int:
         "marts": not args.no_marts,
         "in_process": args.in_process,
     }
-    return 0 if run_pipeline(args.providers, **options) else 1
+    report = run_pipeline(args.providers, **options)
+    print_run_outcome(report)
+    return report.exit_code
+
+
+def print_run_outcome(report: PipelineRun) -> None:
+    """The run's last lines: its outcome and, per failed provider, what failed and what to check."""
+    if report.outcome == "succeeded":
+        print("listings run: succeeded")
+        return
+    for provider, cause in sorted(report.failed_providers.items()):
+        print(f"  {provider} FAILED: {cause}")
+    if report.outcome == "partial":
+        print(
+            f"listings run: PARTIAL (exit {report.exit_code}): the marts were published; "
+            f"{', '.join(sorted(report.failed_providers))} kept their last good data there"
+        )
+    else:
+        marts = "the marts were not rebuilt" if report.marts_published is not True else "the marts were published"
+        print(f"listings run: FAILED (exit {report.exit_code}): {marts}; `listings ui` shows the runs")
+
+
+def run_dbt(args: argparse.Namespace) -> int:
+    """dbt, as typed, on the project's dbt folder and under the warehouse lock: it waits for a load
+    rather than failing it, and a load waits for it."""
+    from dlt_sources.common.warehouse_lock import warehouse_lock
+    from orchestration.settings import DBT_PROJECT_DIR, warehouse_path
+
+    command = [str(Path(sys.executable).parent / "dbt"), *args.dbt_args]
+    for option in ("--project-dir", "--profiles-dir"):
+        if option not in args.dbt_args:
+            command += [option, str(DBT_PROJECT_DIR)]
+    with warehouse_lock(warehouse_path(), f"run dbt {' '.join(args.dbt_args[:1])}"):
+        return subprocess.run(command, cwd=DBT_PROJECT_DIR, check=False).returncode
 
 
 def pipeline_status(args: argparse.Namespace) -> int:

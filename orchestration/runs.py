@@ -1,5 +1,5 @@
-"""What ``listings run`` and ``listings status`` do: one Dagster run of chosen providers, and each
-provider's last load, cursor and freshness."""
+"""What ``listings run`` and ``listings status`` do: a Dagster run of chosen providers' loads and one
+of the marts, and each provider's last load, cursor and freshness."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 import os
 import socket
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import dagster as dg
@@ -20,6 +21,7 @@ from dagster._core.execution.api import create_execution_plan, execute_run
 from dlt_sources.common.warehouse_lock import warehouse_lock
 from orchestration.definitions import defs
 from orchestration.defs.automation import CADENCES
+from orchestration.defs.conventions import FAILED_PROVIDERS_TAG
 from orchestration.defs.ingest.assets import SOURCES, incremental_cursor
 from orchestration.defs.ingest.pipelines import raw_dataset
 from orchestration.instance import use_dagster_home
@@ -35,6 +37,31 @@ def all_assets_job() -> ReconstructableJob:
     return location.get_reconstructable_job(IMPLICIT_ASSET_JOB_NAME)
 
 
+@dataclass
+class PipelineRun:
+    """What ``listings run`` did: its Dagster runs, the providers whose load failed (with the cause
+    their error gave: provider, account, what failed and what to check), and whether the marts were
+    rebuilt and published (None when not asked for)."""
+
+    run_ids: list[str] = field(default_factory=list)
+    failed_providers: dict[str, str] = field(default_factory=dict)
+    marts_published: bool | None = None
+
+    @property
+    def outcome(self) -> str:
+        if self.marts_published is False or (self.failed_providers and self.marts_published is None):
+            return "failed"
+        return "partial" if self.failed_providers else "succeeded"
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.outcome]
+
+
+# 3, not 1, for a partial run: the marts were published, without some providers' new data
+EXIT_CODES = {"succeeded": 0, "failed": 1, "partial": 3}
+
+
 def run_pipeline(
     providers: Sequence[str] = (),
     *,
@@ -42,50 +69,105 @@ def run_pipeline(
     raw: bool = True,
     marts: bool = True,
     in_process: bool = False,
-) -> bool:
-    """Load ``providers`` (all when empty), then rebuild and publish the marts, as one Dagster run;
-    ``raw=False`` only rebuilds and publishes the marts, ``marts=False`` only loads.
+) -> PipelineRun:
+    """Load ``providers`` (all when empty) in one Dagster run, then rebuild and publish the marts in
+    a second; ``raw=False`` only rebuilds and publishes the marts, ``marts=False`` only loads.
+
+    Two runs, because in one a failed step skips every step downstream of it: one provider's outage
+    would keep every provider's new data out of the marts. The marts run follows whenever at least
+    one provider loaded; a provider that failed keeps its last good data there, and the marts run
+    carries the failed providers in its tags (and the publish in its metadata).
 
     The multiprocess executor runs each provider in its own process: they extract side by side and
     take turns at the warehouse lock to load. ``in_process`` runs every step in this process, one
-    after another. Returns whether the run succeeded.
+    after another.
     """
     providers = (list(providers) or list(SOURCES)) if raw else []
     use_dagster_home()
     datasets = {raw_dataset(provider) for provider in providers}
     graph = defs().resolve_asset_graph()
-    selection = {key for key in graph.executable_asset_keys if key.path[0] in datasets}
-    if marts:
-        selection |= {key for key in graph.executable_asset_keys if not key.path[0].startswith("raw_")}
+    raw_keys = {key for key in graph.executable_asset_keys if key.path[0] in datasets}
+    mart_keys = {key for key in graph.executable_asset_keys if not key.path[0].startswith("raw_")} if marts else set()
+    report = PipelineRun()
+    with dg.DagsterInstance.get() as instance:
+        fail_dead_runs(instance)
+        tags = run_process_tags()
+        if raw_keys:
+            # every provider at once: they wait on HTTP, not on the CPU (the default limit is the core count)
+            config = {provider: {"config": {"full_scan": True}} for provider in providers} if full_refresh else {}
+            run = execute_assets(instance, raw_keys, config, len(providers), in_process, tags)
+            report.run_ids.append(run.run_id)
+            report.failed_providers = provider_failures(instance, run.run_id, providers)
+            loaded = len(providers) - len(report.failed_providers)
+            print(f"Dagster run {run.run_id} (raw loads): {loaded} of {len(providers)} providers loaded", flush=True)
+        if mart_keys and (not raw_keys or len(report.failed_providers) < len(providers)):
+            config = {DBT_OP: {"config": {"full_refresh": True}}} if full_refresh else {}
+            if report.failed_providers:
+                tags = {**tags, FAILED_PROVIDERS_TAG: ",".join(sorted(report.failed_providers))}
+            run = execute_assets(instance, mart_keys, config, 1, in_process, tags)
+            report.run_ids.append(run.run_id)
+            report.marts_published = run.is_success
+            state = "published" if run.is_success else "FAILED"
+            print(f"Dagster run {run.run_id} (dbt build and publish): {state}", flush=True)
+        elif mart_keys:
+            report.marts_published = False  # nothing new to build from: every provider failed
+    return report
+
+
+def execute_assets(
+    instance: dg.DagsterInstance,
+    selection: set[dg.AssetKey],
+    op_config: dict,
+    max_concurrent: int,
+    in_process: bool,
+    tags: dict[str, str],
+) -> dg.DagsterRun:
+    """One Dagster run of ``selection`` and its checks, recorded in ``instance`` (the UI lists it)."""
+    graph = defs().resolve_asset_graph()
     # the dbt tests run with their models; freshness checks are the freshness sensor's (a run that
     # has just loaded is fresh by definition)
     checks = {key for key in graph.asset_check_keys if key.asset_key in selection and key.name != "freshness_check"}
     job = all_assets_job().get_subset(asset_selection=selection, asset_check_selection=checks)
-    # every provider at once: they wait on HTTP, not on the CPU (the default limit is the core count)
-    executor = {"in_process": {}} if in_process else {"multiprocess": {"max_concurrent": max(1, len(providers))}}
-    run_config: dict = {"ops": {}, "execution": {"config": executor}}
-    if full_refresh:
-        run_config["ops"] = {provider: {"config": {"full_scan": True}} for provider in providers}
-        if marts:
-            run_config["ops"][DBT_OP] = {"config": {"full_refresh": True}}
-    with dg.DagsterInstance.get() as instance:
-        fail_dead_runs(instance)
-        tags = run_process_tags()
-        # The run records its asset selection (a re-execution from the UI selects the same), but
-        # execute_job(asset_selection=...) would add back every check of those assets: its steps are
-        # planned from the subset above instead.
-        plan = create_execution_plan(job, run_config=run_config, instance_ref=instance.get_ref(), tags=tags)
-        run = instance.create_run_for_job(
-            job_def=job.get_definition(),
-            execution_plan=plan,
-            run_config=run_config,
-            tags=tags,
-            asset_selection=frozenset(selection),
-            job_code_origin=job.get_python_origin(),
-        )
-        result = execute_run(job, run, instance)
-        print(f"Dagster run {result.run_id}: {'succeeded' if result.success else 'FAILED'} (listings ui shows it)")
-        return result.success
+    executor = {"in_process": {}} if in_process else {"multiprocess": {"max_concurrent": max(1, max_concurrent)}}
+    run_config = {"ops": op_config, "execution": {"config": executor}}
+    # The run records its asset selection (a re-execution from the UI selects the same), but
+    # execute_job(asset_selection=...) would add back every check of those assets: its steps are
+    # planned from the subset above instead.
+    plan = create_execution_plan(job, run_config=run_config, instance_ref=instance.get_ref(), tags=tags)
+    run = instance.create_run_for_job(
+        job_def=job.get_definition(),
+        execution_plan=plan,
+        run_config=run_config,
+        tags=tags,
+        asset_selection=frozenset(selection),
+        job_code_origin=job.get_python_origin(),
+    )
+    execute_run(job, run, instance)
+    return instance.get_run_by_id(run.run_id)
+
+
+def provider_failures(instance: dg.DagsterInstance, run_id: str, providers: Sequence[str]) -> dict[str, str]:
+    """Provider -> the cause of its failed step in ``run_id`` (the innermost error's message: the
+    sources' errors name provider, account, what failed and what to check)."""
+    failures = {}
+    for record in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_FAILURE):
+        event = record.dagster_event
+        provider = event.step_key
+        if provider not in providers:
+            continue
+        error = event.step_failure_data.error
+        while error is not None and error.cause is not None:
+            error = error.cause
+        failures[provider] = (error.message.strip() if error else "the step failed").splitlines()[-1]
+    not_run = set(providers) - set(failures) - succeeded_steps(instance, run_id)
+    failures.update({provider: "the step did not run (see the run in `listings ui`)" for provider in not_run})
+    return failures
+
+
+def succeeded_steps(instance: dg.DagsterInstance, run_id: str) -> set[str]:
+    return {
+        record.dagster_event.step_key for record in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_SUCCESS)
+    }
 
 
 def run_process_tags() -> dict[str, str]:

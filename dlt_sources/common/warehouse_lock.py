@@ -8,6 +8,13 @@ lock (flock) beside the database: released when its holder exits, even on SIGKIL
 run never leaves the warehouse locked. Analysts never take it: they read the published serving
 file (see ``orchestration.defs.serving``).
 
+Processes the project did not start may hold the file too: a hand-run ``dbt docs generate``, the
+DuckDB CLI, a notebook. They never take our lock, and DuckDB's own lock would fail the next load
+with an error dlt words as a credentials problem. So once it holds our lock, a writer also waits
+until DuckDB itself lets it open the file, naming the file and (where DuckDB reports it) the
+holder's PID, again every ``OUTSIDE_HOLDER_REPORT_SECONDS``, within the same timeout.
+(``listings dbt`` runs hand-run dbt under our lock, so it queues with the pipeline instead.)
+
 DuckDB-specific: other destinations take their own locks, and the lock is then a no-op.
 
 A second lock, per pipeline, spans a whole raw load: two runs of one provider (a routine load and
@@ -19,24 +26,70 @@ from __future__ import annotations
 
 import logging
 import os
+import re
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 import dlt
+import duckdb
 from filelock import FileLock, Timeout
 
 logger = logging.getLogger(__name__)
 
 # A load or a dbt build that holds the warehouse longer than this is stuck, not slow.
 LOCK_TIMEOUT_SECONDS = float(os.environ.get("LISTINGS_WAREHOUSE_LOCK_TIMEOUT", 2 * 3600))
+OUTSIDE_HOLDER_REPORT_SECONDS = 10.0  # how often a wait on an outside holder says so again
+_OUTSIDE_HOLDER_POLL_SECONDS = 0.5
 
 
 @contextmanager
 def warehouse_lock(database: str | Path, purpose: str) -> Iterator[None]:
-    """Hold the warehouse for ``purpose`` (named in the log while others wait for it)."""
+    """Hold the warehouse for ``purpose`` (named in the log while others wait for it), once no
+    process outside the project holds the DuckDB file either."""
+    started = time.monotonic()
     with _exclusive(Path(f"{database}.lock"), f"the warehouse {Path(database).name}", purpose):
+        wait_for_outside_holders(Path(database), purpose, deadline=started + LOCK_TIMEOUT_SECONDS)
         yield
+
+
+def duckdb_lock_holder(database: Path) -> str | None:
+    """Who holds DuckDB's own lock on ``database`` ("PID 1234", or "another process" where DuckDB
+    does not say), or None when this process can open it for writing now."""
+    try:
+        duckdb.connect(str(database)).close()
+    except duckdb.IOException as error:
+        if "lock" not in str(error).lower():
+            raise
+        holder = re.search(r"held in (.+?) \(PID (\d+)\)", str(error))
+        return f"PID {holder.group(2)} ({holder.group(1)})" if holder else "another process"
+    except duckdb.ConnectionException:  # this process has it open with other settings: not an outside holder
+        return None
+    return None
+
+
+def wait_for_outside_holders(database: Path, purpose: str, deadline: float) -> None:
+    """Wait, saying so, until no other process holds DuckDB's lock on ``database``."""
+    reported_at = None
+    while (holder := duckdb_lock_holder(database)) is not None:
+        now = time.monotonic()
+        if now >= deadline:
+            raise TimeoutError(
+                f"the warehouse {database} stayed open in {holder} for {LOCK_TIMEOUT_SECONDS:.0f} s; close that "
+                "process (a notebook, the DuckDB CLI, a hand-run dbt: use `listings dbt`), or set "
+                "LISTINGS_WAREHOUSE_LOCK_TIMEOUT to wait longer"
+            )
+        if reported_at is None or now - reported_at >= OUTSIDE_HOLDER_REPORT_SECONDS:
+            logger.warning(
+                "waiting to %s: %s holds the warehouse %s open (a notebook, the DuckDB CLI or a hand-run dbt?); "
+                "analysts should read the serving file instead",
+                purpose,
+                holder,
+                database,
+            )
+            reported_at = now
+        time.sleep(_OUTSIDE_HOLDER_POLL_SECONDS)
 
 
 def pipeline_run_lock(pipeline: dlt.Pipeline) -> AbstractContextManager[None]:

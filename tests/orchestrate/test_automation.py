@@ -99,3 +99,35 @@ def test_freshness_checks_fail_when_a_provider_has_not_loaded_within_its_window(
             stale = job.execute_in_process(instance=instance)
     assert [check.passed for check in fresh.get_asset_check_evaluations()] == [True]
     assert [check.passed for check in stale.get_asset_check_evaluations()] == [False]
+
+
+def test_a_failed_provider_load_does_not_hold_back_the_marts_of_the_others(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under the schedules each provider loads in its own run; the automation sensor then rebuilds
+    the marts from whichever loaded (the publish follows once their checks pass), whatever another
+    provider's last run did."""
+    monkeypatch.setenv("LISTINGS_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("LISTINGS_WAREHOUSE_PATH", raising=False)
+    for name, value in {
+        "SOURCES__ESTATEPRIME__BASE_URL": "http://127.0.0.1:9/api",  # the discard port: refused
+        "SOURCES__ESTATEPRIME__API_KEYS": '{"1": "not-a-real-key"}',
+        "SOURCES__ESTATEPRIME__TRANSIENT_MAX_ATTEMPTS": "2",
+        "SOURCES__ESTATEPRIME__BACKOFF_INITIAL_SECONDS": "0.05",
+    }.items():
+        monkeypatch.setenv(name, value)
+    definitions = defs()
+    graph = definitions.resolve_asset_graph()
+    with dg.instance_for_test() as instance:
+        for key in graph.get_all_asset_keys():  # everything built once
+            instance.report_runless_asset_event(dg.AssetMaterialization(key))
+        settled = dg.evaluate_automation_conditions(defs=definitions, instance=instance)
+        failed = definitions.resolve_job_def("load_estateprime").execute_in_process(
+            instance=instance, raise_on_error=False
+        )
+        instance.report_runless_asset_event(dg.AssetMaterialization(dg.AssetKey(["raw_apimo", "listings"])))
+        after = dg.evaluate_automation_conditions(defs=definitions, instance=instance, cursor=settled.cursor)
+        requested = {key.to_user_string() for key in graph.get_all_asset_keys() if after.get_num_requested(key)}
+    assert not failed.success
+    assert {"staging/stg_apimo__listings", "marts/listings", "marts/listing_price_history"} <= requested
+    assert not {key for key in requested if "estateprime" in key}

@@ -77,3 +77,26 @@ def test_a_second_run_of_a_provider_waits_for_the_first(tmp_path: Path) -> None:
     assert run.returncode == 1
     assert "the pipeline listings_apimo stayed locked for 1 s" in run.stdout + run.stderr
     assert not (tmp_path / "warehouse.duckdb").exists()  # it waited before touching anything
+
+
+def test_dbt_by_hand_runs_under_the_warehouse_lock(tmp_path: Path) -> None:
+    env = {**os.environ, "LISTINGS_DATA_DIR": str(tmp_path)}
+    env.pop("LISTINGS_WAREHOUSE_PATH", None)
+    target, logs = tmp_path / "target", tmp_path / "logs"  # not the shared dbt_project/target
+    dbt = [str(Path(sys.executable).parent / "listings"), "dbt", "parse", "--target-path", str(target)]
+    with warehouse_lock(tmp_path / "warehouse.duckdb", "stand in for a load"):
+        process = subprocess.Popen(
+            [*dbt, "--log-path", str(logs)],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        with pytest.raises(subprocess.TimeoutExpired):
+            process.wait(timeout=5)  # dbt waits for the load
+        assert not (target / "manifest.json").exists()
+    stdout, stderr = process.communicate(timeout=300)
+    assert process.returncode == 0, stdout + stderr
+    assert "# waiting for the warehouse warehouse.duckdb (another process holds it) to run dbt parse" in stderr
+    assert (target / "manifest.json").exists()

@@ -21,7 +21,7 @@ import duckdb
 
 from dlt_sources.common.failpoints import failpoint
 from dlt_sources.common.warehouse_lock import warehouse_lock
-from orchestration.defs.conventions import OWNERS, WAREHOUSE_WRITER_POOL
+from orchestration.defs.conventions import FAILED_PROVIDERS_TAG, OWNERS, WAREHOUSE_WRITER_POOL
 from orchestration.settings import duckdb_memory_limit, parquet_dir, serving_path, warehouse_path
 
 MARTS = ("listings", "listing_price_history", "listing_events", "listing_photos")
@@ -50,8 +50,13 @@ def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         row_counts = publish_duckdb(warehouse_path(), target)
         parquet = publish_parquet(warehouse_path(), folder) if (folder := parquet_dir()) else None
     context.log.info(f"published {sum(row_counts.values())} rows of {len(row_counts)} marts to {target}")
+    stale = context.run.tags.get(FAILED_PROVIDERS_TAG, "")
+    if stale:
+        context.log.warning(f"published without new data from {stale}: their loads failed (see the raw run)")
     return dg.MaterializeResult(
         metadata={
+            # providers whose load failed in this `listings run`: their rows are from their last good load
+            "providers_not_refreshed": dg.MetadataValue.json(stale.split(",") if stale else []),
             "serving_path": dg.MetadataValue.path(str(target)),
             "parquet_path": dg.MetadataValue.path(str(parquet)) if parquet else "not published (LISTINGS_PARQUET_DIR)",
             **{f"rows_{mart}": count for mart, count in row_counts.items()},
