@@ -13,7 +13,9 @@ only with a successful load (dlt commits state with the data), so a crash never 
 Deleted properties never appear in an updated-since read, so an agency gets a full scan, which is
 also a reconciliation, on its first run, when ``full_scan`` is set, and when its last complete full
 scan is older than ``reconcile_every_hours``. A full scan is complete only if ``total_items`` held
-still and every property it counts was seen.
+still, every property it counts was seen, and no page shifted: each page re-reads the last record of
+the one before (``helpers.OverlappingOffsetPaginator``), since a property created and another
+removed while the scan pages keep the total and the count right while one listing is skipped.
 
 Configuration (``[sources.apimo]`` or ``SOURCES__APIMO__*``): ``base_url``, ``provider`` and
 ``token`` (secret), ``agencies`` (a list of agency ids), ``page_size``, ``cursor_overlap_seconds``,
@@ -98,5 +100,7 @@ def listings(
             body = page.response.json()  # parsed once, shared with the client (common.http)
             latest = max(latest, int(body.get("timestamp") or 0))  # response-level, not a record field
             yield from scan.add_page(page, reported_total=body.get("total_items"))
+            if (shifted_at := page.paginator.shifted_at) is not None:
+                scan.mark_incomplete(f"the list shifted while it was paged (at offset {shifted_at})")
         yield from scan.finish()
         cursors[agency] = latest  # moves with the load: dlt commits resource state only when it succeeds
