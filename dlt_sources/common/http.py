@@ -10,7 +10,6 @@ once.
 
 from __future__ import annotations
 
-import itertools
 import logging
 import math
 import threading
@@ -143,8 +142,9 @@ class ProviderAdapter(HTTPAdapter):
 
     def send(self, request: PreparedRequest, *args, **kwargs) -> Response:  # type: ignore[override]
         window = self.pacer.seconds_until_window_expires() if self.pacer is not None else None
-        retries = RequestRetries(self.settings, rate_limit_window=window)
-        for attempt in itertools.count(1):
+        retries, attempt = RequestRetries(self.settings, rate_limit_window=window), 0
+        while True:
+            attempt += 1
             response, failure = self._attempt(request, *args, **kwargs)
             status = response.status_code if response is not None else None
             RequestStats.add(self.provider, requests=1, status_429=int(status == 429))
@@ -162,7 +162,6 @@ class ProviderAdapter(HTTPAdapter):
             self._log_wait(request, failure, status, attempt, wait, reason)
             RequestStats.add(self.provider, retries=1, retry_wait_seconds=wait)
             time.sleep(wait)
-        raise AssertionError("unreachable")
 
     def _attempt(self, request: PreparedRequest, *args, **kwargs) -> tuple[Response | None, RequestException | None]:
         """One paced attempt: the response (its body read, a 2xx body parsed), or what went wrong."""

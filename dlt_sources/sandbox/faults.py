@@ -2,8 +2,9 @@
 
 A fault fires ``times`` times (0: until cleared) after letting ``after`` matching requests through,
 so a test can say exactly which request of a scan breaks. Two kinds pace themselves instead: a
-``rate`` below 1 fires on that share of the requests it meets (seeded, so a run repeats), and a
-``rate_limit_storm`` answers every request 429 for ``seconds`` from the first one it meets. Any
+``rate`` below 1 fires on that share of the requests it meets, evenly spread (0.1: every tenth), so
+a run repeats; a ``rate_limit_storm`` answers every request 429 for ``seconds`` from the first one it
+meets. Any
 number of faults may be armed at once on one host; each request takes its turn at every kind.
 
 What real APIs were seen to do, and the fault that does it: a 429 burst with or without Retry-After
@@ -15,7 +16,6 @@ matching Content-Length (``truncated_json``: only parsing notices).
 
 from __future__ import annotations
 
-import random
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -50,7 +50,7 @@ class Fault:
     params: dict[str, Any] = field(default_factory=dict)
     fired: int = 0
     started_at: float | None = None  # a storm's first request
-    dice: random.Random = field(default_factory=lambda: random.Random(0), repr=False)
+    credit: float = 0.0  # a rate's share of the requests met so far, less what fired
 
 
 class FaultBoard:
@@ -84,8 +84,10 @@ class FaultBoard:
                     return None
                 if kind == "rate_limit_storm":
                     return self._storm(fault)
-                if fault.dice.random() >= float(fault.params.get("rate", 1.0)):
+                fault.credit = round(fault.credit + float(fault.params.get("rate", 1.0)), 9)
+                if fault.credit < 1:
                     return None
+                fault.credit -= 1
                 fault.fired += 1
                 if fault.times and fault.fired >= fault.times:
                     self._faults.remove(fault)
@@ -108,4 +110,4 @@ class FaultBoard:
 
     def armed(self) -> list[dict[str, Any]]:
         with self._lock:
-            return [{name: value for name, value in asdict(fault).items() if name != "dice"} for fault in self._faults]
+            return [asdict(fault) for fault in self._faults]
