@@ -140,3 +140,16 @@ def test_retry_settings_are_read_per_provider_and_checked(monkeypatch: pytest.Mo
     monkeypatch.setenv("SOURCES__KOTO__BACKOFF_MAX_SECONDS", "0")
     with pytest.raises(Exception, match="backoff"):
         RetrySettings.for_provider("koto")
+
+
+@pytest.mark.soak  # minutes: `make soak`
+def test_a_storm_of_twenty_429s_is_survived_with_the_default_budget(
+    start_pipeline_sandbox: Callable[..., Sandbox], raw
+) -> None:
+    """The defaults as shipped (a backoff from 1 s doubling to 30 s, 900 s of 429s allowed per
+    request): twenty 429s in a row without Retry-After take several minutes and fail nothing."""
+    sandbox = start_pipeline_sandbox(SandboxConfig(seed=5))
+    sandbox.arm_fault("enclosure", "rate_limit_burst", times=20, retry_after=None)
+    figures = counted("enclosure", lambda: load("enclosure"))
+    assert figures["status_429"] == 20 and 120 < figures["retry_wait_seconds"] <= 900
+    assert set(raw.present("enclosure")) == listed_truth(sandbox, "enclosure")
