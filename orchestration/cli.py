@@ -306,8 +306,23 @@ def pipeline_run(args: argparse.Namespace) -> int:
         "in_process": args.in_process,
     }
     report = run_pipeline(args.providers, **options)
+    if report.marts_published:
+        print_unmapped_values()
     print_run_outcome(report)
     return report.exit_code
+
+
+def print_unmapped_values() -> None:
+    """Provider words the crosswalk does not know: their listings show as other/unknown until
+    dbt_project/seeds/crosswalk_vocabulary.csv maps them."""
+    from orchestration.runs import unmapped_source_values
+
+    unmapped = unmapped_source_values()
+    if unmapped.empty:
+        return
+    print(f"UNMAPPED provider values ({len(unmapped)}): shown as other/unknown; add them to crosswalk_vocabulary.csv")
+    for row in unmapped.itertuples(index=False):
+        print(f"  {row.source} {row.field} {row.source_value!r}: {row.listings} listings")
 
 
 def print_run_outcome(report: PipelineRun) -> None:
@@ -342,13 +357,19 @@ def run_dbt(args: argparse.Namespace) -> int:
 
 
 def pipeline_status(args: argparse.Namespace) -> int:
-    from orchestration.runs import provider_status
+    from orchestration.runs import provider_status, unmapped_source_values
 
     status = provider_status()
-    if args.json:
-        _print_json(status.to_dict(orient="records"))
+    if args.json:  # a list of provider rows, each with the values the crosswalk lacks
+        unmapped = unmapped_source_values()
+        rows = status.to_dict(orient="records")
+        for row in rows:
+            mine = unmapped[unmapped["source"] == row["provider"]]
+            row["unmapped_values"] = mine[["field", "source_value", "listings"]].to_dict(orient="records")
+        _print_json(rows)
     else:
         print(status.to_string(index=False))
+        print_unmapped_values()
     return 0
 
 

@@ -206,6 +206,26 @@ def process_alive(pid: int) -> bool:
     return True
 
 
+def unmapped_source_values() -> pd.DataFrame:
+    """Provider words and codes the crosswalk does not map yet, with the listings carrying each
+    (dbt's ``int_unmapped_source_values``; empty before the first build)."""
+    columns = ["source", "provider", "field", "source_value", "listings"]
+    warehouse = warehouse_path()
+    if not warehouse.exists():
+        return pd.DataFrame(columns=columns)
+    with (
+        warehouse_lock(warehouse, "read unmapped provider values"),
+        duckdb.connect(str(warehouse), read_only=True) as connection,
+    ):
+        try:
+            return connection.execute(
+                f"select {', '.join(columns)} from intermediate.int_unmapped_source_values "
+                "order by source, field, listings desc, source_value"
+            ).df()
+        except duckdb.CatalogException:  # the marts were never built here
+            return pd.DataFrame(columns=columns)
+
+
 def provider_status(now: datetime | None = None) -> pd.DataFrame:
     """One row per provider: last committed load, raw counts, cursor, and freshness."""
     now = now or datetime.now(UTC)

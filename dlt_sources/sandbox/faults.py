@@ -33,6 +33,9 @@ FAULT_KINDS: dict[str, dict[str, Any]] = {
     "truncated_body": {},  # announce the full Content-Length, send half, close: a short read
     "truncated_json": {},  # send half the body under a Content-Length that matches it: invalid JSON
     "malformed_record": {"field": "price"},  # one record of a list page gets an invalid value
+    # the first record of a list page gets a word no document lists (real APIs grow vocabularies):
+    # field property_type or status (AvaroAI sends no status)
+    "unknown_value": {"field": "property_type", "value": "sandbox_unlisted_value"},
     "new_field": {"name": "sandbox_new_field", "value": {"introduced": "by the sandbox"}},
     "type_change": {"field": "price"},  # a number arrives as a string on every record of a page
     "shift_insert": {},  # after a list page is served, a new listing is created

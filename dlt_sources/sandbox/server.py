@@ -191,6 +191,8 @@ class ProviderApp:
             path = self.record_fields[fault["field"]]
             broken = {"price": "call for price", "id": None, "updated_at": "not-a-date"}[fault["field"]]
             _set_path(records[len(records) // 2], path, broken)
+        if (fault := self.faults.take("unknown_value")) is not None:
+            _set_path(records[0], self.record_fields[fault["field"]], fault["value"])  # not malformed_record's
         if (fault := self.faults.take("type_change")) is not None:
             path = self.record_fields[fault["field"]]
             for record in records:

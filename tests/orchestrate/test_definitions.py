@@ -25,7 +25,13 @@ def test_definitions_load_with_the_expected_asset_keys() -> None:
     }
     intermediate = {
         f"intermediate/{model}"
-        for model in ("int_listing_versions", "int_listing_timeline", "int_source_loads", "int_quarantined_records")
+        for model in (
+            "int_listing_versions",
+            "int_listing_timeline",
+            "int_source_loads",
+            "int_quarantined_records",
+            "int_unmapped_source_values",
+        )
     }
     marts = {f"marts/{model}" for model in ("listings", "listing_price_history", "listing_events", "listing_photos")}
     assert keys == raw | staging | intermediate | marts | {"crosswalks/crosswalk_vocabulary", "serving/marts"}

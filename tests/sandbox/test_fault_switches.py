@@ -101,6 +101,14 @@ def test_malformed_record_breaks_one_field_of_one_record(own_sandbox: Sandbox) -
     assert all(isinstance(record["list_price"], int) for record in page(session, url, 1))
 
 
+def test_unknown_value_puts_an_unlisted_word_on_one_record(own_sandbox: Sandbox) -> None:
+    session, url = actuallycare_session(own_sandbox)
+    own_sandbox.arm_fault("actuallycare", "unknown_value", field="status", value="coming_soon")
+    records = page(session, url, 1)
+    assert [record["id"] for record in records if record["status"] == "coming_soon"] == [records[0]["id"]]
+    assert "coming_soon" not in {record["status"] for record in page(session, url, 1)}
+
+
 def test_new_field_and_type_change_reshape_records(own_sandbox: Sandbox) -> None:
     session, url = actuallycare_session(own_sandbox)
     own_sandbox.arm_fault("actuallycare", "new_field", name="energy_rating", value="A")

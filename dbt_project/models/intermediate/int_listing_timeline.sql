@@ -50,7 +50,10 @@ classified as (
 
         versions.list_price,
         versions.currency,
-        versions.price_period,
+        case
+            when versions.price_period is not null then versions.price_period
+            when listing_types.unified_value = 'rent' then '{{ var("default_rent_period") }}'
+        end as price_period,
         versions.price_is_hidden,
         versions.bedrooms,
         versions.bathrooms,

@@ -82,7 +82,13 @@ class ActuallyCareGenerator(ids.UuidListingIds):
 class ActuallyCareApp(ProviderApp):
     name = "actuallycare"
     base_path = "/v1"
-    record_fields = {"id": ("id",), "price": ("list_price",), "updated_at": ("updated_at",)}
+    record_fields = {
+        "id": ("id",),
+        "price": ("list_price",),
+        "updated_at": ("updated_at",),
+        "property_type": ("property_type",),
+        "status": ("status",),
+    }
     newest_first = True
 
     def __init__(self, world: World, api_key: str, **kwargs: Any) -> None:

@@ -305,7 +305,13 @@ def latest_update(world: World, version: int) -> int | None:
 class ApimoApp(ProviderApp):
     name = "apimo"
     base_path = ""
-    record_fields = {"id": ("id",), "price": ("price", "value"), "updated_at": ("updated_at",)}
+    record_fields = {
+        "id": ("id",),
+        "price": ("price", "value"),
+        "updated_at": ("updated_at",),
+        "property_type": ("subtype",),
+        "status": ("status",),
+    }
     newest_first = False
 
     def __init__(self, worlds: dict[str, World], provider_id: str, token: str, **kwargs: Any) -> None:

@@ -98,7 +98,12 @@ class AvaroAIGenerator(ids.UuidListingIds):
 class AvaroAIApp(ProviderApp):
     name = "avaroai"
     base_path = "/api/v1"
-    record_fields = {"id": ("id",), "price": ("published_price",), "updated_at": ("updated_at",)}
+    record_fields = {
+        "id": ("id",),
+        "price": ("published_price",),
+        "updated_at": ("updated_at",),
+        "property_type": ("property",),
+    }
     newest_first = True
 
     def __init__(self, world: World, api_key: str, **kwargs: Any) -> None:

@@ -160,7 +160,13 @@ def _haversine_miles(lat1: float, lon1: float, lat2: float, lon2: float) -> floa
 
 class EnclosureKotoApp(ProviderApp):
     base_path = "/v1"
-    record_fields = {"id": ("id",), "price": ("price",), "updated_at": ("updated_at",)}
+    record_fields = {
+        "id": ("id",),
+        "price": ("price",),
+        "updated_at": ("updated_at",),
+        "property_type": ("property_type",),
+        "status": ("status",),
+    }
 
     def __init__(self, name: str, world: World, key: str, **kwargs: Any) -> None:
         super().__init__({world.account_id: world}, **kwargs)

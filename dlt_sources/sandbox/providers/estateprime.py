@@ -511,7 +511,13 @@ def _search(world: World, text: str) -> list[ListingState]:
 class EstatePrimeApp(ProviderApp):
     name = "estateprime"
     base_path = "/api"
-    record_fields = {"id": ("id",), "price": ("price",), "updated_at": ("date_updated",)}
+    record_fields = {
+        "id": ("id",),
+        "price": ("price",),
+        "updated_at": ("date_updated",),
+        "property_type": ("subcategory",),
+        "status": ("status",),
+    }
     newest_first = True
 
     def __init__(

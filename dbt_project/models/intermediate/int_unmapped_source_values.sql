@@ -1,0 +1,54 @@
+{#- Provider words and codes the crosswalk does not know yet, with how many listings carry them.
+    Their listings are kept (as listing_type or property_type `other`, status `unknown`); this model
+    is what operators are shown: a failing check in Dagster, the last lines of `listings run`,
+    `listings status`. -#}
+{{ config(materialized='table') }}
+
+with
+
+versions as (
+
+    select * from {{ ref('int_listing_versions') }}
+    where not is_removal
+
+),
+
+vocabulary as (
+
+    select * from {{ ref('crosswalk_vocabulary') }}
+
+),
+
+observed as (
+
+    select source, provider, 'listing_type' as field, source_listing_type as source_value, listing_key
+    from versions
+    union all
+    select source, provider, 'property_type' as field, source_property_type as source_value, listing_key
+    from versions
+    union all
+    select source, provider, 'status' as field, source_status as source_value, listing_key
+    from versions
+
+),
+
+unmapped as (
+
+    select
+        observed.source,
+        observed.provider,
+        observed.field,
+        observed.source_value,
+        count(distinct observed.listing_key) as listings
+    from observed
+    left join vocabulary
+        on
+            observed.provider = vocabulary.provider
+            and observed.field = vocabulary.field
+            and observed.source_value = vocabulary.source_value
+    where observed.source_value is not null and vocabulary.source_value is null
+    group by observed.source, observed.provider, observed.field, observed.source_value
+
+)
+
+select * from unmapped
