@@ -53,3 +53,13 @@ class OverlappingOffsetPaginator(OffsetPaginator):
         total = response.json().get("total_items")
         if isinstance(total, int) and self.current_value + 1 >= total:  # only the overlap would be left
             self._has_next_page = False
+        elif total is None and len(records) < self.limit:  # no total: a short page is the last
+            self._has_next_page = False
+
+    # The prose lists `total_items` (apimo.txt:41) but the document's own example has none
+    # (apimo.txt:240): without it, paging stops at the first short page.
+    def _handle_missing_total(self, response_json: dict) -> None:
+        pass
+
+    def _handle_invalid_total(self, total: object) -> None:
+        pass
