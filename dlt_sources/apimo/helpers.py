@@ -51,9 +51,9 @@ class OverlappingOffsetPaginator(OffsetPaginator):
             self._last_id = records[-1].get("id")
         super().update_state(response, data)
         total = response.json().get("total_items")
-        if isinstance(total, int) and self.current_value + 1 >= total:  # only the overlap would be left
-            self._has_next_page = False
-        elif total is None and len(records) < self.limit:  # no total: a short page is the last
+        only_overlap_left = isinstance(total, int) and self.current_value + 1 >= total
+        last_short_page = total is None and len(records) < self.limit  # without a total, a short page ends
+        if only_overlap_left or last_short_page:
             self._has_next_page = False
 
     # The prose lists `total_items` (apimo.txt:41) but the document's own example has none

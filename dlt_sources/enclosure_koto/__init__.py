@@ -48,7 +48,7 @@ from dlt_sources.common.scan import MAX_REMOVED_SHARE, AccountScan, RemovalPolic
 from dlt_sources.common.secrets import register_secrets
 from dlt_sources.common.validation import number_or_null, timestamp_with_offset
 
-from .helpers import CreatedAtKeysetPaginator, parse_time, search_client
+from .helpers import CreatedAtKeysetPaginator, parse_time, query_params, search_client
 from .settings import (
     CONSTRAINTS,
     CURSOR_OVERLAP_SECONDS,
@@ -147,7 +147,7 @@ def listings(
         recent: list[dict[str, Any]] = []
         if since is not None:
             pages = client.paginate(
-                LISTINGS_PATH, params={**search, "limit": PAGE_SIZE}, paginator=SinglePagePaginator()
+                LISTINGS_PATH, params={**query_params(search), "limit": PAGE_SIZE}, paginator=SinglePagePaginator()
             )
             recent = [record for page in guarded_pages(pages, instance, account_id) for record in page]
             oldest = min(updated_times(recent), default=None)
@@ -157,7 +157,7 @@ def listings(
                 newest = newest_update(newest, recent)
                 continue
         paginator = CreatedAtKeysetPaginator(PAGE_SIZE)
-        params = {**search, "sort_by": KEYSET_SORT, "limit": PAGE_SIZE}
+        params = {**query_params(search), "sort_by": KEYSET_SORT, "limit": PAGE_SIZE}
         pages = client.paginate(LISTINGS_PATH, params=params, paginator=paginator)
         for page in guarded_pages(pages, instance, account_id):
             newest = newest_update(newest, page)

@@ -30,6 +30,13 @@ def search_client(instance: str, account_id: str, base_url: str, key: str) -> RE
     )
 
 
+def query_params(search: dict[str, Any]) -> dict[str, Any]:
+    """A search as the API reads it: booleans as ``true``/``false`` (enclosure_koto.txt:222-224; Python
+    would send ``True``); lists stay lists, which requests sends as a repeated parameter
+    (``?states=NY&states=NJ``, enclosure_koto.txt:213-214)."""
+    return {name: str(value).lower() if isinstance(value, bool) else value for name, value in search.items()}
+
+
 def _iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 

@@ -5,8 +5,10 @@ GET, as documented) and answers ``{status, page, total_pages, results_per_page: 
 data}``; ``/api/listings/{id}``; and three lookup lists, ``/api/listings/sources``, ``/tags`` and
 ``/custom-fields``, each ``{status, data: [...]}``.
 
-Auth: the document's Authentication section is missing from our copy. The sandbox, and this source
-by default, send the store's key in an ``X-Api-Key`` header; ``auth_header`` changes the name.
+Auth: the document's Authentication section is missing from our copy, so both readings a deployment
+may need are settings: the key alone in a named header (the default, ``X-Api-Key: <key>``), or after
+a scheme (``auth_header = "Authorization"``, ``auth_scheme = "Bearer"``: ``Authorization: Bearer
+<key>``). The sandbox serves either (``estateprime_auth_header``, ``estateprime_auth_scheme``).
 
 Incremental strategy: every run is a full scan of each store with change detection (the API has an
 updated timestamp but no updated-since filter; ``date_created`` only finds new listings), and so
@@ -24,7 +26,7 @@ store, since a store may define its own.
 
 Configuration (``[sources.estateprime]`` or ``SOURCES__ESTATEPRIME__*``): ``base_url``,
 ``api_keys`` (secret; a mapping of store id to that store's key, e.g.
-``{"1": "key-of-store-1", "2": "key-of-store-2"}``), ``auth_header``, ``filters``,
+``{"1": "key-of-store-1", "2": "key-of-store-2"}``), ``auth_header``, ``auth_scheme``, ``filters``,
 ``removal_confirmations``, ``max_removed_share``.
 """
 
@@ -59,6 +61,7 @@ def estateprime_source(
     api_keys: dict[str, str] = dlt.secrets.value,
     base_url: str = DEFAULT_BASE_URL,
     auth_header: str = AUTH_HEADER,
+    auth_scheme: str = "",
     filters: dict[str, Any] | None = None,
     removal_confirmations: int = 1,
     max_removed_share: float = MAX_REMOVED_SHARE,
@@ -69,7 +72,10 @@ def estateprime_source(
     check.require(bool(api_keys), "api_keys must map at least one store id to its key")
     unknown = set(filters or {}) - set(FILTERS)
     check.require(not unknown, f"filters {sorted(unknown)} are not documented; use {', '.join(FILTERS)}")
-    clients = {str(store): store_client(base_url, str(store), key, auth_header) for store, key in api_keys.items()}
+    credential = (lambda key: f"{auth_scheme} {key}") if auth_scheme else (lambda key: key)
+    clients = {
+        str(store): store_client(base_url, str(store), credential(key), auth_header) for store, key in api_keys.items()
+    }
     return [
         listings(check, clients, dict(filters or {}), RemovalPolicy(removal_confirmations, max_removed_share)),
         *(lookup(name, path, check, clients) for name, path in LOOKUPS.items()),

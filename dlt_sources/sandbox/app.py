@@ -47,6 +47,12 @@ class SandboxConfig:
     avaroai_rate_limit: tuple[int, float] | None = (20, 60.0)
     actuallycare_rate_limit: tuple[int, float] | None = (120, 60.0)
     estateprime_auth_header: str = "X-Api-Key"
+    # EstatePrime's Authentication section is missing from its document: the key alone in the header
+    # above (""), or after a scheme ("Bearer", with the header "Authorization")
+    estateprime_auth_scheme: str = ""
+    # Enclosure/Koto's `YYYY-MM-DDThh:mm[:ss][+HH:MM|-HH:MM|Z]`: an offset required, an unencoded `+`
+    # refused (True), or the offset optional, naive meaning UTC (False); see formats.parse_iso
+    enclosure_strict_times: bool = True
     credentials: dict[str, str] = field(default_factory=dict)  # fixed secrets by name; else random
     ports: dict[str, int] = field(default_factory=dict)  # host -> port; 0 or absent: any free port
     host: str = "127.0.0.1"
@@ -143,6 +149,7 @@ class Sandbox:
                 ),
                 api_keys={store: config.secret(f"estateprime_api_key_{store}") for store in accounts("estateprime")},
                 auth_header=config.estateprime_auth_header,
+                auth_scheme=config.estateprime_auth_scheme,
             ),
             "apimo": ApimoApp(
                 account_worlds("apimo", lambda agency: ApimoGenerator(account_key("apimo", agency), int(agency))),
@@ -160,6 +167,7 @@ class Sandbox:
                         listed=frozenset({"active", "pending"}),
                     ),
                     key=config.secret(f"{host}_key"),
+                    strict_times=config.enclosure_strict_times,
                 )
                 for host in ("enclosure", "koto")
             },
@@ -328,6 +336,7 @@ def dlt_environment(info: dict[str, Any]) -> dict[str, str]:
         "SOURCES__APIMO__AGENCIES": json.dumps(providers["apimo"]["agencies"]),
         "SOURCES__ESTATEPRIME__BASE_URL": providers["estateprime"]["base_url"],
         "SOURCES__ESTATEPRIME__AUTH_HEADER": providers["estateprime"]["auth_header"],
+        "SOURCES__ESTATEPRIME__AUTH_SCHEME": providers["estateprime"]["auth_scheme"],
         "SOURCES__ESTATEPRIME__API_KEYS": json.dumps(
             {account["store_id"]: account["api_key"] for account in providers["estateprime"]["accounts"]}
         ),

@@ -21,9 +21,19 @@ def local_date(ts: int, timezone: str = "UTC") -> str:
     return datetime.fromtimestamp(ts, ZoneInfo(timezone)).strftime("%Y-%m-%d")
 
 
-def parse_iso(text: str) -> int:
-    """Parse ``YYYY-MM-DDThh:mm[:ss][+HH:MM|-HH:MM|Z]`` to epoch seconds; naive means UTC."""
-    value = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "+") if "T" in text else text)
+def parse_iso(text: str, strict: bool = True) -> int:
+    """Parse ``YYYY-MM-DDThh:mm[:ss][+HH:MM|-HH:MM|Z]`` (enclosure_koto.txt:227) to epoch seconds.
+
+    Strict (the default) takes the brackets as a choice: an offset or ``Z`` is required, and a space
+    where the offset's ``+`` belongs (what a query string makes of an unencoded ``+``) is refused,
+    as a real server would. Lenient takes them as optional: a time without an offset is UTC, and a
+    space is read back as ``+``.
+    """
+    if not strict:
+        text = text.replace(" ", "+") if "T" in text else text
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     if value.tzinfo is None:
+        if strict:
+            raise ValueError(f"{text!r} has no offset")
         value = value.replace(tzinfo=UTC)
     return int(value.timestamp())

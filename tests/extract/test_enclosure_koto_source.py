@@ -4,7 +4,7 @@ import pytest
 from dlt.pipeline.exceptions import PipelineStepFailed
 
 from dlt_sources.enclosure_koto import enclosure_source, koto_source
-from dlt_sources.sandbox import Sandbox
+from dlt_sources.sandbox import Sandbox, SandboxConfig
 from orchestration.defs.ingest.pipelines import listings_pipeline
 
 from .conftest import listed_truth
@@ -85,3 +85,22 @@ def test_a_search_without_a_constraint_fails_before_any_request(
     with pytest.raises(PipelineStepFailed, match=says):
         load("enclosure")
     assert pipeline_sandbox.stats("enclosure").get("requests", 0) == 0
+
+
+@pytest.mark.parametrize("strict_times", [True, False], ids=["offset-required", "offset-optional"])
+def test_keyset_paging_works_under_both_readings_of_the_time_format(
+    start_pipeline_sandbox, raw, strict_times: bool
+) -> None:
+    """`YYYY-MM-DDThh:mm[:ss][+HH:MM|-HH:MM|Z]` (enclosure_koto.txt:227): the client sends `Z`, which
+    both a server that requires an offset (and refuses an unencoded `+`) and a lenient one accept."""
+    sandbox = start_pipeline_sandbox(SandboxConfig(seed=3, enclosure_strict_times=strict_times))
+    load("koto")
+    assert set(raw.present("koto")) == listed_truth(sandbox, "koto")
+
+
+def test_a_boolean_filter_is_sent_as_the_document_spells_it(pipeline_sandbox: Sandbox, raw) -> None:
+    """`true`/`false` (enclosure_koto.txt:222-224): the sandbox refuses Python's `True` with a 400."""
+    load("enclosure", filters={"open_houses_only": True})
+    stored = raw.present("enclosure")
+    assert stored and all(payload.get("open_houses") for payload in stored.values())
+    assert len(stored) < len(listed_truth(pipeline_sandbox, "enclosure"))

@@ -1,9 +1,13 @@
 """The EstatePrime source: page numbers in a JSON body on GET, several stores, lookups as tables."""
 
+from collections.abc import Callable
+
 import duckdb
+import pytest
+from dlt.pipeline.exceptions import PipelineStepFailed
 
 from dlt_sources.estateprime import estateprime_source
-from dlt_sources.sandbox import Sandbox
+from dlt_sources.sandbox import Sandbox, SandboxConfig
 from orchestration.defs.ingest.pipelines import listings_pipeline
 from orchestration.settings import warehouse_path
 
@@ -61,3 +65,27 @@ def test_a_day_later_changes_get_versions_and_removals_are_recorded(pipeline_san
     assert {(row.account_id, row.source_listing_id) for row in added if not row.is_removal} == changed
     assert {(row.account_id, row.source_listing_id) for row in added if row.is_removal} == removed
     assert {key: payload["price"] for key, payload in raw.present("estateprime").items()} == truth
+
+
+def test_the_key_after_a_bearer_scheme_is_a_supported_reading(
+    start_pipeline_sandbox: Callable[..., Sandbox], raw
+) -> None:
+    """The document's Authentication section is missing: a deployment may want `Authorization:
+    Bearer <key>` rather than the key alone in `X-Api-Key`. The sandbox serves the reading it is given."""
+    sandbox = start_pipeline_sandbox(
+        SandboxConfig(seed=3, estateprime_auth_header="Authorization", estateprime_auth_scheme="Bearer")
+    )
+    load()
+    assert {key for key in raw.present("estateprime")} == set(listed_truth(sandbox))
+
+
+def test_a_key_without_the_scheme_the_server_expects_fails_at_once(
+    start_pipeline_sandbox: Callable[..., Sandbox], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sandbox = start_pipeline_sandbox(
+        SandboxConfig(seed=3, estateprime_auth_header="Authorization", estateprime_auth_scheme="Bearer")
+    )
+    monkeypatch.setenv("SOURCES__ESTATEPRIME__AUTH_SCHEME", "")
+    with pytest.raises(PipelineStepFailed, match="HTTP 401 from GET /api/listings: the credentials were refused"):
+        load()
+    assert sandbox.stats("estateprime")["requests"] == 1

@@ -278,6 +278,23 @@ def test_enclosure_search_parameters_are_validated(docs_sandbox: Sandbox) -> Non
     assert search(docs_sandbox, territory="nowhere").status_code == 400
 
 
+def test_created_min_needs_an_offset_unless_the_sandbox_is_told_otherwise(docs_sandbox: Sandbox) -> None:
+    """`YYYY-MM-DDThh:mm[:ss][+HH:MM|-HH:MM|Z]` (enclosure_koto.txt:227), read strictly by default: an
+    offset is required, and an unencoded `+` (which a query string turns into a space) is refused."""
+    unencoded = requests.get(
+        provider(docs_sandbox, "enclosure")["base_url"]
+        + f"/listings?key={provider(docs_sandbox, 'enclosure')['key']}&territory=ter_west"
+        + "&created_min=2026-01-01T00:00:00+02:00"
+    )
+    assert unencoded.status_code == 400
+    assert search(docs_sandbox, territory="ter_west", created_min="2026-01-01T00:00:00").status_code == 400
+    for spelled in ("2026-01-01T00:00:00+02:00", "2026-01-01T00:00:00Z", "2026-01-01T00:00-05:00"):
+        assert search(docs_sandbox, territory="ter_west", created_min=spelled).status_code == 200, spelled
+    with Sandbox(SandboxConfig(seed=9, enclosure_strict_times=False)) as lenient:
+        assert search(lenient, territory="ter_west", created_min="2026-01-01T00:00:00").status_code == 200
+        assert search(lenient, territory="ter_west", created_min="2026-01-01T00:00:00 02:00").status_code == 200
+
+
 def test_enclosure_returns_25_by_default_and_at_most_50(docs_sandbox: Sandbox) -> None:
     assert len(search(docs_sandbox, territory="ter_west").json()["data"]) == 25
     body = search(docs_sandbox, territory="ter_west", limit=50).json()

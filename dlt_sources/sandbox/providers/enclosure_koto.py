@@ -168,9 +168,9 @@ class EnclosureKotoApp(ProviderApp):
         "status": ("status",),
     }
 
-    def __init__(self, name: str, world: World, key: str, **kwargs: Any) -> None:
+    def __init__(self, name: str, world: World, key: str, strict_times: bool = True, **kwargs: Any) -> None:
         super().__init__({world.account_id: world}, **kwargs)
-        self.name, self.world, self.key = name, world, key
+        self.name, self.world, self.key, self.strict_times = name, world, key, strict_times
 
     def routes(self) -> list:
         return [
@@ -340,7 +340,7 @@ class EnclosureKotoApp(ProviderApp):
         created_min = None
         if "created_min" in params:
             try:
-                created_min = parse_iso(params["created_min"][-1])
+                created_min = parse_iso(params["created_min"][-1], strict=self.strict_times)
             except ValueError:
                 raise self.error(400, "created_min must be ISO 8601: YYYY-MM-DDThh:mm[:ss][+HH:MM|-HH:MM|Z]") from None
         world = self.world

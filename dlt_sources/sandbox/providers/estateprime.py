@@ -521,13 +521,19 @@ class EstatePrimeApp(ProviderApp):
     newest_first = True
 
     def __init__(
-        self, worlds: dict[str, World], api_keys: dict[str, str], auth_header: str = "X-Api-Key", **kwargs: Any
+        self,
+        worlds: dict[str, World],
+        api_keys: dict[str, str],
+        auth_header: str = "X-Api-Key",
+        auth_scheme: str = "",
+        **kwargs: Any,
     ) -> None:
         if set(api_keys) != set(worlds) or len(set(api_keys.values())) != len(api_keys):
             raise ValueError("every account needs exactly one API key of its own")
         super().__init__(worlds, **kwargs)
-        self.api_keys, self.auth_header = api_keys, auth_header
-        self._accounts = {key: account for account, key in api_keys.items()}
+        self.api_keys, self.auth_header, self.auth_scheme = api_keys, auth_header, auth_scheme
+        # the header's whole value -> the account: the key alone, or after the scheme and one space
+        self._accounts = {f"{auth_scheme} {key}" if auth_scheme else key: account for account, key in api_keys.items()}
 
     def routes(self) -> list:
         return [  # the lookup paths come first: /api/listings/{id} would match them too
@@ -541,6 +547,7 @@ class EstatePrimeApp(ProviderApp):
     def credentials(self) -> dict[str, Any]:
         return {
             "auth_header": self.auth_header,
+            "auth_scheme": self.auth_scheme,
             "accounts": [
                 {"account_id": account, "store_id": self.worlds[account].generator.store_id, "api_key": key}
                 for account, key in self.api_keys.items()
@@ -562,7 +569,8 @@ class EstatePrimeApp(ProviderApp):
         return account
 
     def presented_credential(self, request: Request) -> str:
-        return request.headers[self.auth_header.lower()]
+        scheme = f"{self.auth_scheme} " if self.auth_scheme else ""
+        return request.headers[self.auth_header.lower()].removeprefix(scheme)
 
     def shift_world(self, request: Request) -> World:
         return self.worlds[self.authenticate(request)]
