@@ -67,6 +67,27 @@ removals as (
 
 ),
 
+-- When the listing last left the market: the first row after its last active or pending version
+-- (a sale, a withdrawal, a removal). None while that version is the latest: it is still on the market.
+last_on_market as (
+
+    select listing_key, max(sequence_number) as sequence_number
+    from timeline
+    where status in ('active', 'pending')
+    group by listing_key
+
+),
+
+left_market as (
+
+    select timeline.listing_key, min(timeline.observed_at) as left_market_at
+    from timeline
+    left join last_on_market using (listing_key)
+    where timeline.sequence_number > coalesce(last_on_market.sequence_number, 0)
+    group by timeline.listing_key
+
+),
+
 -- The last committed load of the listing's source that still held it as listed: raw stores a
 -- listing again only when it changes, so its own rows cannot say when it was last seen.
 last_seen as (
@@ -140,7 +161,7 @@ final as (
         cast(greatest(
             {{ days_between(
                 'coalesce(latest_version.source_created_at, first_seen.first_seen_at)',
-                'coalesce(removals.removed_at, last_seen.last_seen_at, latest_version.observed_at)'
+                'coalesce(left_market.left_market_at, last_seen.last_seen_at, latest_version.observed_at)'
             ) }},
             0
         ) as integer) as days_on_market
@@ -149,6 +170,7 @@ final as (
     inner join first_seen using (listing_key)
     left join removals using (listing_key)
     left join last_seen using (listing_key)
+    left join left_market using (listing_key)
 
 )
 
