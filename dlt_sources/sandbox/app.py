@@ -53,6 +53,8 @@ class SandboxConfig:
     # Enclosure/Koto's `YYYY-MM-DDThh:mm[:ss][+HH:MM|-HH:MM|Z]`: an offset required, an unencoded `+`
     # refused (True), or the offset optional, naive meaning UTC (False); see formats.parse_iso
     enclosure_strict_times: bool = True
+    # Apimo's private mode (its `status` and `group` sent, as in the document's example) or public mode
+    apimo_public_mode: bool = False
     credentials: dict[str, str] = field(default_factory=dict)  # fixed secrets by name; else random
     ports: dict[str, int] = field(default_factory=dict)  # host -> port; 0 or absent: any free port
     host: str = "127.0.0.1"
@@ -155,6 +157,7 @@ class Sandbox:
                 account_worlds("apimo", lambda agency: ApimoGenerator(account_key("apimo", agency), int(agency))),
                 provider_id=config.credentials.get("apimo_provider") or str(1000 + config.seed),
                 token=config.secret("apimo_token"),
+                public_mode=config.apimo_public_mode,
             ),
             **{
                 host: EnclosureKotoApp(

@@ -22,19 +22,11 @@ from orchestration.defs.ingest.assets import SOURCES
 from orchestration.demo import NIGHTLY, demo_sandbox_config
 from orchestration.settings import DBT_PROJECT_DIR, parquet_dir, serving_path, warehouse_path
 
+from .conftest import unified_status
+
 pytestmark = pytest.mark.slow  # minutes: started first under pytest-xdist (tests/conftest.py)
 
 DAYS = 3
-# the sandbox's canonical status words -> the mart's unified vocabulary
-UNIFIED_STATUS = {"active": "active", "pending": "pending", "sold": "closed", "withdrawn": "withdrawn"}
-# ... except where a provider's document has no word for it: EstatePrime's statuses are draft,
-# pending, active, inactive, archived and deleted (estateprime.txt:161), so the sandbox serves a sale
-# as `archived` and a withdrawal as `inactive`, and what can be known of either is off_market
-AS_DOCUMENTED = {"estateprime": {"sold": "off_market", "withdrawn": "off_market"}}
-
-
-def unified_status(source: str, canonical: str) -> str:
-    return AS_DOCUMENTED.get(source, {}).get(canonical, UNIFIED_STATUS[canonical])
 
 
 MART_TABLES = ("listings", "listing_price_history", "listing_events", "listing_photos")

@@ -310,13 +310,29 @@ class ApimoApp(ProviderApp):
         "price": ("price", "value"),
         "updated_at": ("updated_at",),
         "property_type": ("subtype",),
-        "status": ("status",),
+        "status": ("step",),
     }
     newest_first = False
+    # the fields apimo.txt:192-210 lists under "mode privé" only: a public-mode response has none of
+    # them, and a client must read the status from `step` (apimo.txt:64)
+    PRIVATE_MODE_FIELDS = (
+        "status",
+        "group",
+        "agreement",
+        "owner",
+        "visit",
+        "exchanges",
+        "filling_rate",
+        "private_comment",
+        "status_comment",
+        "logs",
+    )
 
-    def __init__(self, worlds: dict[str, World], provider_id: str, token: str, **kwargs: Any) -> None:
+    def __init__(
+        self, worlds: dict[str, World], provider_id: str, token: str, public_mode: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(worlds, **kwargs)
-        self.provider_id, self.token = provider_id, token
+        self.provider_id, self.token, self.public_mode = provider_id, token, public_mode
         self._authorization = "Basic " + base64.b64encode(f"{provider_id}:{token}".encode()).decode()
 
     def routes(self) -> list:
@@ -533,6 +549,11 @@ class ApimoApp(ProviderApp):
                 found, latest = updated_since(world, world.version, since)
                 total, states = len(found), [world.state(idx) for idx in found[offset : offset + limit]]
             properties = [self.render(world, state) for state in states]
+            if self.public_mode:
+                properties = [
+                    {name: value for name, value in record.items() if name not in self.PRIVATE_MODE_FIELDS}
+                    for record in properties
+                ]
         return Response(
             200, {"total_items": total, "timestamp": latest if latest is not None else since, "properties": properties}
         )

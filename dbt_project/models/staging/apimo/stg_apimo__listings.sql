@@ -17,7 +17,7 @@ payload_read as (
         {{ json_record(
             'payload',
             texts=[
-                'publish_address', 'area.unit', 'type', 'reference', 'category', 'subtype', 'status',
+                'publish_address', 'area.unit', 'type', 'reference', 'category', 'subtype', 'step',
                 'price.hide', 'price.value', 'price.currency', 'price.period', 'bedrooms', 'area.value',
                 'address', 'city.name', 'region.name', 'city.zipcode', 'country', 'latitude', 'longitude',
                 'created_at', 'updated_at'
@@ -81,7 +81,9 @@ renamed as (
         {{ record_path('fields', 'category') }} as source_listing_type,
         {{ record_path('fields', 'subtype') }} as source_property_type,  -- finer than `type` (villa, townhouse, ...)
         {{ record_path('fields', 'subtype') }} as property_subtype,
-        {{ record_path('fields', 'status') }} as source_status,
+        -- `step` is the main status (apimo.txt:64) and sent in every mode; `status`, its subcategory,
+        -- only in private mode (apimo.txt:194), and says nothing the unified status could use
+        {{ record_path('fields', 'step') }} as source_status,
 
         ---------- price: `hide` keeps the amount out of the marts
         case
