@@ -338,8 +338,8 @@ def print_run_outcome(report: PipelineRun) -> None:
             f"{', '.join(sorted(report.failed_providers))} kept their last good data there"
         )
     else:
-        marts = "the marts were not rebuilt" if report.marts_published is not True else "the marts were published"
-        print(f"listings run: FAILED (exit {report.exit_code}): {marts}; `listings ui` shows the runs")
+        failed = f"listings run: FAILED (exit {report.exit_code})"
+        print(f"{failed}: the marts were not rebuilt; see the runs in `listings ui`")
 
 
 def run_dbt(args: argparse.Namespace) -> int:

@@ -39,11 +39,10 @@ def all_assets_job() -> ReconstructableJob:
 
 @dataclass
 class PipelineRun:
-    """What ``listings run`` did: its Dagster runs, the providers whose load failed (with the cause
-    their error gave: provider, account, what failed and what to check), and whether the marts were
-    rebuilt and published (None when not asked for)."""
+    """What ``listings run`` did: the providers whose load failed (with the cause their error gave:
+    provider, account, what failed and what to check), and whether the marts were rebuilt and
+    published (None when not asked for)."""
 
-    run_ids: list[str] = field(default_factory=list)
     failed_providers: dict[str, str] = field(default_factory=dict)
     marts_published: bool | None = None
 
@@ -88,6 +87,9 @@ def run_pipeline(
     graph = defs().resolve_asset_graph()
     raw_keys = {key for key in graph.executable_asset_keys if key.path[0] in datasets}
     mart_keys = {key for key in graph.executable_asset_keys if not key.path[0].startswith("raw_")} if marts else set()
+    # the dbt tests run with their models; freshness checks are the freshness sensor's (a run that
+    # has just loaded is fresh by definition)
+    checks = {key for key in graph.asset_check_keys if key.name != "freshness_check"}
     report = PipelineRun()
     with dg.DagsterInstance.get() as instance:
         fail_dead_runs(instance)
@@ -95,8 +97,7 @@ def run_pipeline(
         if raw_keys:
             # every provider at once: they wait on HTTP, not on the CPU (the default limit is the core count)
             config = {provider: {"config": {"full_scan": True}} for provider in providers} if full_refresh else {}
-            run = execute_assets(instance, raw_keys, config, len(providers), in_process, tags)
-            report.run_ids.append(run.run_id)
+            run = execute_assets(instance, raw_keys, checks, config, len(providers), in_process, tags)
             report.failed_providers = provider_failures(instance, run.run_id, providers)
             loaded = len(providers) - len(report.failed_providers)
             print(f"Dagster run {run.run_id} (raw loads): {loaded} of {len(providers)} providers loaded", flush=True)
@@ -104,8 +105,7 @@ def run_pipeline(
             config = {DBT_OP: {"config": {"full_refresh": True}}} if full_refresh else {}
             if report.failed_providers:
                 tags = {**tags, FAILED_PROVIDERS_TAG: ",".join(sorted(report.failed_providers))}
-            run = execute_assets(instance, mart_keys, config, 1, in_process, tags)
-            report.run_ids.append(run.run_id)
+            run = execute_assets(instance, mart_keys, checks, config, 1, in_process, tags)
             report.marts_published = run.is_success
             state = "published" if run.is_success else "FAILED"
             print(f"Dagster run {run.run_id} (dbt build and publish): {state}", flush=True)
@@ -117,16 +117,15 @@ def run_pipeline(
 def execute_assets(
     instance: dg.DagsterInstance,
     selection: set[dg.AssetKey],
+    checks: set[dg.AssetCheckKey],
     op_config: dict,
     max_concurrent: int,
     in_process: bool,
     tags: dict[str, str],
 ) -> dg.DagsterRun:
-    """One Dagster run of ``selection`` and its checks, recorded in ``instance`` (the UI lists it)."""
-    graph = defs().resolve_asset_graph()
-    # the dbt tests run with their models; freshness checks are the freshness sensor's (a run that
-    # has just loaded is fresh by definition)
-    checks = {key for key in graph.asset_check_keys if key.asset_key in selection and key.name != "freshness_check"}
+    """One Dagster run of ``selection`` and those of ``checks`` on it, recorded in ``instance`` (the UI
+    lists it)."""
+    checks = {key for key in checks if key.asset_key in selection}
     job = all_assets_job().get_subset(asset_selection=selection, asset_check_selection=checks)
     executor = {"in_process": {}} if in_process else {"multiprocess": {"max_concurrent": max(1, max_concurrent)}}
     run_config = {"ops": op_config, "execution": {"config": executor}}

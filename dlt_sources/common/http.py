@@ -10,6 +10,7 @@ once.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import threading
@@ -130,15 +131,15 @@ class ProviderAdapter(HTTPAdapter):
     pacer (if any) before every attempt, retries 429s and transient failures within the provider's
     budgets, logs every wait, counts attempts, and parses each JSON body once."""
 
-    def __init__(
-        self,
-        provider: str,
-        account_id: str | None,
-        settings: RetrySettings,
-        pacer: RequestPacer | None = None,
-    ) -> None:
+    def __init__(self, provider: str, account_id: str | None, pacer: RequestPacer | None = None) -> None:
         super().__init__()
-        self.provider, self.account_id, self.settings, self.pacer = provider, account_id, settings, pacer
+        self.provider, self.account_id, self.pacer = provider, account_id, pacer
+
+    @functools.cached_property
+    def settings(self) -> RetrySettings:
+        """Read at the first request, not when the source is built: Dagster builds every source when
+        it loads the definitions, and a bad setting must fail a run, not the code location."""
+        return RetrySettings.for_provider(self.provider)
 
     def send(self, request: PreparedRequest, *args, **kwargs) -> Response:  # type: ignore[override]
         window = self.pacer.seconds_until_window_expires() if self.pacer is not None else None
@@ -237,9 +238,8 @@ def provider_session(provider: str, account_id: str | None = None, pacer: Reques
     paced when given a pacer, counted under ``provider``, each JSON body parsed once. dlt's own
     retrying session (``RUNTIME__REQUEST_MAX_ATTEMPTS``) is not used: its count of attempts cannot
     outlast a rate-limit storm."""
-    settings = RetrySettings.for_provider(provider)
-    session = Session(timeout=settings.request_timeout_seconds, raise_for_status=False)
-    adapter = ProviderAdapter(provider, account_id, settings, pacer)
+    session = Session(timeout=None, raise_for_status=False)  # the adapter sets each attempt's timeout
+    adapter = ProviderAdapter(provider, account_id, pacer)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session

@@ -4,6 +4,8 @@ failures back off until their budget is spent, and what retrying cannot fix fail
 
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 import pytest
 
@@ -58,6 +60,14 @@ def test_retry_after_is_honoured(sandbox: Sandbox) -> None:
     sandbox.arm_fault("actuallycare", "rate_limit_burst", times=2, retry_after=2)
     figures = counted("actuallycare", lambda: load("actuallycare"))
     assert figures["status_429"] == 2 and figures["retry_wait_seconds"] == 4
+
+
+def test_retry_after_as_an_http_date_is_honoured(sandbox: Sandbox) -> None:
+    """Retry-After may be a date (RFC 9110 10.2.3), not only seconds."""
+    in_three_seconds = format_datetime(datetime.now(UTC) + timedelta(seconds=3), usegmt=True)
+    sandbox.arm_fault("koto", "rate_limit_burst", retry_after=in_three_seconds)
+    figures = counted("koto", lambda: load("koto"))
+    assert figures["status_429"] == 1 and 1 <= figures["retry_wait_seconds"] <= 3
 
 
 @pytest.mark.parametrize("host", ["actuallycare", "enclosure"])
