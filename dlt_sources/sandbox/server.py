@@ -122,8 +122,9 @@ class ProviderApp:
         return HttpError(429, {"error": "Too Many Requests"}, {"Retry-After": str(max(1, round(retry_after)))})
 
     def rate_limit_fault(self, params: dict[str, Any]) -> HttpError:
-        """The provider's own 429, with the fault's Retry-After, or none when the fault says null."""
-        error = self.rate_limited(float(params["retry_after"] or 0))
+        """The provider's own 429, with the fault's Retry-After (seconds or an HTTP date, as given), or
+        none when the fault says null."""
+        error = self.rate_limited(0)
         error.headers.pop("Retry-After", None)
         if params["retry_after"] is not None:
             error.headers["Retry-After"] = str(params["retry_after"])
