@@ -333,9 +333,10 @@ def print_run_outcome(report: PipelineRun) -> None:
     for provider, cause in sorted(report.failed_providers.items()):
         print(f"  {provider} FAILED: {cause}")
     if report.outcome == "partial":
+        failed = sorted(report.failed_providers)
         print(
             f"listings run: PARTIAL (exit {report.exit_code}): the marts were published; "
-            f"{', '.join(sorted(report.failed_providers))} kept their last good data there"
+            f"{', '.join(failed)} kept {'its' if len(failed) == 1 else 'their'} last good data there"
         )
     else:
         failed = f"listings run: FAILED (exit {report.exit_code})"
