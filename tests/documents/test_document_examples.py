@@ -4,8 +4,10 @@ Each file in ``examples/`` is copied verbatim from ``provider_docs/<document>`` 
 gives (``apimo.txt-240.json``). A small HTTP server plays each provider's list endpoint with those
 bytes; the real sources load them, dbt builds the marts, and each mart value is compared with the
 value derived by hand from the document, written below beside the line it follows. The expected
-values come from a reading of the documents alone (not from our client, staging or crosswalk);
-where the document is silent the configured reading is named.
+values come from a reading of the documents alone, by a reader who saw none of our client, staging
+or crosswalk (``independent_reading/``: per provider, its vocabulary, every example with its values
+and every judgement call, with line numbers); where the document is silent the configured reading
+is named.
 
 What the server adds to the documents, and why:
 - AvaroAI's example links page 2 on the production host (avaroai.txt:90): the host is swapped for
