@@ -45,7 +45,17 @@ events as (
 
     union all
 
-    select listing_key, 'status_change', observed_at, previous_status, status
+    -- a provider's own deletion (EstatePrime `deleted`) is a removal, and a return from it is one too
+    select
+        listing_key,
+        case
+            when status = 'removed' then 'removed'
+            when previous_status = 'removed' then 'back_on_market'
+            else 'status_change'
+        end,
+        observed_at,
+        previous_status,
+        status
     from timeline
     where not is_removal and sequence_number > 1 and not follows_removal
       and previous_status is distinct from status

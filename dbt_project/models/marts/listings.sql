@@ -1,5 +1,5 @@
 {#- One row per listing: its latest version, or its last version marked removed when a complete
-    scan has since stopped finding it. -#}
+    scan has since stopped finding it or the provider shows it deleted. -#}
 with
 
 timeline as (
@@ -11,25 +11,6 @@ timeline as (
 loads as (
 
     select * from {{ ref('int_source_loads') }}
-
-),
-
-rows_newest_first as (
-
-    select
-        listing_key,
-        is_removal,
-        observed_at,
-        row_number() over (partition by listing_key order by sequence_number desc) as recency
-    from timeline
-
-),
-
-latest_row as (
-
-    select listing_key, is_removal, observed_at
-    from rows_newest_first
-    where recency = 1
 
 ),
 
@@ -59,11 +40,25 @@ first_seen as (
 
 ),
 
+-- Removed since the first row of its trailing run of `removed`: a removal row (a complete scan
+-- missed it) or a version the provider itself marks deleted (EstatePrime `deleted`), whichever came
+-- first. None when its latest row is not removed.
+last_not_removed as (
+
+    select listing_key, max(sequence_number) as sequence_number
+    from timeline
+    where status <> 'removed'
+    group by listing_key
+
+),
+
 removals as (
 
-    select listing_key, observed_at as removed_at
-    from latest_row
-    where is_removal
+    select timeline.listing_key, min(timeline.observed_at) as removed_at
+    from timeline
+    left join last_not_removed using (listing_key)
+    where timeline.sequence_number > coalesce(last_not_removed.sequence_number, 0)
+    group by timeline.listing_key
 
 ),
 
@@ -90,16 +85,25 @@ left_market as (
 
 -- The last committed load of the listing's source that still held it as listed: raw stores a
 -- listing again only when it changes, so its own rows cannot say when it was last seen.
+last_listed_version as (
+
+    select listing_key, source, max(observed_at) as observed_at
+    from timeline
+    where not is_removal and status <> 'removed'
+    group by listing_key, source
+
+),
+
 last_seen as (
 
-    select latest_version.listing_key, max(loads.loaded_at) as last_seen_at
-    from latest_version
+    select last_listed_version.listing_key, max(loads.loaded_at) as last_seen_at
+    from last_listed_version
     left join removals using (listing_key)
     inner join loads
-        on loads.source = latest_version.source
-        and loads.loaded_at >= latest_version.observed_at
+        on loads.source = last_listed_version.source
+        and loads.loaded_at >= last_listed_version.observed_at
         and (removals.removed_at is null or loads.loaded_at < removals.removed_at)
-    group by latest_version.listing_key
+    group by last_listed_version.listing_key
 
 ),
 
