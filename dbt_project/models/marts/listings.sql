@@ -40,45 +40,31 @@ first_seen as (
 
 ),
 
--- Removed since the first row of its trailing run of `removed`: a removal row (a complete scan
--- missed it) or a version the provider itself marks deleted (EstatePrime `deleted`), whichever came
--- first. None when its latest row is not removed.
-last_not_removed as (
+-- Where each listing's trailing runs begin: after its last active or pending row it is off the
+-- market, after its last row not `removed` it is removed (a removal row: a complete scan missed it;
+-- or a version the provider itself marks deleted, EstatePrime `deleted`). Each run's first row dates
+-- it; neither exists while the listing's latest row is on the market.
+trailing_runs as (
 
-    select listing_key, max(sequence_number) as sequence_number
+    select
+        listing_key,
+        coalesce(max(case when status in ('active', 'pending') then sequence_number end), 0) as last_on_market,
+        coalesce(max(case when status <> 'removed' then sequence_number end), 0) as last_not_removed
     from timeline
-    where status <> 'removed'
     group by listing_key
 
 ),
 
-removals as (
+departures as (
 
-    select timeline.listing_key, min(timeline.observed_at) as removed_at
+    select
+        timeline.listing_key,
+        min(case when timeline.sequence_number > trailing_runs.last_on_market then timeline.observed_at end)
+            as left_market_at,
+        min(case when timeline.sequence_number > trailing_runs.last_not_removed then timeline.observed_at end)
+            as removed_at
     from timeline
-    left join last_not_removed using (listing_key)
-    where timeline.sequence_number > coalesce(last_not_removed.sequence_number, 0)
-    group by timeline.listing_key
-
-),
-
--- When the listing last left the market: the first row after its last active or pending version
--- (a sale, a withdrawal, a removal). None while that version is the latest: it is still on the market.
-last_on_market as (
-
-    select listing_key, max(sequence_number) as sequence_number
-    from timeline
-    where status in ('active', 'pending')
-    group by listing_key
-
-),
-
-left_market as (
-
-    select timeline.listing_key, min(timeline.observed_at) as left_market_at
-    from timeline
-    left join last_on_market using (listing_key)
-    where timeline.sequence_number > coalesce(last_on_market.sequence_number, 0)
+    inner join trailing_runs using (listing_key)
     group by timeline.listing_key
 
 ),
@@ -98,11 +84,11 @@ last_seen as (
 
     select last_listed_version.listing_key, max(loads.loaded_at) as last_seen_at
     from last_listed_version
-    left join removals using (listing_key)
+    inner join departures using (listing_key)
     inner join loads
         on loads.source = last_listed_version.source
         and loads.loaded_at >= last_listed_version.observed_at
-        and (removals.removed_at is null or loads.loaded_at < removals.removed_at)
+        and (departures.removed_at is null or loads.loaded_at < departures.removed_at)
     group by last_listed_version.listing_key
 
 ),
@@ -123,8 +109,8 @@ final as (
         latest_version.listing_type,
         latest_version.property_type,
         latest_version.property_subtype,
-        case when removals.removed_at is null then latest_version.status else 'removed' end as status,
-        removals.removed_at is null and latest_version.status = 'active' as is_available,
+        case when departures.removed_at is null then latest_version.status else 'removed' end as status,
+        departures.removed_at is null and latest_version.status = 'active' as is_available,
 
         ---------- price
         latest_version.list_price,
@@ -161,20 +147,19 @@ final as (
         latest_version.source_updated_at,
         first_seen.first_seen_at,
         coalesce(last_seen.last_seen_at, latest_version.observed_at) as last_seen_at,
-        removals.removed_at,
+        departures.removed_at,
         cast(greatest(
             {{ days_between(
                 'coalesce(latest_version.source_created_at, first_seen.first_seen_at)',
-                'coalesce(left_market.left_market_at, last_seen.last_seen_at, latest_version.observed_at)'
+                'coalesce(departures.left_market_at, last_seen.last_seen_at, latest_version.observed_at)'
             ) }},
             0
         ) as integer) as days_on_market
 
     from latest_version
     inner join first_seen using (listing_key)
-    left join removals using (listing_key)
+    inner join departures using (listing_key)
     left join last_seen using (listing_key)
-    left join left_market using (listing_key)
 
 )
 
