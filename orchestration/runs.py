@@ -213,7 +213,7 @@ def unmapped_source_values() -> pd.DataFrame:
     if not warehouse.exists():
         return pd.DataFrame(columns=columns)
     with (
-        warehouse_lock(warehouse, "read unmapped provider values"),
+        warehouse_lock(warehouse, "read unmapped provider values", read_only=True),
         duckdb.connect(str(warehouse), read_only=True) as connection,
     ):
         try:
@@ -233,8 +233,10 @@ def provider_status(now: datetime | None = None) -> pd.DataFrame:
     if not warehouse.exists():
         raise SystemExit(f"no warehouse at {warehouse} yet: run `listings run` (or `listings demo`) first")
     with (
-        warehouse_lock(warehouse, "read load status"),
-        duckdb.connect(str(warehouse), read_only=True) as connection,
+        warehouse_lock(warehouse, "read load status", read_only=True),
+        # no Python variables as tables: a provider never loaded must be a CatalogException, not a
+        # scan of this function's own `listings` count from the provider before
+        duckdb.connect(str(warehouse), read_only=True, config={"python_enable_replacements": False}) as connection,
     ):
         for provider in SOURCES:
             dataset = raw_dataset(provider)

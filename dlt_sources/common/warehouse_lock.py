@@ -45,20 +45,21 @@ _OUTSIDE_HOLDER_POLL_SECONDS = 0.5
 
 
 @contextmanager
-def warehouse_lock(database: str | Path, purpose: str) -> Iterator[None]:
+def warehouse_lock(database: str | Path, purpose: str, read_only: bool = False) -> Iterator[None]:
     """Hold the warehouse for ``purpose`` (named in the log while others wait for it), once no
-    process outside the project holds the DuckDB file either."""
+    process outside the project keeps DuckDB from opening the file either: from writing to it, or,
+    for a ``read_only`` purpose, from reading it (outside readers do not stop a reader)."""
     started = time.monotonic()
     with _exclusive(Path(f"{database}.lock"), f"the warehouse {Path(database).name}", purpose):
-        wait_for_outside_holders(Path(database), purpose, deadline=started + LOCK_TIMEOUT_SECONDS)
+        wait_for_outside_holders(Path(database), purpose, started + LOCK_TIMEOUT_SECONDS, read_only)
         yield
 
 
-def duckdb_lock_holder(database: Path) -> str | None:
+def duckdb_lock_holder(database: Path, read_only: bool = False) -> str | None:
     """Who holds DuckDB's own lock on ``database`` ("PID 1234", or "another process" where DuckDB
-    does not say), or None when this process can open it for writing now."""
+    does not say), or None when this process can open it now (for reading, when ``read_only``)."""
     try:
-        duckdb.connect(str(database)).close()
+        duckdb.connect(str(database), read_only=read_only).close()
     except duckdb.IOException as error:
         if "lock" not in str(error).lower():
             raise
@@ -69,10 +70,10 @@ def duckdb_lock_holder(database: Path) -> str | None:
     return None
 
 
-def wait_for_outside_holders(database: Path, purpose: str, deadline: float) -> None:
-    """Wait, saying so, until no other process holds DuckDB's lock on ``database``."""
+def wait_for_outside_holders(database: Path, purpose: str, deadline: float, read_only: bool = False) -> None:
+    """Wait, saying so, until no other process holds DuckDB's lock on ``database`` against us."""
     reported_at = None
-    while (holder := duckdb_lock_holder(database)) is not None:
+    while (holder := duckdb_lock_holder(database, read_only)) is not None:
         now = time.monotonic()
         if now >= deadline:
             raise TimeoutError(

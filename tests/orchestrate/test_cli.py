@@ -100,3 +100,30 @@ def test_dbt_by_hand_runs_under_the_warehouse_lock(tmp_path: Path) -> None:
     assert process.returncode == 0, stdout + stderr
     assert "# waiting for the warehouse warehouse.duckdb (another process holds it) to run dbt parse" in stderr
     assert (target / "manifest.json").exists()
+
+
+def test_status_reads_beside_an_outside_reader_and_waits_for_an_outside_writer(tmp_path: Path) -> None:
+    """DuckDB lets readers share a file: only a writer outside the project makes `status` wait."""
+    env = {**os.environ, "LISTINGS_DATA_DIR": str(tmp_path), "LISTINGS_WAREHOUSE_LOCK_TIMEOUT": "3"}
+    env.pop("LISTINGS_WAREHOUSE_PATH", None)
+    warehouse = tmp_path / "warehouse.duckdb"
+    duckdb.connect(str(warehouse)).close()
+    for read_only, waits in ((True, False), (False, True)):
+        holder = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                f"import duckdb, time; c = duckdb.connect({str(warehouse)!r}, read_only={read_only}); "
+                "print('open', flush=True); time.sleep(30)",
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert holder.stdout.readline().strip() == "open"
+            status = listings_cli("status", env=env)
+        finally:
+            holder.kill()
+            holder.wait()
+        assert (status.returncode != 0) == waits, status.stderr
+        assert (f"PID {holder.pid} " in status.stderr) == waits

@@ -46,7 +46,7 @@ PARQUET_SNAPSHOT_NAME = re.compile(r"\d{8}T\d{12}Z")
 )
 def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     target = serving_path()
-    with warehouse_lock(warehouse_path(), "publish the marts"):
+    with warehouse_lock(warehouse_path(), "publish the marts", read_only=True):  # it writes the serving file
         row_counts = publish_duckdb(warehouse_path(), target)
         parquet = publish_parquet(warehouse_path(), folder) if (folder := parquet_dir()) else None
     context.log.info(f"published {sum(row_counts.values())} rows of {len(row_counts)} marts to {target}")
