@@ -12,12 +12,12 @@ INSTALLED := $(VENV)/.installed
 # Bytecode is compiled at install (uv does not by default): otherwise, where Python may not write it
 # (PYTHONDONTWRITEBYTECODE, a read-only venv), every process, each Dagster step and dbt run among
 # them, compiles its imports again: about 5 s more to load the definitions, 3 s more per dbt call.
-$(INSTALLED): requirements.lock pyproject.toml
+$(INSTALLED): requirements.lock pyproject.toml sandbox/pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required, found " + sys.version.split()[0])'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	$(BIN)/uv pip sync --quiet --compile-bytecode --python $(BIN)/python requirements.lock
-	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python --no-deps --editable .
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python --no-deps --editable . --editable ./sandbox
 	touch $@
 
 install: $(INSTALLED)  ## create .venv with the locked dependencies

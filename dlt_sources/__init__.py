@@ -1,5 +1,7 @@
-"""One dlt source per provider API (``<provider>/``), shared raw-layer helpers (``common/``), and
-the provider sandbox (``sandbox/``) that stands in for the real APIs offline."""
+"""One dlt source per provider API (``<provider>/``) and shared raw-layer helpers (``common/``).
+
+The provider sandbox that stands in for the real APIs offline is a separate, dev-only package
+(``sandbox/`` at the repository root); nothing here imports it."""
 
 import os
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import logging
 import os
@@ -45,8 +46,23 @@ def _info_file() -> Path:
 
 
 # ---- sandbox ----------------------------------------------------------------------------------
+def dev_package(module: str = "listings_sandbox") -> Any:
+    """The sandbox and the demo live in a development-only package (``sandbox/`` in the repository),
+    which an installed product does not have: say how to get it rather than print a traceback."""
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as error:
+        if error.name not in ("listings_sandbox", module):
+            raise
+        raise SystemExit(
+            "the provider sandbox and the demo are development tools: from a clone of the repository, "
+            "run `make install` (or `pip install -e ./sandbox`)"
+        ) from None
+
+
 def sandbox_serve(args: argparse.Namespace) -> int:
-    from dlt_sources.sandbox import HOSTS, Sandbox, SandboxConfig
+    sandbox_package = dev_package()
+    HOSTS, Sandbox, SandboxConfig = sandbox_package.HOSTS, sandbox_package.Sandbox, sandbox_package.SandboxConfig
 
     ports = {}
     if args.port_base:
@@ -110,7 +126,10 @@ def sandbox_fault(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from dlt_sources.sandbox import FAULT_KINDS, HOSTS
+    try:
+        from listings_sandbox import FAULT_KINDS, HOSTS
+    except ModuleNotFoundError:  # a product installed without the dev package: `sandbox serve` says how to get it
+        FAULT_KINDS, HOSTS = None, None
 
     parser = argparse.ArgumentParser(prog="listings", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -134,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--port-base",
         type=int,
         default=0,
-        help=f"serve {', '.join(HOSTS)} and control on consecutive ports from here (default: free ports)",
+        help="serve the provider hosts and control on consecutive ports from here (default: free ports)",
     )
     serve.add_argument("--info-file", default=None, help="where to write the JSON info (default data/sandbox.json)")
     serve.add_argument(
@@ -187,7 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     fault = control_command("fault", "arm a fault on one host")
     fault.add_argument("host", choices=HOSTS)
-    fault.add_argument("kind", choices=sorted(FAULT_KINDS))
+    fault.add_argument("kind", choices=sorted(FAULT_KINDS) if FAULT_KINDS else None)
     fault.add_argument("--times", type=int, default=1, help="responses it hits (0: until cleared)")
     fault.add_argument("--after", type=int, default=0, help="matching requests to let through first")
     fault.add_argument(
@@ -291,8 +310,7 @@ def pipeline_run(args: argparse.Namespace) -> int:
     if unknown := set(args.providers) - set(SOURCES):
         raise SystemExit(f"unknown provider {', '.join(sorted(unknown))}; choose from {', '.join(SOURCES)}")
     if args.sandbox:
-        from dlt_sources.sandbox import dlt_environment
-
+        dlt_environment = dev_package().dlt_environment
         info_file = _info_file()
         if not info_file.exists():
             raise SystemExit(f"--sandbox needs a running `listings sandbox serve` (no {info_file})")
@@ -384,8 +402,7 @@ def ui(args: argparse.Namespace) -> int:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from orchestration.demo import run
-
+    run = dev_package("listings_sandbox.demo").run
     run(days=args.days, seed=args.seed, data_folder=args.data_dir)
     return 0
 

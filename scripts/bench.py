@@ -276,7 +276,7 @@ def avaroai_quota_run(listings: int, window: float, work: Path, log: Path) -> di
     """One AvaroAI full scan unthrottled, one at 20 requests per ``window`` seconds (the sandbox
     enforces it, the client paces to it); the floor is the windows the quota forces, plus the
     unthrottled time of the last window's requests."""
-    from dlt_sources.sandbox.app import DEFAULT_SIZES
+    from listings_sandbox.app import DEFAULT_SIZES
 
     total = listings * sum(DEFAULT_SIZES.values()) // DEFAULT_SIZES["avaroai"]
     seconds = {}

@@ -118,8 +118,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--default-path-listings", type=int, default=10_000)
     options = parser.parse_args()
-    from dlt_sources.sandbox import Sandbox, SandboxConfig
-    from dlt_sources.sandbox.app import DEFAULT_SIZES
+    from listings_sandbox import Sandbox, SandboxConfig
+    from listings_sandbox.app import DEFAULT_SIZES
 
     # sized so that ActuallyCare alone serves --listings listings
     total = -(-options.listings * sum(DEFAULT_SIZES.values()) // DEFAULT_SIZES["actuallycare"])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dlt_sources.sandbox import Sandbox, SandboxConfig
+from listings_sandbox import Sandbox, SandboxConfig
 
 
 @pytest.fixture

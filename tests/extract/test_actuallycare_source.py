@@ -1,7 +1,7 @@
 """The ActuallyCare dlt source against the sandbox, over real HTTP, into a real DuckDB file."""
 
 from dlt_sources.actuallycare import actuallycare_source
-from dlt_sources.sandbox import Sandbox
+from listings_sandbox import Sandbox
 from orchestration.defs.ingest.pipelines import listings_pipeline
 
 

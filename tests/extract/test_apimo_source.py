@@ -5,7 +5,7 @@ import pytest
 from dlt.pipeline.exceptions import PipelineStepFailed
 
 from dlt_sources.apimo import apimo_source
-from dlt_sources.sandbox import Sandbox
+from listings_sandbox import Sandbox
 from orchestration.defs.ingest.pipelines import listings_pipeline
 from orchestration.settings import warehouse_path
 

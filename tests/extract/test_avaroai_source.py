@@ -6,7 +6,7 @@ import duckdb
 import requests
 
 from dlt_sources.avaroai import avaroai_source
-from dlt_sources.sandbox import Sandbox, SandboxConfig
+from listings_sandbox import Sandbox, SandboxConfig
 from orchestration.defs.ingest.pipelines import listings_pipeline
 from orchestration.settings import warehouse_path
 

@@ -4,7 +4,7 @@ import pytest
 from dlt.pipeline.exceptions import PipelineStepFailed
 
 from dlt_sources.enclosure_koto import enclosure_source, koto_source
-from dlt_sources.sandbox import Sandbox, SandboxConfig
+from listings_sandbox import Sandbox, SandboxConfig
 from orchestration.defs.ingest.pipelines import listings_pipeline
 
 from .conftest import listed_truth

@@ -7,7 +7,7 @@ import pytest
 from dlt.pipeline.exceptions import PipelineStepFailed
 
 from dlt_sources.estateprime import estateprime_source
-from dlt_sources.sandbox import Sandbox, SandboxConfig
+from listings_sandbox import Sandbox, SandboxConfig
 from orchestration.defs.ingest.pipelines import listings_pipeline
 from orchestration.settings import warehouse_path
 

@@ -6,8 +6,8 @@ from collections.abc import Callable
 import pytest
 
 from dlt_sources.common.http import RequestStats
-from dlt_sources.sandbox import Sandbox, SandboxConfig
-from dlt_sources.sandbox.faults import FAULT_KINDS
+from listings_sandbox import Sandbox, SandboxConfig
+from listings_sandbox.faults import FAULT_KINDS
 from orchestration.defs.ingest.assets import SOURCES
 from orchestration.defs.ingest.pipelines import listings_pipeline
 

@@ -9,7 +9,7 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 from dlt_sources.actuallycare import actuallycare_source
 from dlt_sources.avaroai import avaroai_source
 from dlt_sources.estateprime import estateprime_source
-from dlt_sources.sandbox import Sandbox, SandboxConfig
+from listings_sandbox import Sandbox, SandboxConfig
 from orchestration.defs.ingest.pipelines import listings_pipeline
 
 from .conftest import listed_truth

@@ -12,7 +12,7 @@ import pytest
 from dlt_sources.common.errors import ProviderRequestError
 from dlt_sources.common.http import RequestStats
 from dlt_sources.common.retries import RetrySettings
-from dlt_sources.sandbox import Sandbox, SandboxConfig
+from listings_sandbox import Sandbox, SandboxConfig
 from orchestration.defs.ingest.assets import SOURCES
 from orchestration.defs.ingest.pipelines import listings_pipeline
 

@@ -16,7 +16,7 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 from dlt_sources.common.raw import canonical_json
 from dlt_sources.common.secrets import MASK, redact, register_secrets
 from dlt_sources.enclosure_koto import enclosure_source
-from dlt_sources.sandbox import HOSTS, Sandbox
+from listings_sandbox import HOSTS, Sandbox
 from orchestration.defs.ingest.assets import build_raw_assets
 from orchestration.defs.ingest.pipelines import listings_pipeline
 from orchestration.settings import data_dir, warehouse_path

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from dlt_sources.common.warehouse_lock import pipeline_run_lock, warehouse_lock
-from dlt_sources.sandbox import Sandbox, SandboxConfig
+from listings_sandbox import Sandbox, SandboxConfig
 from orchestration.cli import main
 
 REPO = Path(__file__).resolve().parents[2]

@@ -6,7 +6,7 @@ import dagster as dg
 import yaml
 from dagster_dlt import DagsterDltResource
 
-from dlt_sources.sandbox import Sandbox
+from listings_sandbox import Sandbox
 from orchestration.defs.ingest.assets import build_raw_assets
 from orchestration.instance import DAGSTER_YAML
 

@@ -14,7 +14,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from dlt_sources.sandbox import Sandbox, SandboxConfig
+from listings_sandbox import Sandbox, SandboxConfig
 from orchestration.analyst import EXAMPLES, example
 from orchestration.defs.ingest.assets import SOURCES
 

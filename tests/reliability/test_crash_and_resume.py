@@ -21,9 +21,9 @@ import duckdb
 import pytest
 
 from dlt_sources.common.failpoints import FAILPOINT_ENV, POINTS
-from dlt_sources.sandbox import Sandbox
+from listings_sandbox import Sandbox
+from listings_sandbox.demo import demo_sandbox_config
 from orchestration.defs.serving.assets import MARTS
-from orchestration.demo import demo_sandbox_config
 
 pytestmark = pytest.mark.slow  # minutes: started first under pytest-xdist (tests/conftest.py)
 

@@ -16,10 +16,10 @@ import dagster as dg
 import duckdb
 import pytest
 
-from dlt_sources.sandbox import Sandbox
-from dlt_sources.sandbox.faults import FAULT_KINDS
+from listings_sandbox import Sandbox
+from listings_sandbox.demo import NIGHTLY, demo_sandbox_config
+from listings_sandbox.faults import FAULT_KINDS
 from orchestration.definitions import defs
-from orchestration.demo import NIGHTLY, demo_sandbox_config
 from orchestration.settings import warehouse_path
 
 # ten cases of about 40 s each (two cores): `make soak` runs them, `make test` does not

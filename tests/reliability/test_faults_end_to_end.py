@@ -22,11 +22,11 @@ import duckdb
 import pytest
 
 from dlt_sources.common.secrets import MASK
-from dlt_sources.sandbox import Sandbox
-from dlt_sources.sandbox.faults import FAULT_KINDS
+from listings_sandbox import Sandbox
+from listings_sandbox.demo import NIGHTLY, demo_sandbox_config
+from listings_sandbox.faults import FAULT_KINDS
 from orchestration.definitions import defs
 from orchestration.defs.ingest.assets import SOURCES
-from orchestration.demo import NIGHTLY, demo_sandbox_config
 from orchestration.settings import warehouse_path
 
 pytestmark = pytest.mark.slow  # minutes: started first under pytest-xdist (tests/conftest.py)

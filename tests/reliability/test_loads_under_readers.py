@@ -16,9 +16,9 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from dlt_sources.sandbox import Sandbox
+from listings_sandbox import Sandbox
+from listings_sandbox.demo import NIGHTLY, demo_sandbox_config
 from orchestration.definitions import defs
-from orchestration.demo import NIGHTLY, demo_sandbox_config
 from orchestration.settings import serving_path
 
 # about 9 minutes on two cores (twelve dbt builds): `make soak` runs it, `make test` does not

@@ -20,10 +20,10 @@ import dagster as dg
 import duckdb
 import pytest
 
-from dlt_sources.sandbox import Sandbox, SandboxConfig
+from listings_sandbox import Sandbox, SandboxConfig
+from listings_sandbox.demo import NIGHTLY
 from orchestration.defs.conventions import FAILED_PROVIDERS_TAG
 from orchestration.defs.ingest.assets import SOURCES
-from orchestration.demo import NIGHTLY
 
 pytestmark = pytest.mark.slow  # minutes: started first under pytest-xdist (tests/conftest.py)
 

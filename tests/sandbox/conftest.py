@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from dlt_sources.sandbox import Sandbox, SandboxConfig
+from listings_sandbox import Sandbox, SandboxConfig
 
 
 @pytest.fixture(scope="session")

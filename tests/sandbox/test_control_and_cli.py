@@ -8,7 +8,7 @@ from pathlib import Path
 
 import requests
 
-from dlt_sources.sandbox import HOSTS, Sandbox
+from listings_sandbox import HOSTS, Sandbox
 
 LISTINGS = str(Path(sys.executable).parent / "listings")
 

@@ -6,7 +6,7 @@ from urllib.parse import quote
 import pytest
 import requests
 
-from dlt_sources.sandbox import Sandbox
+from listings_sandbox import Sandbox
 
 from .conftest import actuallycare_session, listed
 

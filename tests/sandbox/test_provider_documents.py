@@ -4,7 +4,7 @@ import re
 
 import requests
 
-from dlt_sources.sandbox import Sandbox, SandboxConfig
+from listings_sandbox import Sandbox, SandboxConfig
 
 from .conftest import actuallycare_session, listed, provider
 

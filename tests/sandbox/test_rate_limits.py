@@ -4,7 +4,7 @@ import time
 
 import requests
 
-from dlt_sources.sandbox import Sandbox, SandboxConfig
+from listings_sandbox import Sandbox, SandboxConfig
 
 from .conftest import actuallycare_session, provider
 

@@ -5,7 +5,7 @@ from collections import Counter, defaultdict
 
 import requests
 
-from dlt_sources.sandbox import Sandbox, SandboxConfig
+from listings_sandbox import Sandbox, SandboxConfig
 
 from .conftest import actuallycare_session, listed, provider
 

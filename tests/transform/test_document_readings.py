@@ -19,10 +19,10 @@ from typing import Any
 import duckdb
 import pytest
 
-from dlt_sources.sandbox import Sandbox, SandboxConfig
+from listings_sandbox import Sandbox, SandboxConfig
+from listings_sandbox.demo import NIGHTLY
 from orchestration.defs.ingest.assets import SOURCES
 from orchestration.defs.ingest.pipelines import listings_pipeline
-from orchestration.demo import NIGHTLY
 
 from .conftest import unified_status
 

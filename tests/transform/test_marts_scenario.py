@@ -16,10 +16,10 @@ import dagster as dg
 import duckdb
 import pytest
 
-from dlt_sources.sandbox import Sandbox
+from listings_sandbox import Sandbox
+from listings_sandbox.demo import NIGHTLY, demo_sandbox_config
 from orchestration.definitions import defs
 from orchestration.defs.ingest.assets import SOURCES
-from orchestration.demo import NIGHTLY, demo_sandbox_config
 from orchestration.settings import DBT_PROJECT_DIR, parquet_dir, serving_path, warehouse_path
 
 from .conftest import unified_status

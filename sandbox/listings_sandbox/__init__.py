@@ -1,7 +1,7 @@
 """Provider sandbox: local HTTP stand-ins for the five provider APIs, with a simulated clock,
 deterministic synthetic data, switchable faults and a report of its own truth.
 
-    from dlt_sources.sandbox import Sandbox, SandboxConfig
+    from listings_sandbox import Sandbox, SandboxConfig
     with Sandbox(SandboxConfig(seed=7)) as sandbox:
         sandbox.info()          # base URLs and credentials
         sandbox.advance_day()   # time travel

@@ -16,7 +16,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from dlt_sources.sandbox import Sandbox, SandboxConfig
+from listings_sandbox import Sandbox, SandboxConfig
 from orchestration.definitions import defs
 from orchestration.defs.ingest.assets import SOURCES
 from orchestration.instance import dagster_home
