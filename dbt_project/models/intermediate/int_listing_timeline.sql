@@ -38,9 +38,11 @@ classified as (
             when versions.is_removal then null
             else coalesce(listing_types.unified_value, 'other')
         end as listing_type,
+        -- a subtype the crosswalk classifies refines the type (Apimo's `subtype` under `type`);
+        -- otherwise the type decides
         case
             when versions.is_removal then null
-            else coalesce(property_types.unified_value, 'other')
+            else coalesce(subtypes.unified_value, property_types.unified_value, 'other')
         end as property_type,
         coalesce(subtypes.source_label, versions.property_subtype) as property_subtype,
         case

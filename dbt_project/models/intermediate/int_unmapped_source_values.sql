@@ -29,6 +29,11 @@ observed as (
     union all
     select source, provider, 'status' as field, source_status as source_value, listing_key
     from versions
+    union all
+    -- subtypes only where the crosswalk classifies by them (Apimo): elsewhere they are labels
+    select source, provider, 'property_subtype' as field, property_subtype as source_value, listing_key
+    from versions
+    where provider in (select provider from vocabulary where field = 'property_subtype')
 
 ),
 

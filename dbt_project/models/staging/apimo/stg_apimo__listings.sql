@@ -79,7 +79,9 @@ renamed as (
 
         ---------- classification: numeric codes as text, mapped and labelled by the crosswalk downstream
         {{ record_path('fields', 'category') }} as source_listing_type,
-        {{ record_path('fields', 'subtype') }} as source_property_type,  -- finer than `type` (villa, townhouse, ...)
+        -- `type` (apimo.txt:70, "apartment, house, ...") classifies every property; `subtype`
+        -- (apimo.txt:71, "studio, penthouse, villa, ...") refines it where the crosswalk knows the code
+        {{ record_path('fields', 'type') }} as source_property_type,
         {{ record_path('fields', 'subtype') }} as property_subtype,
         -- `step` is the main status (apimo.txt:64) and sent in every mode; `status`, its subcategory,
         -- only in private mode (apimo.txt:194), and says nothing the unified status could use
