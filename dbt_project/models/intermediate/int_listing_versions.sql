@@ -3,15 +3,42 @@
     loads are looked up first and inlined as literals: DuckDB pushes a literal list into the raw scan,
     while a subquery filter would run after every payload had been parsed. A load is matched by
     source and id, not "newer than the last one": dlt may commit an older load later when it resumes
-    an interrupted package. -#}
-{{ config(materialized='incremental', on_schema_change='fail') }}
+    an interrupted package.
+
+    Each row records the revision of the staging model that read it: a digest of that model's code
+    and of its source's provider_settings. When either changes, the source's loads read with the old
+    revision count as unseen and are read again (delete+insert by load), so an upgrade that reads raw
+    differently applies to all history without a --full-refresh. A change made only inside a macro
+    does not change the digest: that one still takes a --full-refresh. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['source', 'load_id'],
+    on_schema_change='append_new_columns'
+) }}
 -- depends_on: {{ ref('int_source_loads') }}
+
+{%- set revisions = {} -%}
+{%- for source in (var('listing_sources') if execute else []) -%}
+    {%- set staging = graph.nodes.values() | selectattr('name', 'equalto', 'stg_' ~ source ~ '__listings') | first -%}
+    {%- do revisions.update({source: local_md5(
+        staging.raw_code ~ tojson(var('provider_settings').get(source, {}), sort_keys=true)
+    )}) -%}
+{%- endfor -%}
+{%- set current_revision -%}
+    {%- if revisions -%}
+    case source{% for source, revision in revisions.items() %} when '{{ source }}' then '{{ revision }}'{% endfor %} end
+    {%- else -%}
+    cast(null as varchar)
+    {%- endif -%}
+{%- endset -%}
 
 {%- set new_loads = {} -%}
 {%- if is_incremental() and execute -%}
     {%- set unseen = run_query(
         "select source, load_id from " ~ ref('int_source_loads')
         ~ " " ~ dbt.except() ~ " select distinct source, load_id from " ~ this
+        ~ " where staging_revision = " ~ current_revision
     ) -%}
     {%- for row in unseen.rows -%}
         {%- do new_loads.setdefault(row[0], []).append(row[1]) -%}
@@ -43,5 +70,6 @@ unioned as (
 
 select
     source || ':' || account_id || ':' || source_listing_id as listing_key,
-    *
+    *,
+    {{ current_revision }} as staging_revision
 from unioned

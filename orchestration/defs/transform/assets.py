@@ -63,7 +63,8 @@ TRANSLATOR = ListingsDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_
 class DbtBuildConfig(dg.Config):
     full_refresh: bool = Field(
         default=False,
-        description="Rebuild incremental models from all of raw (after a staging or provider_settings change).",
+        description="Rebuild incremental models from all of raw (a staging or provider_settings change is "
+        "picked up without it; a change inside a macro is not).",
     )
 
 
