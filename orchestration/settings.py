@@ -17,6 +17,10 @@ DUCKDB_MEMORY_LIMIT_ENV = "LISTINGS_DUCKDB_MEMORY_LIMIT"
 DEFAULT_DUCKDB_MEMORY_LIMIT = "512MB"
 LOAD_MEMORY_LIMIT_ENV = "LISTINGS_LOAD_MEMORY_LIMIT"
 DEFAULT_LOAD_MEMORY_LIMIT = "256MB"
+# Prices a provider hides "on portals" (EstatePrime) or from the public (Apimo) stay in the marts;
+# `mask` leaves their amounts out of the serving file, for deployments whose readers must not see them.
+SERVING_HIDDEN_PRICES_ENV = "LISTINGS_SERVING_HIDDEN_PRICES"
+SERVING_HIDDEN_PRICES_CHOICES = ("publish", "mask")
 
 
 def data_dir() -> Path:
@@ -51,3 +55,13 @@ def duckdb_memory_limit() -> str:
 def load_memory_limit() -> str:
     """DuckDB's buffer memory in dlt's loads into raw."""
     return os.environ.get(LOAD_MEMORY_LIMIT_ENV) or DEFAULT_LOAD_MEMORY_LIMIT
+
+
+def serving_masks_hidden_prices() -> bool:
+    """Whether the publish leaves hidden prices' amounts out of the serving file and Parquet."""
+    choice = os.environ.get(SERVING_HIDDEN_PRICES_ENV) or "publish"
+    if choice not in SERVING_HIDDEN_PRICES_CHOICES:
+        raise ValueError(
+            f"{SERVING_HIDDEN_PRICES_ENV}={choice!r}: expected one of {', '.join(SERVING_HIDDEN_PRICES_CHOICES)}"
+        )
+    return choice == "mask"

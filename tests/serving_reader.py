@@ -17,10 +17,12 @@ from pathlib import Path
 
 import duckdb
 
-# Every listing has exactly one new_listing event: a half-copied publish would break the equality.
+# Every listing has exactly one first event (new_listing or already_listed): a half-copied publish
+# would break the equality.
 CONSISTENT = """
     select (select count(*) from marts.listings),
-           (select count(distinct listing_key) from marts.listing_events where event_type = 'new_listing')
+           (select count(distinct listing_key) from marts.listing_events
+            where event_type in ('new_listing', 'already_listed'))
 """
 
 

@@ -1,4 +1,4 @@
-{{ config(meta={'dagster': {'ref': {'name': 'listing_price_history'}}}) }}
+{{ config(meta={'dagster': {'ref': {'name': 'listing_price_history', 'version': 2}}}) }}
 -- A failure means a listing has no current price row, or more than one.
 select listings.listing_key, count(history.listing_key) as current_rows
 from {{ ref('listings') }} as listings

@@ -34,6 +34,8 @@ def test_definitions_load_with_the_expected_asset_keys() -> None:
         )
     }
     marts = {f"marts/{model}" for model in ("listings", "listing_price_history", "listing_events", "listing_photos")}
+    # deprecated model versions, built beside the latest until their deprecation date
+    marts |= {f"marts/{model}_v1" for model in ("listings", "listing_price_history", "listing_events")}
     assert keys == raw | staging | intermediate | marts | {"crosswalks/crosswalk_vocabulary", "serving/marts"}
 
 
@@ -52,6 +54,8 @@ def test_dbt_source_key_equals_the_dlt_asset_key() -> None:
     assert dg.AssetKey(["crosswalks", "crosswalk_vocabulary"]) in timeline.parent_keys
     marts = graph.get(dg.AssetKey(["marts", "listings"]))
     assert dg.AssetKey(["intermediate", "int_listing_timeline"]) in marts.parent_keys
+    # a deprecated version reads the latest one
+    assert graph.get(dg.AssetKey(["marts", "listings_v1"])).parent_keys == {dg.AssetKey(["marts", "listings"])}
 
 
 def test_assets_are_grouped_by_layer_with_kinds_and_owners() -> None:
@@ -70,11 +74,11 @@ def test_assets_are_grouped_by_layer_with_kinds_and_owners() -> None:
 def test_dbt_tests_are_asset_checks_on_the_mart() -> None:
     checks = {key.name for key in asset_graph().asset_check_keys if key.asset_key.path[0] == "marts"}
     assert {
-        "unique_listings_listing_key",
-        "not_null_listings_listing_key",
+        "unique_listings_v2_listing_key",
+        "not_null_listings_v2_listing_key",
         "assert_one_current_price_per_listing",
         "assert_price_periods_do_not_overlap",
-        "relationships_listing_events_listing_key__listing_key__ref_listings_",
+        "relationships_listing_events_v2_listing_key__listing_key__ref_listings_",
     } <= checks
 
 

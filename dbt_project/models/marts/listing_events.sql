@@ -1,5 +1,6 @@
 {#- What happened to each listing, one row per event, read from consecutive raw rows: its first
-    version, each change of price or unified status, each removal and each return. -#}
+    version (new_listing, or already_listed when the pipeline met it in the first load of its
+    account), each change of price or unified status, each removal and each return. -#}
 with
 
 rows_in_order as (
@@ -12,6 +13,31 @@ rows_in_order as (
             partition by listing_key order by sequence_number rows between unbounded preceding and 1 preceding
         ) as previous_version_number
     from {{ ref('int_listing_timeline') }}
+
+),
+
+-- The first load of each account (an agency, store, search or key added later has its own): what
+-- it found was on the market before the pipeline watched, so its first versions are not new listings.
+account_first_loads as (
+
+    select distinct
+        source,
+        account_id,
+        first_value(load_id) over (partition by source, account_id order by observed_at, load_id) as first_load_id
+    from {{ ref('int_listing_timeline') }}
+
+),
+
+first_versions as (
+
+    select
+        timeline.listing_key,
+        timeline.load_id = account_first_loads.first_load_id as in_first_load
+    from {{ ref('int_listing_timeline') }} as timeline
+    inner join account_first_loads
+        on account_first_loads.source = timeline.source
+        and account_first_loads.account_id = timeline.account_id
+    where timeline.sequence_number = 1
 
 ),
 
@@ -30,10 +56,14 @@ timeline as (
 
 events as (
 
-    select listing_key, 'new_listing' as event_type, observed_at as event_at,
-           null as old_value, cast(list_price as varchar) as new_value
+    select timeline.listing_key,
+           case when first_versions.in_first_load then 'already_listed' else 'new_listing' end as event_type,
+           timeline.observed_at as event_at,
+           null as old_value,
+           cast(timeline.list_price as varchar) as new_value
     from timeline
-    where sequence_number = 1
+    inner join first_versions using (listing_key)
+    where timeline.sequence_number = 1
 
     union all
 

@@ -1,11 +1,12 @@
 {#- One row per run of an unchanged price (amount, currency and period) per listing, derived from
     the raw versions alone. Two versions at the same price, or a listing that leaves and comes back
-    at its old price, stay one row. A hidden price is a run with a null amount. -#}
+    at its old price, stay one row. A price the provider hides keeps its amount: hiding or showing
+    it is not a new period, and price_is_hidden says whether it was hidden in the period. -#}
 with
 
 versions as (
 
-    select listing_key, sequence_number, observed_at, list_price, currency, price_period
+    select listing_key, sequence_number, observed_at, list_price, currency, price_period, price_is_hidden
     from {{ ref('int_listing_timeline') }}
     where not is_removal
 
@@ -52,7 +53,14 @@ runs as (
 
 periods as (
 
-    select listing_key, run_number, list_price, currency, price_period, min(observed_at) as valid_from
+    select
+        listing_key,
+        run_number,
+        list_price,
+        currency,
+        price_period,
+        min(observed_at) as valid_from,
+        coalesce(bool_or(price_is_hidden), false) as price_is_hidden
     from runs
     group by listing_key, run_number, list_price, currency, price_period
 
@@ -76,6 +84,7 @@ final as (
         list_price,
         currency,
         price_period,
+        price_is_hidden,
         valid_from,
         valid_to,
         valid_to is null as is_current,

@@ -22,9 +22,65 @@ import duckdb
 from dlt_sources.common.failpoints import failpoint
 from dlt_sources.common.warehouse_lock import warehouse_lock
 from orchestration.defs.conventions import FAILED_PROVIDERS_TAG, OWNERS, WAREHOUSE_WRITER_POOL
-from orchestration.settings import duckdb_memory_limit, parquet_dir, serving_path, warehouse_path
+from orchestration.settings import (
+    duckdb_memory_limit,
+    parquet_dir,
+    serving_masks_hidden_prices,
+    serving_path,
+    warehouse_path,
+)
 
-MARTS = ("listings", "listing_price_history", "listing_events", "listing_photos")
+# The latest version of each mart keeps the plain name; a deprecated older version (dbt model
+# versions, see dbt_project/models/marts) is published beside it until its deprecation date.
+MARTS = (
+    "listings",
+    "listing_price_history",
+    "listing_events",
+    "listing_photos",
+    "listings_v1",
+    "listing_price_history_v1",
+    "listing_events_v1",
+)
+# What a mart shows when hidden prices are masked (LISTINGS_SERVING_HIDDEN_PRICES=mask): no amount
+# the provider hid, nor a change measured from or to one. `{marts}` is the schema the marts are read
+# from. The deprecated versions already show no hidden amount.
+MASKED_HIDDEN_PRICES = {
+    "listings": """
+        select * replace (case when price_is_hidden then null else list_price end as list_price)
+        from {marts}.listings
+    """,
+    "listing_price_history": """
+        with periods as (
+            select
+                *,
+                coalesce(lag(price_is_hidden) over (partition by listing_key order by valid_from), false)
+                    as previous_price_is_hidden
+            from {marts}.listing_price_history
+        )
+        select * exclude (previous_price_is_hidden) replace (
+            case when price_is_hidden then null else list_price end as list_price,
+            case when previous_price_is_hidden then null else previous_price end as previous_price,
+            case when price_is_hidden or previous_price_is_hidden then null else price_change end as price_change,
+            case when price_is_hidden or previous_price_is_hidden then null else price_change_pct end
+                as price_change_pct
+        )
+        from periods
+    """,
+    # a price event's old price is the period that ends at it, its new price the one that starts at it
+    "listing_events": """
+        select events.* replace (
+            case when ended.price_is_hidden then null else events.old_value end as old_value,
+            case when started.price_is_hidden then null else events.new_value end as new_value
+        )
+        from {marts}.listing_events as events
+        left join {marts}.listing_price_history as started
+            on started.listing_key = events.listing_key and started.valid_from = events.event_at
+            and events.event_type in ('new_listing', 'already_listed', 'price_change')
+        left join {marts}.listing_price_history as ended
+            on ended.listing_key = events.listing_key and ended.valid_to = events.event_at
+            and events.event_type = 'price_change'
+    """,
+}
 # BI tools bundle their own DuckDB, often a release behind ours: DuckDB 1.x cannot open a file in
 # 2.0's default storage format, so the serving file is written in the oldest format still readable.
 SERVING_STORAGE_VERSION = "v1.0.0"
@@ -45,10 +101,12 @@ PARQUET_SNAPSHOT_NAME = re.compile(r"\d{8}T\d{12}Z")
     "Parquet) that analysts and BI tools open.",
 )
 def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    target = serving_path()
+    target, mask = serving_path(), serving_masks_hidden_prices()
     with warehouse_lock(warehouse_path(), "publish the marts", read_only=True):  # it writes the serving file
-        row_counts = publish_duckdb(warehouse_path(), target)
-        parquet = publish_parquet(warehouse_path(), folder) if (folder := parquet_dir()) else None
+        row_counts = publish_duckdb(warehouse_path(), target, mask_hidden_prices=mask)
+        parquet = (
+            publish_parquet(warehouse_path(), folder, mask_hidden_prices=mask) if (folder := parquet_dir()) else None
+        )
     context.log.info(f"published {sum(row_counts.values())} rows of {len(row_counts)} marts to {target}")
     stale = context.run.tags.get(FAILED_PROVIDERS_TAG, "")
     if stale:
@@ -58,13 +116,21 @@ def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
             # providers whose load failed in this `listings run`: their rows are from their last good load
             "providers_not_refreshed": dg.MetadataValue.json(stale.split(",") if stale else []),
             "serving_path": dg.MetadataValue.path(str(target)),
+            "hidden_prices": "masked" if mask else "published",
             "parquet_path": dg.MetadataValue.path(str(parquet)) if parquet else "not published (LISTINGS_PARQUET_DIR)",
             **{f"rows_{mart}": count for mart, count in row_counts.items()},
         }
     )
 
 
-def publish_duckdb(warehouse: Path, target: Path) -> dict[str, int]:
+def mart_query(mart: str, schema: str, mask_hidden_prices: bool) -> str:
+    """The query that publishes ``mart`` from ``schema``: the mart whole, or with hidden prices masked."""
+    if mask_hidden_prices and mart in MASKED_HIDDEN_PRICES:
+        return MASKED_HIDDEN_PRICES[mart].format(marts=schema)
+    return f"from {schema}.{mart}"
+
+
+def publish_duckdb(warehouse: Path, target: Path, *, mask_hidden_prices: bool = False) -> dict[str, int]:
     """Copy the marts into a new file, then rename it over ``target``; returns rows per mart.
     Callers hold the warehouse lock, so a staging file found beside the target is a dead one's."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -79,7 +145,8 @@ def publish_duckdb(warehouse: Path, target: Path) -> dict[str, int]:
             connection.execute("create schema serving.marts")
             counts = {}
             for mart in MARTS:
-                connection.execute(f"create table serving.marts.{mart} as from warehouse.marts.{mart}")
+                query = mart_query(mart, "warehouse.marts", mask_hidden_prices)
+                connection.execute(f"create table serving.marts.{mart} as {query}")
                 counts[mart] = connection.execute(f"select count(*) from serving.marts.{mart}").fetchone()[0]
                 failpoint("publish")
             connection.execute("detach warehouse")
@@ -100,7 +167,7 @@ def remove_staging(paths: Iterable[Path]) -> None:
             path.unlink(missing_ok=True)
 
 
-def publish_parquet(warehouse: Path, folder: Path) -> Path:
+def publish_parquet(warehouse: Path, folder: Path, *, mask_hidden_prices: bool = False) -> Path:
     """One Parquet file per mart in a new snapshot folder; ``folder/current`` then points at it.
 
     The snapshot is written under a hidden name and renamed when whole, so neither ``current`` nor
@@ -116,7 +183,8 @@ def publish_parquet(warehouse: Path, folder: Path) -> Path:
         config = {"memory_limit": duckdb_memory_limit()}
         with duckdb.connect(str(warehouse), read_only=True, config=config) as connection:
             for mart in MARTS:
-                connection.execute(f"copy marts.{mart} to '{staging / mart}.parquet' (format parquet)")
+                query = mart_query(mart, "marts", mask_hidden_prices)
+                connection.execute(f"copy ({query}) to '{staging / mart}.parquet' (format parquet)")
         staging.rename(folder / name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

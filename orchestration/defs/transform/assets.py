@@ -2,8 +2,9 @@
 (blocking checks do not work across several definitions, dagster#19821)."""
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import duckdb
@@ -50,7 +51,15 @@ def listings_dbt_project() -> DbtProject:
 # but the same Dagster asset as the raw table: one dlt run writes both.
 class ListingsDbtTranslator(DagsterDbtTranslator):
     """dagster-dbt's translation, plus: every model rebuilds when what it reads has changed (the
-    automation sensor in defs/automation.py acts on it)."""
+    automation sensor in defs/automation.py acts on it), and a versioned model's key is its schema
+    and relation name like every other model's (``marts/listings``, ``marts/listings_v1``), where
+    dagster-dbt would drop the schema."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        schema = dbt_resource_props.get("config", {}).get("schema")
+        if dbt_resource_props.get("version") is not None and schema:
+            return dg.AssetKey([schema, dbt_resource_props["alias"]])
+        return super().get_asset_key(dbt_resource_props)
 
     def get_asset_spec(self, manifest, unique_id, project) -> dg.AssetSpec:  # noqa: ANN001 (dagster-dbt's types)
         spec = super().get_asset_spec(manifest, unique_id, project)

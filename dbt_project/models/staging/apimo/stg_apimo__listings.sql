@@ -87,11 +87,8 @@ renamed as (
         -- only in private mode (apimo.txt:194), and says nothing the unified status could use
         {{ record_path('fields', 'step') }} as source_status,
 
-        ---------- price: `hide` keeps the amount out of the marts
-        case
-            when not coalesce({{ cast_or_null(record_path('fields', 'price.hide'), 'boolean') }}, false)
-                then {{ cast_or_null(record_path('fields', 'price.value'), 'decimal(18, 2)') }}
-        end as list_price,
+        ---------- price: `hide` (apimo.txt:114) hides it from the public; the amount sent is kept, and flagged
+        {{ cast_or_null(record_path('fields', 'price.value'), 'decimal(18, 2)') }} as list_price,
         coalesce({{ record_path('fields', 'price.currency') }}, '{{ settings.currency }}') as currency,
         case {{ cast_or_null(record_path('fields', 'price.period'), 'integer') }}
             when 1 then 'month'

@@ -34,7 +34,7 @@ payload_read as (
 
 ),
 
--- The lists by name, and the hidden-price flag the price and its period depend on.
+-- The lists by name, and the hidden-price flag.
 parsed as (
 
     select
@@ -92,11 +92,9 @@ renamed as (
         {{ record_path('fields', 'subcategory') }} as property_subtype,
         {{ record_path('fields', 'status') }} as source_status,
 
-        ---------- price: EUR (not sent); a hidden price is sent but not published, so it stays in raw
-        case
-            when not coalesce(has_hidden_price, false)
-                then {{ cast_or_null(record_path('fields', 'price'), 'decimal(18, 2)') }}
-        end as list_price,
+        ---------- price: EUR (not sent). A hidden price is hidden "on portals" (estateprime.txt:209):
+        -- the API still sends the asking price, which is kept and flagged (price_is_hidden)
+        {{ cast_or_null(record_path('fields', 'price'), 'decimal(18, 2)') }} as list_price,
         '{{ settings.currency }}' as currency,
         case {{ record_path('fields', 'availability') }}
             when 'rent' then 'month'  -- long-term rents are quoted per month; the document is silent

@@ -1,0 +1,29 @@
+{#- marts.listing_price_history version 1, deprecated: use version 2 (marts.listing_price_history).
+    Version 1 shows no amount for a period in which the provider hid the price, nor a change
+    measured from or to one; version 2 keeps the amounts the API sent and flags the period
+    (price_is_hidden). -#}
+with
+
+periods as (
+
+    select
+        *,
+        coalesce(
+            lag(price_is_hidden) over (partition by listing_key order by valid_from), false
+        ) as previous_price_is_hidden
+    from {{ ref('listing_price_history', v=2) }}
+
+)
+
+select
+    listing_key,
+    case when not price_is_hidden then list_price end as list_price,
+    currency,
+    price_period,
+    valid_from,
+    valid_to,
+    is_current,
+    case when not previous_price_is_hidden then previous_price end as previous_price,
+    case when not (price_is_hidden or previous_price_is_hidden) then price_change end as price_change,
+    case when not (price_is_hidden or previous_price_is_hidden) then price_change_pct end as price_change_pct
+from periods
