@@ -10,6 +10,7 @@ deterministic synthetic data, switchable faults and a report of its own truth.
 
 from .app import HOSTS, Sandbox, SandboxConfig, dlt_environment
 from .faults import FAULT_KINDS
+from .open_world import OPEN_WORLD_VALUES
 from .world import ChangeMix
 
-__all__ = ["FAULT_KINDS", "HOSTS", "ChangeMix", "Sandbox", "SandboxConfig", "dlt_environment"]
+__all__ = ["FAULT_KINDS", "HOSTS", "OPEN_WORLD_VALUES", "ChangeMix", "Sandbox", "SandboxConfig", "dlt_environment"]

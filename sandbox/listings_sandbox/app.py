@@ -19,9 +19,10 @@ from .providers.actuallycare import ActuallyCareApp, ActuallyCareGenerator
 from .providers.apimo import ApimoApp, ApimoGenerator
 from .providers.avaroai import AvaroAIApp, AvaroAIGenerator
 from .providers.enclosure_koto import EnclosureKotoApp, EnclosureKotoGenerator
-from .providers.estateprime import EstatePrimeApp, EstatePrimeGenerator
+from .providers.estateprime import DRAFT_PERCENT, EstatePrimeApp, EstatePrimeGenerator
 from .server import FixedWindowLimiter, HttpError, ProviderApp, ProviderServer, Request, Response, route
-from .world import DEFAULT_START, ChangeMix, Event, ListingState, World, stable_key
+from .truth import truth_record
+from .world import CANONICAL_STATUSES, DEFAULT_START, DRAFT, ChangeMix, Event, World, stable_key
 
 # Listings per world at the default size; ``scale`` keeps these proportions.
 DEFAULT_SIZES: dict[str, int] = {
@@ -55,6 +56,22 @@ class SandboxConfig:
     enclosure_strict_times: bool = True
     # Apimo's private mode (its `status` and `group` sent, as in the document's example) or public mode
     apimo_public_mode: bool = False
+    # Apimo's document example (apimo.txt:240) served byte for byte as the first agency's first record,
+    # the host writing JSON the PHP way, as the example does; see providers/apimo.py
+    apimo_document_example: bool = True
+    # ActuallyCare's record shapes: "full" (list and detail: the PUT response's object), "summary" (list:
+    # the 12 fields of the list example; detail: full), "document" (list: 12; detail: the 14 fields of
+    # the detail example); see providers/actuallycare.py
+    actuallycare_records: str = "full"
+    # EstatePrime drafts in the list and found by id (True) or neither (False); see providers/estateprime.py
+    estateprime_drafts_listed: bool = True
+    # EstatePrime removals: status `deleted`, still served (True), or the listing disappears (False)
+    estateprime_soft_delete: bool = True
+    # about 1% of listings per field send a property type or status no document lists; see open_world.py
+    open_world: bool = True
+    # Enclosure/Koto: this many listings created in one second (noon of day 1) on each host, more than a
+    # page (50) when above it; see providers/enclosure_koto.py
+    enclosure_same_second_burst: int = 0
     credentials: dict[str, str] = field(default_factory=dict)  # fixed secrets by name; else random
     ports: dict[str, int] = field(default_factory=dict)  # host -> port; 0 or absent: any free port
     host: str = "127.0.0.1"
@@ -82,25 +99,6 @@ def event_record(world: World, event: Event) -> dict[str, Any]:
     }
 
 
-def truth_record(world: World, state: ListingState) -> dict[str, Any]:
-    """A listing's canonical state: what a faithful warehouse must end up showing."""
-    static = world.static(state.idx)
-    return {
-        "provider": world.provider,
-        "account_id": world.account_id,
-        "source_listing_id": world.generator.listing_id(state.idx),
-        "status": state.status,
-        "is_listed": world.is_listed(state),
-        "price": state.price,
-        "currency": static["currency"],
-        "listing_type": static["listing_type"],
-        "created_at": iso_utc(state.created_at),
-        "updated_at": iso_utc(state.updated_at),
-        "removed_at": iso_utc(state.removed_at) if state.removed_at is not None else None,
-        "price_history": [{"at": iso_utc(at), "price": price} for at, price in state.price_history],
-    }
-
-
 class Sandbox:
     """All six provider hosts plus the control host. Use as a context manager or start()/stop()."""
 
@@ -108,8 +106,11 @@ class Sandbox:
         self.config = config = config or SandboxConfig()
         sizes = config.world_sizes()
 
-        def world(name: str, provider: str, account: str, generator: Any, listed: frozenset[str] | None = None):
-            kwargs = {"listed_statuses": listed} if listed else {}
+        def world(
+            name: str, provider: str, account: str, generator: Any, listed: frozenset[str] | None = None, **kwargs: Any
+        ):
+            if listed:
+                kwargs["listed_statuses"] = listed
             return World(
                 provider=provider,
                 account_id=account,
@@ -132,32 +133,42 @@ class Sandbox:
         def account_key(provider: str, account: str) -> int:
             return key ^ stable_key(provider, account)
 
-        def account_worlds(provider: str, generator: Callable[[str], Any]) -> dict[str, World]:
+        def account_worlds(provider: str, generator: Callable[[str], Any], **kwargs: Any) -> dict[str, World]:
             """One world per account of a multi-account provider (``DEFAULT_SIZES`` names them)."""
             return {
-                account: world(f"{provider}:{account}", provider, account, generator(account))
+                account: world(f"{provider}:{account}", provider, account, generator(account), **kwargs)
                 for account in accounts(provider)
             }
 
+        open_world = config.open_world
+        estateprime_listed = frozenset(CANONICAL_STATUSES) | ({DRAFT} if config.estateprime_drafts_listed else set())
+
         self.apps: dict[str, ProviderApp] = {
             "avaroai": AvaroAIApp(
-                world("avaroai", "avaroai", "default", AvaroAIGenerator(key), listed=frozenset({"active"})),
+                world("avaroai", "avaroai", "default", AvaroAIGenerator(key, open_world), listed=frozenset({"active"})),
                 api_key=config.secret("avaroai_api_key"),
                 limiter=limiter(config.avaroai_rate_limit),
             ),
             "estateprime": EstatePrimeApp(
                 account_worlds(
-                    "estateprime", lambda store: EstatePrimeGenerator(account_key("estateprime", store), int(store))
+                    "estateprime",
+                    lambda store: EstatePrimeGenerator(account_key("estateprime", store), int(store), open_world),
+                    listed=estateprime_listed,
+                    draft_percent=DRAFT_PERCENT,
+                    serve_removed=config.estateprime_soft_delete,
                 ),
                 api_keys={store: config.secret(f"estateprime_api_key_{store}") for store in accounts("estateprime")},
                 auth_header=config.estateprime_auth_header,
                 auth_scheme=config.estateprime_auth_scheme,
             ),
             "apimo": ApimoApp(
-                account_worlds("apimo", lambda agency: ApimoGenerator(account_key("apimo", agency), int(agency))),
+                account_worlds(
+                    "apimo", lambda agency: ApimoGenerator(account_key("apimo", agency), int(agency), open_world)
+                ),
                 provider_id=config.credentials.get("apimo_provider") or str(1000 + config.seed),
                 token=config.secret("apimo_token"),
                 public_mode=config.apimo_public_mode,
+                document_example=config.apimo_document_example,
             ),
             **{
                 host: EnclosureKotoApp(
@@ -166,8 +177,9 @@ class Sandbox:
                         host,
                         "enclosure_koto",
                         host,
-                        EnclosureKotoGenerator(key ^ stable_key(host), host),
+                        EnclosureKotoGenerator(key ^ stable_key(host), host, open_world),
                         listed=frozenset({"active", "pending"}),
+                        burst_size=config.enclosure_same_second_burst,
                     ),
                     key=config.secret(f"{host}_key"),
                     strict_times=config.enclosure_strict_times,
@@ -175,8 +187,9 @@ class Sandbox:
                 for host in ("enclosure", "koto")
             },
             "actuallycare": ActuallyCareApp(
-                world("actuallycare", "actuallycare", "default", ActuallyCareGenerator(key)),
+                world("actuallycare", "actuallycare", "default", ActuallyCareGenerator(key, open_world)),
                 api_key=config.secret("actuallycare_api_key"),
+                records=config.actuallycare_records,
                 limiter=limiter(config.actuallycare_rate_limit),
             ),
         }
@@ -259,7 +272,11 @@ class Sandbox:
         }
 
     def truth(self, host: str) -> list[dict[str, Any]]:
-        return [record for world in self.worlds(host) for record in world.truth(lambda s, w=world: truth_record(w, s))]
+        """Every listing the host ever created, and any document example it serves, as ``truth.py`` describes."""
+        fixed = self.app(host).fixed_truth()  # a document's example, served outside the worlds
+        return fixed + [
+            record for world in self.worlds(host) for record in world.truth(lambda s, w=world: truth_record(w, s))
+        ]
 
     def events(self, host: str, day: int | None = None) -> list[dict[str, Any]]:
         return [event_record(world, event) for world in self.worlds(host) for event in world.events(day)]

@@ -147,6 +147,15 @@ class ProviderApp:
 
     newest_first: bool = True
 
+    def encode(self, payload: Any) -> bytes:
+        """A response body; a provider whose server writes JSON its own way overrides this."""
+        return encode(payload)
+
+    def fixed_truth(self) -> list[dict[str, Any]]:
+        """Truth records (``truth.listing_truth``) of listings served outside every world, which never
+        change: none, unless a provider serves a document's example."""
+        return []
+
     # ---- dispatch -----------------------------------------------------------------------------
     def dispatch(self, request: Request) -> tuple[Response, str | None]:
         """Run one request; returns the response and how to cut its body short, if at all
@@ -261,7 +270,7 @@ def make_handler(app: ProviderApp) -> type[BaseHTTPRequestHandler]:
             except Exception as exc:  # a sandbox bug must look like a 500, not a dropped socket
                 response = Response(500, {"error": f"sandbox bug: {type(exc).__name__}: {exc}"})
             app.count(request.method, request.path, response.status)
-            body = encode(response.payload)
+            body = app.encode(response.payload)
             if cut == "truncated_json":  # a complete HTTP answer whose JSON stops halfway
                 body = body[: len(body) // 2]
             head = [

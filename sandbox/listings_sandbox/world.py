@@ -9,6 +9,14 @@ Day 0 is the initial inventory. ``advance_day`` applies a seeded, realistic mix 
 timestamps spread across the new day; ``mutate_now`` applies one change at the current instant
 (the fault switches use it to insert or remove a listing in the middle of a client's scan). Every
 change is an ``Event``; ``truth`` and ``events`` report what the warehouse should have seen.
+
+Three provider behaviours live here because they shape which listings exist and which are served:
+- ``draft_percent``: that share of new listings start as ``draft`` and are published (``active``)
+  one to three days later (EstatePrime);
+- ``serve_removed``: a removed listing stays served (a soft delete) instead of disappearing; the
+  truth still calls it removed (EstatePrime);
+- ``burst_size``: that many listings are created in one and the same second on day 1 (Enclosure and
+  Koto, whose paging cannot step past more than a page of ties).
 """
 
 from __future__ import annotations
@@ -20,13 +28,18 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from .open_world import OpenWorld
 
 DAY_SECONDS = 86_400
 DEFAULT_START = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
 # Initial listings were created over the year before day 0.
 INITIAL_SPAN_SECONDS = 365 * DAY_SECONDS
 CANONICAL_STATUSES = ("active", "pending", "sold", "withdrawn")
+DRAFT = "draft"  # only worlds with a draft_percent have drafts
+BURST_SECOND = 12 * 3600  # a burst's creation second: noon of day 1
 _MASK64 = (1 << 64) - 1
 
 
@@ -113,6 +126,9 @@ class Event:
 class ListingGenerator(Protocol):
     """What a provider module supplies to the world: its locale and its id scheme."""
 
+    open_world: OpenWorld  # the undocumented values this world sends (open_world.py)
+    property_field: str  # the key of ``static`` holding the served property type, as served
+
     def static(self, rng: random.Random, idx: int) -> dict[str, Any]:
         """Static attributes; must include ``base_price``, ``currency`` and ``listing_type``
         (sale, rent, short_term_rent or auction)."""
@@ -147,11 +163,17 @@ class World:
         listed_statuses: frozenset[str] = frozenset(CANONICAL_STATUSES),
         start: datetime = DEFAULT_START,
         mix: ChangeMix | None = None,
+        draft_percent: int = 0,
+        serve_removed: bool = False,
+        burst_size: int = 0,
     ) -> None:
         self.provider = provider
         self.account_id = account_id
         self.generator = generator
         self.listed_statuses = listed_statuses
+        self.draft_percent = draft_percent
+        self.serve_removed = serve_removed
+        self.burst_size = burst_size
         self.mix = mix or ChangeMix()
         self.start_ts = int(start.timestamp())
         self.day = 0
@@ -225,14 +247,23 @@ class World:
         return override.updated_at if override is not None else self._base_updated_at(idx)
 
     def is_listed_idx(self, idx: int) -> bool:
+        """Whether the list endpoints serve the listing (see ``is_served``)."""
         return 0 <= idx < self.size and idx not in self._hidden_set
 
     # ---- visibility and paging -----------------------------------------------------------------
+    # "Listed" names in this section (listed_count, iter_listed, page...) mean served: what the list
+    # endpoints return. Only ``is_listed`` is the truth's sense: live, not removed.
     def is_listed(self, state: ListingState) -> bool:
+        """Whether the listing is live: not removed, and in a status the provider lists."""
         return not state.is_removed and state.status in self.listed_statuses
+
+    def is_served(self, state: ListingState) -> bool:
+        """Whether the list endpoints serve the listing: a live one, or a soft-deleted one."""
+        return self.serve_removed if state.is_removed else state.status in self.listed_statuses
 
     @property
     def listed_count(self) -> int:
+        """How many listings the list endpoints serve."""
         return self.size - len(self._hidden)
 
     def _nth_listed_ascending(self, n: int) -> int:
@@ -287,13 +318,13 @@ class World:
                     yield self.state(idx)
 
     def lookup(self, listing_id: str) -> ListingState | None:
-        """A listed listing by provider id, or None (unknown, removed or not listed)."""
+        """A served listing by provider id, or None (unknown, removed or not listed)."""
         idx = self.generator.listing_idx(listing_id)
         if idx is None or not 0 <= idx < self.size:
             return None
         with self.lock:
             state = self.state(idx)
-            return state if self.is_listed(state) else None
+            return state if self.is_served(state) else None
 
     # ---- mutation -----------------------------------------------------------------------------
     def _set_hidden(self, idx: int, hidden: bool) -> None:
@@ -312,7 +343,7 @@ class World:
 
     def _record(self, state: ListingState, event: Event) -> None:
         self._overrides[state.idx] = state
-        self._set_hidden(state.idx, not self.is_listed(state))
+        self._set_hidden(state.idx, not self.is_served(state))
         self._events.append(event)
         self.version += 1
 
@@ -320,7 +351,8 @@ class World:
         idx = self.size
         self.size += 1
         price = self.static(idx)["base_price"]
-        state = ListingState(idx, at, at, price, "active", price_history=[(at, price)], status_at=at)
+        status = DRAFT if self._starts_as_draft(idx) else "active"
+        state = ListingState(idx, at, at, price, status, price_history=[(at, price)], status_at=at)
         self._record(state, Event(day, at, idx, "new_listing", None, price))
         return state
 
@@ -347,9 +379,19 @@ class World:
             event = Event(day, at, idx, "status_change", old_status, kind)
         self._record(state, event)
 
+    # Drafts are decided by hashes, not the day's RNG: a world without drafts draws the same changes.
+    def _starts_as_draft(self, idx: int) -> bool:
+        return self._hash(idx, 4) % 100 < self.draft_percent
+
+    def _publication(self, idx: int, created_at: int) -> tuple[int, int]:
+        """The day a draft is published (one to three days after the day it was created) and when."""
+        created_day = (created_at - self.start_ts) // DAY_SECONDS + 1
+        offset = 60 + self._hash(idx, 5) % (DAY_SECONDS - 3600)
+        return created_day + 1 + self._hash(idx, 6) % 3, offset
+
     def _eligible(self) -> dict[str, list[int]]:
         """Live listings by what may happen to them today."""
-        by_status: dict[str, list[int]] = {status: [] for status in CANONICAL_STATUSES}
+        by_status: dict[str, list[int]] = {status: [] for status in (*CANONICAL_STATUSES, DRAFT)}
         for idx in range(self.size):
             override = self._overrides.get(idx)
             if override is None:  # no need to build the whole base state: status is enough
@@ -405,6 +447,12 @@ class World:
                 schedule.append((morning + rng.randrange(3600, 30_000), rng.choice(["pending", "price_cut"]), idx))
             new_times = sorted(rng.randrange(60, DAY_SECONDS - 60) for _ in range(count(mix.new_listing)))
             schedule += [(day_start + t, "new_listing", -1) for t in new_times]
+            for idx in by_status[DRAFT]:
+                publish_day, offset = self._publication(idx, self.created_at(idx))
+                if publish_day <= day:
+                    schedule.append((day_start + offset, "active", idx))
+            if day == 1:
+                schedule += [(day_start + BURST_SECOND, "new_listing", -1)] * self.burst_size
             for at, kind, idx in sorted(schedule, key=lambda item: (item[0], item[2])):
                 if kind == "new_listing":
                     self._create(at, day)
@@ -423,11 +471,14 @@ class World:
             at, day = self.now, self.day
             if kind == "new_listing":
                 self._create(at, day)
-            else:
-                victims = self.page(0, 1, newest_first)
-                if not victims:
+            else:  # a soft-deleted listing is still served, but cannot be removed again
+                order = range(self.size - 1, -1, -1) if newest_first else range(self.size)
+                victim = next(
+                    (idx for idx in order if self.is_listed_idx(idx) and not self.state(idx).is_removed), None
+                )
+                if victim is None:
                     raise ValueError(f"{self.provider}/{self.account_id}: nothing left to remove")
-                self._apply("removed", victims[0].idx, at, day, random.Random(at))
+                self._apply("removed", victim, at, day, random.Random(at))
             return self._events[-1]
 
     # ---- truth ---------------------------------------------------------------------------------

@@ -1,13 +1,36 @@
 """ActuallyCare sandbox: ``/v1/listings`` behind ``X-API-Key``, wrapped in the success envelope.
 
-Document: ``provider_docs/actuallycare.txt``. Where it is silent the sandbox chooses:
-- list records carry the full listing object (as in the PUT response), ``version`` included;
+Document: ``provider_docs/actuallycare.txt``. Endpoints: the list ``GET /v1/listings`` (page, limit,
+status, minPrice, maxPrice; actuallycare.txt:14-25) and the detail ``GET /v1/listings/{id}`` (:127).
+
+Which fields a record carries is a reading of three examples that disagree
+(``SandboxConfig.actuallycare_records``):
+- ``"full"`` (default): list and detail records are the full object of the PUT response
+  (actuallycare.txt:214-243), ``version`` included: the list and detail examples are abridged;
+- ``"summary"``: list records carry exactly the 12 fields of the list example (:48-59); the detail
+  is the full object (the detail example, :154-167, read as abridged);
+- ``"document"``: list records as in ``"summary"``; the detail carries exactly the 14 fields of its
+  example (:154-167: the 12, ``year_built`` and ``version``).
+``version`` (:118, :167, :186, :240) is 1 when the listing is created and goes up by one with every
+change the sandbox makes to it: price, status, or an edit. An edit (the world's ``edit`` event)
+revises the description and, every other time, adds a photo, leaving price and status alone: no field
+of the 12-field summary changes, so a client reading summaries alone misses it. The truth's
+``version`` and ``revision`` (how many edits) say what the latest state is.
+
+Where the document is silent the sandbox chooses:
 - ``data.stats`` aggregates the listings of the page (the whole result would cost a full pass
   over up to a million listings on every request);
-- listings are ordered newest first;
+- listings are ordered newest first; sold and withdrawn listings stay in the list (with their
+  status, which the ``status`` filter selects, :21); a removed listing is gone from the list, and
+  its detail answers 404 in the error envelope (:139, :251);
 - a page or limit outside the documented range answers 400 in the error envelope;
-- the quota (undocumented) is 120 requests per 60-second window per key; 429 carries Retry-After;
-- the error envelope is ``{"success": false, "error": {"code", "message"}, "timestamp"}``.
+- the quota (undocumented) is 120 requests per 60-second window per key, shared by list and detail
+  requests (the 429 is documented for both, :32 and :140); 429 carries Retry-After;
+- the error envelope is ``{"success": false, "error": {"code", "message"}, "timestamp"}``;
+- open world (``SandboxConfig.open_world``): ``property_type`` is one of the six examples of :82,
+  or, on about 1% of listings, ``manufactured`` or ``mobile_home``; ``status`` is one of :21, or,
+  on about 1% of listings while active, ``coming_soon`` or ``contingent`` (listed, served, and
+  refused as a ``status`` filter like any word outside :21).
 The write endpoints (POST, PUT, DELETE) are not served: the pipeline only reads.
 """
 
@@ -19,10 +42,28 @@ from typing import Any
 from .. import ids
 from ..formats import iso_utc, local_date
 from ..locales import STREETS, USA, english_description, jitter, revised
+from ..open_world import OpenWorld
 from ..server import HttpError, ProviderApp, Request, Response, route
 from ..world import DAY_SECONDS, ListingState, World
 
 STATUSES = ("active", "pending", "sold", "withdrawn", "expired")
+RECORD_READINGS = ("full", "summary", "document")
+# the list example's fields, in its order (actuallycare.txt:48-59)
+SUMMARY_FIELDS = (
+    "id",
+    "mls_number",
+    "address",
+    "city",
+    "state",
+    "zip_code",
+    "list_price",
+    "status",
+    "property_type",
+    "bedrooms",
+    "bathrooms",
+    "square_feet",
+)
+DETAIL_EXAMPLE_FIELDS = (*SUMMARY_FIELDS, "year_built", "version")  # actuallycare.txt:154-167
 PROPERTY_TYPES = (
     ("single_family", 55),
     ("condo", 20),
@@ -42,10 +83,18 @@ LABELS = {
 
 
 class ActuallyCareGenerator(ids.UuidListingIds):
+    property_field = "property_type"
+
+    def __init__(self, key: int, open_world: bool = True) -> None:
+        super().__init__(key)
+        self.open_world = OpenWorld("actuallycare", key, open_world)
+
     def static(self, rng: random.Random, idx: int) -> dict[str, Any]:
         place = rng.choice(USA)
         kinds, weights = zip(*PROPERTY_TYPES, strict=True)
-        property_type = rng.choices(kinds, weights)[0]
+        drawn = rng.choices(kinds, weights)[0]  # drawn in any case: the RNG stays in step
+        unlisted = self.open_world.value(idx, "property_type")
+        property_type = "single_family" if unlisted else drawn  # an unlisted type is built as a house
         is_land = property_type == "land"
         square_feet = None if is_land else rng.randrange(650, 4600, 10)
         street = f"{rng.randrange(100, 9999)} {rng.choice(STREETS['us'])}"
@@ -64,7 +113,7 @@ class ActuallyCareGenerator(ids.UuidListingIds):
             "zip_code": zip_code,
             "latitude": latitude,
             "longitude": longitude,
-            "property_type": property_type,
+            "property_type": unlisted or property_type,
             "bedrooms": 0 if is_land else rng.choice((1, 2, 2, 3, 3, 3, 4, 4, 5)),
             "bathrooms": 0 if is_land else rng.choice((1.0, 1.5, 2.0, 2.0, 2.5, 2.5, 3.0, 3.5)),
             "square_feet": square_feet,
@@ -91,9 +140,11 @@ class ActuallyCareApp(ProviderApp):
     }
     newest_first = True
 
-    def __init__(self, world: World, api_key: str, **kwargs: Any) -> None:
+    def __init__(self, world: World, api_key: str, records: str = "full", **kwargs: Any) -> None:
+        if records not in RECORD_READINGS:
+            raise ValueError(f"actuallycare_records must be one of {RECORD_READINGS}, not {records!r}")
         super().__init__({world.account_id: world}, **kwargs)
-        self.world, self.api_key = world, api_key
+        self.world, self.api_key, self.reading = world, api_key, records
 
     def routes(self) -> list:
         return [
@@ -135,7 +186,20 @@ class ActuallyCareApp(ProviderApp):
         return payload["data"]["listings"]
 
     # ---- rendering ---------------------------------------------------------------------------
+    def status(self, state: ListingState) -> str:
+        """The status as served: the world's, or an open-world word while the listing is active."""
+        return self.world.generator.open_world.status(state.idx, state.status) or state.status
+
+    def list_record(self, state: ListingState) -> dict[str, Any]:
+        record = self.render(state)
+        return record if self.reading == "full" else {name: record[name] for name in SUMMARY_FIELDS}
+
+    def detail_record(self, state: ListingState) -> dict[str, Any]:
+        record = self.render(state)
+        return record if self.reading != "document" else {name: record[name] for name in DETAIL_EXAMPLE_FIELDS}
+
     def render(self, state: ListingState) -> dict[str, Any]:
+        """The full object, as the PUT response shows it (actuallycare.txt:214-243)."""
         world, static = self.world, self.world.static(state.idx)
         listing_id = world.generator.listing_id(state.idx)
         square_feet = static["square_feet"]
@@ -148,7 +212,7 @@ class ActuallyCareApp(ProviderApp):
             "state": static["state"],
             "zip_code": static["zip_code"],
             "list_price": state.price,
-            "status": state.status,
+            "status": self.status(state),
             "property_type": static["property_type"],
             "bedrooms": static["bedrooms"],
             "bathrooms": static["bathrooms"],
@@ -209,7 +273,7 @@ class ActuallyCareApp(ProviderApp):
                 matching = [
                     s
                     for s in world.iter_listed(newest_first=True)
-                    if (status is None or s.status == status)
+                    if (status is None or self.status(s) == status)
                     and (min_price is None or s.price >= min_price)
                     and (max_price is None or s.price <= max_price)
                 ]
@@ -219,7 +283,7 @@ class ActuallyCareApp(ProviderApp):
             200,
             self.envelope(
                 {
-                    "listings": [self.render(s) for s in states],
+                    "listings": [self.list_record(s) for s in states],
                     "meta": {
                         "page": page,
                         "limit": limit,
@@ -227,19 +291,18 @@ class ActuallyCareApp(ProviderApp):
                         "totalPages": total_pages,
                         "hasMore": page < total_pages,
                     },
-                    "stats": self._stats(states),
+                    "stats": self._stats([self.status(s) for s in states], [s.price for s in states]),
                 }
             ),
         )
 
     @staticmethod
-    def _stats(states: list[ListingState]) -> dict[str, Any]:
+    def _stats(statuses: list[str], prices: list[int]) -> dict[str, Any]:
         by_status: dict[str, int] = {}
-        for state in states:
-            by_status[state.status] = by_status.get(state.status, 0) + 1
-        prices = [state.price for state in states]
+        for status in statuses:
+            by_status[status] = by_status.get(status, 0) + 1
         return {
-            "count": len(states),
+            "count": len(prices),
             "averagePrice": round(sum(prices) / len(prices)) if prices else None,
             "totalValue": sum(prices),
             "byStatus": by_status,
@@ -249,4 +312,4 @@ class ActuallyCareApp(ProviderApp):
         state = self.world.lookup(listing_id)
         if state is None:
             raise self.error(404, f"Listing {listing_id} not found")
-        return Response(200, self.envelope(self.render(state)))
+        return Response(200, self.envelope(self.detail_record(state)))

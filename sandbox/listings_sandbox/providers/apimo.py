@@ -38,21 +38,41 @@ names are added) the sandbox chooses:
   24 terrace; ``flooring``: 1 parquet, 2 tiles, 3 carpet; orientations 1..8 = N, NE, E, SE, S, SW,
   W, NW; ``regulations`` type 1 is the energy class and 2 the greenhouse-gas class (value A..G);
   ``services``, ``proximities``, ``view``, ``heating`` and ``water`` codes are opaque catalogue ids;
-- ``created_at``/``updated_at`` are naive Europe/Paris local time, ``YYYY-MM-DD HH:MM:SS``.
+- ``created_at``/``updated_at`` are naive Europe/Paris local time, ``YYYY-MM-DD HH:MM:SS``;
+- open world (``SandboxConfig.open_world``): about 1% of listings send a ``type``/``subtype`` pair
+  outside the table above (7/70 or 8/80), and about 1%, while active, a ``step`` outside it (5 or 6;
+  ``status`` stays 1). The document enumerates no codes (apimo.txt:64, :70-71), so a client meets
+  codes its catalogue lacks; such a listing is served and listed like an active one.
+
+The document's example (``SandboxConfig.apimo_document_example``, default True): the one property of
+the example response (apimo.txt:240) is served byte for byte as a record of the first agency, first
+in id order (181297 is below every generated id, and its 2010 creation older than them all), and in
+every ``timestamp`` answer it falls in: ``user`` a number, ``location`` a number, no ``agency``,
+``region`` or ``radius``, ``step`` 1 and ``status`` 1 (active), category 2 (rent), type 1. It never
+changes. (Public mode strips its private fields, as any record's.) The truth has it (``property_type``
+1, price 750 EUR, ``listing_type`` rent, created 2010-06-30 14:33:53 Paris time). With it, the
+host writes JSON as the example shows PHP's ``json_encode`` does: ``\\/`` for every slash and
+``\\uXXXX`` for every non-ASCII character. False: records are generated ones only, JSON as the
+other hosts write it.
 """
 
 from __future__ import annotations
 
 import base64
+import json
 import random
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from .. import ids
 from ..formats import local_date, naive_local
 from ..locales import FRANCE, STREETS, english_description, english_title, jitter, revised
+from ..open_world import OpenWorld
 from ..server import ProviderApp, Request, Response, route
+from ..truth import listing_truth
 from ..world import DAY_SECONDS, ListingState, World
 
 TIMEZONE = "Europe/Paris"
@@ -132,10 +152,55 @@ KINDS = (
 )
 KIND_WEIGHTS = tuple(kind.weight for kind in KINDS)
 
+DOCUMENT_EXAMPLE_TEXT = (  # apimo.txt:240, the one record of the example response, byte for byte
+    r'{"id":181297,"reference":"24367","user":10,"step":1,"status":1,"group":1,"parent":0,"category":2,"subcat'
+    r'egory":21,"name":"","type":1,"subtype":5,"agreement":{"type":1,"reference":"1158","start_at":"2016-04-12'
+    r'","end_at":"2016-10-12"},"address":null,"address_more":null,"country":"FR","city":{"id":2123,"name":"Nic'
+    r'e","zipcode":"06100"},"district":{"id":18,"name":"Gambetta"},"location":6,"longitude":7.25315,"latitude"'
+    r':43.69821,"area":{"unit":1,"value":52.12,"total":null},"rooms":"2.0","bedrooms":1,"sleeps":null,"price":'
+    r'{"value":750,"fees":70,"hide":false,"commission":null,"guarantee":750,"currency":"EUR","first_value":670'
+    r'},"residence":{"type":0,"fees":70,"lots":0},"view":{"type":3,"landscape":[]},"floor":{"type":5,"value":3'
+    r'},"heating":{"device":null,"access":1,"type":1},"water":{"hot_device":3,"hot_access":1,"waste":2},"condi'
+    r'tion":3,"standing":1,"style":{"name":"RECENT"},"activities":[],"orientations":[3],"services":[6,9,1,23],'
+    r'"proximities":[1,7,23,4,11,9,27,18,15,10],"tags":[],"pictures":[{"rank":1,"url":"https:\/\/s3-eu-west-1.'
+    r'amazonaws.com\/apimo\/pictures\/estate\/182\/181297\/1333698249570d11f3a8fe30.65435457_1024.jpg","width_'
+    r'max":1920,"height_max":1440,"comments":[]},{"rank":2,"url":"https:\/\/s3-eu-west-1.amazonaws.com\/apimo'
+    r'\/pictures\/estate\/182\/181297\/11754140635139d8635d6864.86036814_1024.jpg","width_max":1920,"height_ma'
+    r'x":1080,"comments":[]},{"rank":3,"url":"https:\/\/s3-eu-west-1.amazonaws.com\/apimo\/pictures\/estate\/1'
+    r'82\/181297\/7580103925139d636a2a559.62635841_1024.jpg","width_max":1920,"height_max":1080,"comments":[]}'
+    r'],"medias":[],"comments":[{"language":"fr","title":"2P CENTRE NICE","subtitle":null,"hook":null,"comment'
+    r'":"GAMBETTA \/ CESSOLE, SPACIEUX 2P, de 52m\u00b2 expos\u00e9 \u2026","comment_full":null}],"areas":[{"t'
+    r'ype":"15","number":"1","area":null,"flooring":"2","floor":{"id":0,"value":null},"orientations":[],"comme'
+    r'nts":[]},{"type":"1","number":"1","area":12.88,"flooring":"1","floor":{"id":0,"value":null},"orientation'
+    r's":[3],"comments":[{"language":"fr","comment":"placard, BALCON 7.80m\u00b2"}]},{"type":"3","number":"1",'
+    r'"area":null,"flooring":"2","floor":{"id":0,"value":null},"orientations":[3],"comments":[{"language":"fr"'
+    r',"comment":"Am\u00e9ricaine \u00e9quip\u00e9e"}]},{"type":"20","number":"1","area":20.45,"flooring":"2",'
+    r'"floor":{"id":0,"value":null},"orientations":[3],"comments":[{"language":"fr","comment":"balcon vue d\u0'
+    r'0e9gag\u00e9e"}]},{"type":"41","number":"1","area":null,"flooring":"2","floor":{"id":0,"value":null},"or'
+    r'ientations":[],"comments":[]},{"type":"6","number":"1","area":null,"flooring":null,"floor":{"id":0,"valu'
+    r'e":null},"orientations":[],"comments":[]}],"regulations":[{"type":4,"value":"1","date":"2013-03-08"},{"t'
+    r'ype":7,"value":"1","date":null}],"created_at":"2010-06-30 14:33:53","updated_at":"2016-04-12 22:30:45"}'
+)
+DOCUMENT_EXAMPLE = json.loads(DOCUMENT_EXAMPLE_TEXT)  # read only: each response parses its own copy
+
+
+def parse_local(text: str) -> int:
+    """``YYYY-MM-DD HH:MM:SS`` in Paris local time to epoch seconds."""
+    return int(datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=ZoneInfo(TIMEZONE)).timestamp())
+
+
+def php_json(payload: Any) -> bytes:
+    """JSON as PHP's ``json_encode`` writes it (apimo.txt:240): ``\\/`` for ``/``, ``\\uXXXX`` for
+    non-ASCII. A ``/`` can only occur inside a JSON string, so replacing it is safe."""
+    return json.dumps(payload, ensure_ascii=True, separators=(",", ":")).replace("/", "\\/").encode()
+
 
 class ApimoGenerator:
-    def __init__(self, key: int, agency_id: int) -> None:
+    property_field = "type"  # "Type of the property (apartment, house, …)", apimo.txt:70
+
+    def __init__(self, key: int, agency_id: int, open_world: bool = True) -> None:
         self.key, self.agency_id = key, agency_id
+        self.open_world = OpenWorld("apimo", key, open_world)
 
     def listing_id(self, idx: int) -> str:
         return str(self.agency_id * ID_BLOCK + idx + 1)
@@ -183,8 +248,9 @@ class ApimoGenerator:
             "ranking": rng.randrange(1, 6),
             "category": category,
             "subcategory": {SALE: 1, RENTAL: 22 if furnished else 21, SEASONAL: 31}[category],
-            "type": kind.type,
-            "subtype": kind.subtype,
+            # an unknown type comes with its unknown subtype; the rest is built as the drawn kind
+            "type": self.open_world.value(idx, "type") or kind.type,
+            "subtype": self.open_world.value(idx, "subtype") or kind.subtype,
             "label_fr": kind.label_fr,
             "agreement_type": rng.choice((1, 1, 2)),  # 1 simple mandate, 2 exclusive
             "agreement_months": rng.choice((3, 6, 12)),
@@ -329,11 +395,41 @@ class ApimoApp(ProviderApp):
     )
 
     def __init__(
-        self, worlds: dict[str, World], provider_id: str, token: str, public_mode: bool = False, **kwargs: Any
+        self,
+        worlds: dict[str, World],
+        provider_id: str,
+        token: str,
+        public_mode: bool = False,
+        document_example: bool = True,
+        **kwargs: Any,
     ) -> None:
         super().__init__(worlds, **kwargs)
         self.provider_id, self.token, self.public_mode = provider_id, token, public_mode
         self._authorization = "Basic " + base64.b64encode(f"{provider_id}:{token}".encode()).decode()
+        # the agency whose list holds the document's example property, if any
+        self.example_agency = next(iter(worlds)) if document_example else None
+
+    def encode(self, payload: Any) -> bytes:
+        return php_json(payload) if self.example_agency is not None else super().encode(payload)
+
+    def fixed_truth(self) -> list[dict[str, Any]]:
+        if self.example_agency is None:
+            return []
+        created, updated = parse_local(DOCUMENT_EXAMPLE["created_at"]), parse_local(DOCUMENT_EXAMPLE["updated_at"])
+        price = DOCUMENT_EXAMPLE["price"]["value"]
+        state = ListingState(-1, created, updated, price, "active", price_history=[(created, price)])
+        return [
+            listing_truth(
+                provider="apimo",
+                account_id=self.example_agency,
+                listing_id=str(DOCUMENT_EXAMPLE["id"]),
+                state=state,
+                status="active",  # step 1 (apimo.txt:64: "in progress")
+                is_listed=True,
+                static={"currency": DOCUMENT_EXAMPLE["price"]["currency"], "listing_type": LISTING_TYPES[RENTAL]},
+                property_type=DOCUMENT_EXAMPLE["type"],
+            )
+        ]
 
     def routes(self) -> list:
         return [route("GET", "/agencies/{agency_id}/properties", self.list_properties, is_list=True)]
@@ -409,7 +505,7 @@ class ApimoApp(ProviderApp):
             "reference": str(1000 + state.idx),
             "agency": generator.agency_id,
             "user": static["user"],
-            "step": STEPS[state.status],
+            "step": generator.open_world.status(state.idx, state.status) or STEPS[state.status],
             "status": LET_STATUS if closed and category != SALE else STATUSES[state.status],
             "group": 1,
             "parent": 0,
@@ -541,19 +637,32 @@ class ApimoApp(ProviderApp):
         limit = self._int_arg(request, "limit", 1, MAX_LIMIT) or DEFAULT_LIMIT
         offset = self._int_arg(request, "offset", 0) or 0
         since = self._int_arg(request, "timestamp", 0)
+        # the document's example comes first (lowest id) wherever it belongs to the answer
+        example_updated = parse_local(DOCUMENT_EXAMPLE["updated_at"])
+        examples = (
+            [json.loads(DOCUMENT_EXAMPLE_TEXT)]
+            if agency_id == self.example_agency and (since is None or example_updated >= since)
+            else []
+        )
+        properties = examples[offset : offset + limit]
+        world_offset, world_limit = max(0, offset - len(examples)), limit - len(properties)
         with world.lock:
             if since is None:
                 total, latest = world.listed_count, latest_update(world, world.version)
-                states = world.page(offset, limit, newest_first=False)
+                states = world.page(world_offset, world_limit, newest_first=False)
             else:
                 found, latest = updated_since(world, world.version, since)
-                total, states = len(found), [world.state(idx) for idx in found[offset : offset + limit]]
-            properties = [self.render(world, state) for state in states]
-            if self.public_mode:
-                properties = [
-                    {name: value for name, value in record.items() if name not in self.PRIVATE_MODE_FIELDS}
-                    for record in properties
-                ]
+                total = len(found)
+                states = [world.state(idx) for idx in found[world_offset : world_offset + world_limit]]
+            properties += [self.render(world, state) for state in states]
+        if self.public_mode:
+            properties = [
+                {name: value for name, value in record.items() if name not in self.PRIVATE_MODE_FIELDS}
+                for record in properties
+            ]
+        if examples:
+            total += len(examples)
+            latest = max(example_updated, latest or example_updated)
         return Response(
             200, {"total_items": total, "timestamp": latest if latest is not None else since, "properties": properties}
         )

@@ -10,8 +10,19 @@ document is silent the sandbox chooses:
   (TX, TN, FL, NC); an unknown territory answers 400;
 - every 400 and 403 body is ``{"error": "..."}``; the deprecated ``name[]`` parameter spellings
   are still accepted, as the changelog promises;
-- ``radius`` is in miles, measured with the haversine formula.
-There is no page parameter and no total: a client pages by ``created_min`` on ``created_at asc``.
+- ``radius`` is in miles, measured with the haversine formula;
+- ``created_min`` follows ``YYYY-MM-DDThh:mm[:ss][+HH:MM|-HH:MM|Z]`` (enclosure_koto.txt:227) to the
+  letter by default (``SandboxConfig.enclosure_strict_times``): an offset or ``Z`` is required, and
+  anything else (an unencoded ``+``, which a query string turns into a space; ``+0200``; fractions of
+  a second; a space for the ``T``) answers 400. See ``formats.parse_iso``;
+- open world (``SandboxConfig.open_world``): about 1% of listings send a ``property_type`` outside
+  the 31 of :218 (``tiny_home`` or ``co_op``, built as single-family homes), and about 1%, while
+  active, a ``status`` other than the two of :73 (``coming_soon`` or ``under_contract``): served
+  (listed) like active listings. The ``property_types`` filter refuses those words (400).
+There is no page parameter and no total: a client pages by ``created_min`` on ``created_at asc``
+(inclusive, :63), and must split a query (by ZIP code, say) where more than a page of listings share
+one creation second, since the limit is at most 50 (:42). ``SandboxConfig.enclosure_same_second_burst``
+creates that many listings in one second (noon, day 1) on each host; default 0.
 """
 
 from __future__ import annotations
@@ -24,6 +35,7 @@ from typing import Any
 from .. import ids
 from ..formats import iso_utc, parse_iso
 from ..locales import STREETS, US_TERRITORIES, USA, english_description, jitter, revised
+from ..open_world import OpenWorld
 from ..server import ProviderApp, Request, Response, route
 from ..world import DAY_SECONDS, ListingState, World
 
@@ -80,8 +92,11 @@ BROKERS = ("Summit Realty", "Blue Door Homes", "Keystone Brokers", "Harbor & Pin
 
 
 class EnclosureKotoGenerator:
-    def __init__(self, key: int, brand: str) -> None:
+    property_field = "property_type"
+
+    def __init__(self, key: int, brand: str, open_world: bool = True) -> None:
         self.key, self.brand = key, brand
+        self.open_world = OpenWorld(brand, key, open_world)
 
     def listing_id(self, idx: int) -> str:
         return ids.to_base62(idx, self.key, "li_")
@@ -92,7 +107,9 @@ class EnclosureKotoGenerator:
     def static(self, rng: random.Random, idx: int) -> dict[str, Any]:
         place = rng.choice(USA)
         kinds, weights = zip(*COMMON_TYPES, strict=True)
-        property_type = rng.choices(kinds, weights)[0]
+        drawn = rng.choices(kinds, weights)[0]  # drawn in any case: the RNG stays in step
+        unlisted = self.open_world.value(idx, "property_type")
+        property_type = "single_family" if unlisted else drawn  # an unlisted type is built as a house
         is_land = property_type == "lots_land"
         for_rent = not is_land and rng.random() < 0.15
         living_area = None if is_land else rng.randrange(600, 4800, 10)
@@ -115,7 +132,7 @@ class EnclosureKotoGenerator:
             "currency": "USD",
             "base_price": int(price),
             "mls_number": f"{place.state}{rng.choice(('RS', 'ML', 'MX'))}-{rng.randrange(10_000, 99_999)}",
-            "property_type": property_type,
+            "property_type": unlisted or property_type,
             "description": english_description(rng, property_type.replace("_", " ").title(), place.city),
             "year_built": None if is_land else rng.randrange(1905, 2025),
             "street_address": f"{rng.randrange(10, 9999)} {rng.choice(STREETS['us'])}",
@@ -226,7 +243,7 @@ class EnclosureKotoApp(ProviderApp):
             "created_at": iso_utc(state.created_at),
             "updated_at": iso_utc(state.updated_at),
             "type": "for_rent" if static["listing_type"] == "rent" else "for_sale",
-            "status": state.status,
+            "status": self.world.generator.open_world.status(state.idx, state.status) or state.status,
             "description": revised(static["description"], state.revision),
             "price": state.price,
             "url": f"{site}/homes/{listing_id}",

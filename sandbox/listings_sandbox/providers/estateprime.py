@@ -15,7 +15,24 @@ Where the document is silent the sandbox chooses:
 - ids are integers ``store_id * 1_000_000 + n``, n counting the store's listings from 1, so they are
   unique across stores; ``code`` is ``<RES|COM|LND|OTH>-<n, 5 digits>`` and null on ~2% of listings;
 - world statuses map as active -> active, pending -> pending, sold -> archived, withdrawn -> inactive;
-  draft and deleted never occur, and a removed listing disappears (404, absent from the list);
+- ``draft`` (estateprime.txt:161): about 20% of the listings created on simulated days start as
+  drafts and are published (``active``, ``status_date`` the publication time, :162) one to three
+  days later. The list serves them: the ``status`` filter accepts ``draft`` (:271), so the list holds
+  drafts, and a request without a filter is not restricted (:265 calls every filter optional). The
+  document does not say so in words, hence ``SandboxConfig.estateprime_drafts_listed`` (default
+  True; False: drafts are neither in the list nor found by id). The truth's ``is_listed`` follows
+  it, ``status`` is ``draft``;
+- ``deleted`` (:161) is a soft delete (``SandboxConfig.estateprime_soft_delete``, default True): a
+  removed listing stays in the list and is found by id, with ``status`` ``deleted`` and
+  ``status_date`` (and ``date_updated``) the deletion time (:162), like any status the ``status``
+  filter accepts (:271). The truth calls it removed: ``is_listed`` false, ``removed_at`` the deletion
+  time, ``status`` the last status before it. A soft delete shifts no page (the ``shift_remove``
+  fault deletes a listing but moves nothing). False: the older reading, where a removed listing
+  disappears (404, absent from the list);
+- open world (``SandboxConfig.open_world``): about 1% of listings send a ``subcategory`` outside
+  :150 (``studio`` or ``penthouse``, built as apartments, category ``residential``), and about 1%,
+  while active, a ``status`` outside :161 (``reserved`` or ``under_offer``): served and listed like
+  active listings; the ``status`` filter refuses those words (400), as it refuses any word outside :271;
 - list records are the full listing object, the same as the single-listing ``data``;
 - availability is sale, rent, auction or shortterm (world listing types sale, rent, auction,
   short_term_rent). Short-term prices are per month or per season; rents move in tens, sale and
@@ -51,13 +68,16 @@ from zoneinfo import ZoneInfo
 from .. import ids
 from ..formats import local_date, naive_local
 from ..locales import GREECE, STREETS, english_description, english_title, jitter, revised
+from ..open_world import OpenWorld
 from ..server import HttpError, ProviderApp, Request, Response, route
 from ..world import DAY_SECONDS, ListingState, World
 
 TIMEZONE = "Europe/Athens"
 PAGE_SIZE = 50
 ID_BLOCK = 1_000_000  # ids of store s are s * ID_BLOCK + 1 ... s * ID_BLOCK + ID_BLOCK
-STATUS_MAP = {"active": "active", "pending": "pending", "sold": "archived", "withdrawn": "inactive"}
+STATUS_MAP = {"active": "active", "pending": "pending", "sold": "archived", "withdrawn": "inactive", "draft": "draft"}
+DELETED = "deleted"  # a soft-deleted listing's status (estateprime.txt:161)
+DRAFT_PERCENT = 20  # of the listings created on simulated days
 ENUMS: dict[str, tuple[str, ...]] = {
     "availability": ("sale", "rent", "auction", "shortterm"),
     "category": ("residential", "commercial", "land", "other"),
@@ -276,9 +296,20 @@ def parse_local(text: str) -> int:
     return int(datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=ZoneInfo(TIMEZONE)).timestamp())
 
 
+def served_status(world: World, state: ListingState) -> str:
+    """The status as served: ``deleted`` once removed (only served under soft deletion), an open-world
+    word while active, else the world's status in EstatePrime's words."""
+    if state.is_removed:
+        return DELETED
+    return world.generator.open_world.status(state.idx, state.status) or STATUS_MAP[state.status]
+
+
 class EstatePrimeGenerator:
-    def __init__(self, key: int, store_id: int) -> None:
+    property_field = "subcategory"
+
+    def __init__(self, key: int, store_id: int, open_world: bool = True) -> None:
         self.key, self.store_id = key, store_id
+        self.open_world = OpenWorld("estateprime", key, open_world)
 
     def listing_id(self, idx: int) -> str:
         return str(self.store_id * ID_BLOCK + idx + 1)
@@ -295,7 +326,9 @@ class EstatePrimeGenerator:
     def static(self, rng: random.Random, idx: int) -> dict[str, Any]:
         place = rng.choice(GREECE)
         names, weights = zip(*((name, kind.weight) for name, kind in KINDS.items()), strict=True)
-        subcategory = rng.choices(names, weights)[0]
+        drawn = rng.choices(names, weights)[0]  # drawn in any case: the RNG stays in step
+        unlisted = self.open_world.value(idx, "subcategory")
+        subcategory = "apartment" if unlisted else drawn  # an unlisted subcategory is built as a flat
         kind = KINDS[subcategory]
         category = kind.category
         availability = rng.choices(*zip(*AVAILABILITY_WEIGHTS[category], strict=True))[0]
@@ -337,7 +370,7 @@ class EstatePrimeGenerator:
             "base_price": int(price),
             "code": None if rng.random() < 0.02 else f"{CODE_PREFIXES[category]}-{idx + 1:05d}",
             "category": category,
-            "subcategory": subcategory,
+            "subcategory": unlisted or subcategory,
             "availability": availability,
             "size": None if is_land else float(area),
             "floor": None if floor is None else float(floor),
@@ -461,7 +494,8 @@ class Filters:
     created_min: int | None = None
     created_max: int | None = None
 
-    def accepts(self, state: ListingState, static: dict[str, Any]) -> bool:
+    def accepts(self, state: ListingState, static: dict[str, Any], status: str) -> bool:
+        """Whether a listing passes; ``status`` is its status as served."""
         if self.created_min is not None and state.created_at < self.created_min:
             return False
         if self.created_max is not None and state.created_at > self.created_max:
@@ -472,7 +506,7 @@ class Filters:
                 (self.availability, static["availability"]),
                 (self.category, static["category"]),
                 (self.subcategory, static["subcategory"]),
-                (self.status, STATUS_MAP[state.status]),
+                (self.status, status),
             )
         )
 
@@ -493,7 +527,11 @@ def matching(world: World, version: int, filters: Filters) -> tuple[int, ...]:
         if filters.created_max is not None:
             high = world.first_idx_created_at_or_after(filters.created_max + 1)
         candidates = list(takewhile(lambda state: state.idx < high, world.iter_listed(low)))
-    return tuple(state.idx for state in reversed(candidates) if filters.accepts(state, world.static(state.idx)))
+    return tuple(
+        state.idx
+        for state in reversed(candidates)
+        if filters.accepts(state, world.static(state.idx), served_status(world, state))
+    )
 
 
 def _search(world: World, text: str) -> list[ListingState]:
@@ -622,8 +660,9 @@ class EstatePrimeApp(ProviderApp):
             "price": state.price,
             "price_per_sqm": round(state.price / area_for_price, 2) if area_for_price else None,
             **pick("size", "floor", "levels", "rooms", "bathrooms", "year_built", "property_condition"),
-            "status": STATUS_MAP[state.status],
-            "status_date": naive_local(state.status_at, TIMEZONE),
+            "status": served_status(world, state),
+            # the deletion is the last status change (estateprime.txt:162)
+            "status_date": naive_local(state.removed_at if state.is_removed else state.status_at, TIMEZONE),
             "source_id": static["source_id"],
             "created_by": static["users"][0],
             "date_created": naive_local(state.created_at, TIMEZONE),
