@@ -62,11 +62,16 @@ class RawReader:
                 return []
 
     def present(self, provider: str) -> dict[tuple[str, str], dict[str, Any]]:
-        """(account, listing id) -> latest payload, for the listings raw holds as not removed."""
+        """(account, listing id) -> latest payload, for the listings raw holds as neither removed nor
+        deleted by the provider (a soft delete the API still serves, estateprime.txt:161)."""
         latest: dict[tuple[str, str], dict[str, Any] | None] = {}
         for row in self.rows(provider):
             latest[(row.account_id, row.source_listing_id)] = row.payload
-        return {key: payload for key, payload in latest.items() if payload is not None}
+        return {key: payload for key, payload in latest.items() if payload is not None and not deleted(payload)}
+
+
+def deleted(payload: dict[str, Any]) -> bool:
+    return payload.get("status") == "deleted"  # EstatePrime's soft delete (estateprime.txt:161)
 
 
 @pytest.fixture

@@ -62,8 +62,12 @@ def test_a_day_later_changes_get_versions_and_removals_are_recorded(pipeline_san
     events = pipeline_sandbox.events("estateprime", day=1)
     changed = {(e["account_id"], e["source_listing_id"]) for e in events} & truth.keys()
     removed = {(e["account_id"], e["source_listing_id"]) for e in events if e["kind"] == "removed"}
-    assert {(row.account_id, row.source_listing_id) for row in added if not row.is_removal} == changed
-    assert {(row.account_id, row.source_listing_id) for row in added if row.is_removal} == removed
+    assert removed  # the day removed some
+    # a removal is a soft delete the API still serves (estateprime.txt:161): a version saying so, not
+    # an absence; the marts read it as removed
+    assert {(row.account_id, row.source_listing_id) for row in added if not row.is_removal} == changed | removed
+    assert {row.payload["status"] for row in added if (row.account_id, row.source_listing_id) in removed} == {"deleted"}
+    assert {(row.account_id, row.source_listing_id) for row in added if row.is_removal} == set()
     assert {key: payload["price"] for key, payload in raw.present("estateprime").items()} == truth
 
 

@@ -136,6 +136,6 @@ def test_the_ui_serves_the_lineage_graph_with_groups_kinds_and_checks(webserver:
         assert node["hasAssetChecks"] and node["assetChecksOrError"]["__typename"] == "AssetChecks", node
         return {check["name"] for check in node["assetChecksOrError"]["checks"]}
 
-    assert {"unique_listings_listing_key", "not_null_listings_listing_key"} <= checks("marts/listings")
+    assert {"unique_listings_v2_listing_key", "not_null_listings_v2_listing_key"} <= checks("marts/listings")
     assert "assert_one_current_price_per_listing" in checks("marts/listing_price_history")
     assert checks("raw_apimo/listings") == {"freshness_check"}

@@ -159,8 +159,13 @@ def test_every_run_succeeds_and_every_fault_fired(days: Days) -> None:
 def test_no_listing_is_lost_doubled_or_falsely_removed(days: Days) -> None:
     rows = days.mart("select source, account_id, source_listing_id, removed_at is not null from marts.listings")
     assert len(rows) == len({row[:3] for row in rows})  # no duplicates
-    assert {row[:3] for row in rows} == ever_listed(days)  # nothing lost
+    # nothing lost; and beyond, only listings EstatePrime served already deleted (estateprime.txt:161),
+    # created and deleted between two loads: seen, and removed
     removed = {row[:3] for row in rows if row[3]}
+    never_listed = {row[:3] for row in rows} - ever_listed(days)
+    assert never_listed <= {key for key in removed if key[0] == "estateprime"}
+    assert ever_listed(days) <= {row[:3] for row in rows}
+    removed -= never_listed
     gone = {key for key in ever_listed(days) if not days.truth[-1][key]["is_listed"]}
     # AvaroAI sends no total, so a shifted page goes unseen: its default asks two complete scans in
     # a row to miss a listing, and one gone only today (or shifted on day 2) may still be pending

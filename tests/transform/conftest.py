@@ -1,12 +1,40 @@
 """What the marts should say, from the sandbox's own canonical state (never from the client's code)."""
 
+from typing import Any
+
+from listings_sandbox import OPEN_WORLD_VALUES
+
 # the sandbox's canonical status words -> the mart's unified vocabulary
-UNIFIED_STATUS = {"active": "active", "pending": "pending", "sold": "closed", "withdrawn": "withdrawn"}
+UNIFIED_STATUS = {
+    "active": "active",
+    "pending": "pending",
+    "sold": "closed",
+    "withdrawn": "withdrawn",
+    "draft": "draft",
+}
 # ... except where a provider's document has no word for it: EstatePrime's statuses are draft,
 # pending, active, inactive, archived and deleted (estateprime.txt:161), so the sandbox serves a sale
 # as `archived` and a withdrawal as `inactive`, and what can be known of either is off_market
 AS_DOCUMENTED = {"estateprime": {"sold": "off_market", "withdrawn": "off_market"}}
+# The open world's statuses (listings_sandbox.OPEN_WORLD_VALUES): no document gives their meaning, so
+# they mean what an operator decided when the warehouse first reported them (the crosswalk's
+# `observed` rows): US MLS usage for the words, and Apimo's unnamed steps acknowledged as unknown.
+OPEN_WORLD_STATUS: dict[Any, str] = {
+    "reserved": "pending",
+    "under_offer": "pending",
+    "under_contract": "pending",
+    "contingent": "pending",
+    "coming_soon": "draft",
+    5: "unknown",
+    6: "unknown",
+}
+_open_world_statuses = {
+    value for fields in OPEN_WORLD_VALUES.values() for name in ("status", "step") for value in fields.get(name, ())
+}
+assert _open_world_statuses == set(OPEN_WORLD_STATUS), "decide what each open-world status means"
 
 
-def unified_status(source: str, canonical: str) -> str:
+def unified_status(source: str, canonical: Any) -> str:
+    if canonical in OPEN_WORLD_STATUS:
+        return OPEN_WORLD_STATUS[canonical]
     return AS_DOCUMENTED.get(source, {}).get(canonical, UNIFIED_STATUS[canonical])

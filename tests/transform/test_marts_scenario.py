@@ -105,7 +105,12 @@ def ever_listed(scenario: Scenario) -> set[ListingId]:
 def test_every_listing_ever_served_is_in_the_mart_once(scenario: Scenario) -> None:
     mart = scenario.mart("select source, account_id, source_listing_id from marts.listings")
     assert len(mart) == len(set(mart))
-    assert set(mart) == ever_listed(scenario)
+    # and beyond, only listings EstatePrime served already deleted (estateprime.txt:161): seen, and removed
+    assert ever_listed(scenario) <= set(mart)
+    removed = set(
+        scenario.mart("select source, account_id, source_listing_id from marts.listings where removed_at is not null")
+    )
+    assert set(mart) - ever_listed(scenario) <= {key for key in removed if key[0] == "estateprime"}
     assert {source for source, _, _ in mart} == set(SOURCES)
 
 

@@ -375,7 +375,7 @@ class ApimoApp(ProviderApp):
         "id": ("id",),
         "price": ("price", "value"),
         "updated_at": ("updated_at",),
-        "property_type": ("subtype",),
+        "property_type": ("type",),  # "Type of the property" (apimo.txt:70); `subtype` refines it
         "status": ("step",),
     }
     newest_first = False
