@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.auth import APIKeyAuth
 from dlt.sources.helpers.rest_client.paginators import PageNumberPaginator
 
+from dlt_sources.common.errors import guarded_request
 from dlt_sources.common.http import RequestPacer, provider_session
 
-from .settings import AUTH_HEADER
+from .settings import AUTH_HEADER, LISTINGS_PATH
 
 
 def listings_client(base_url: str, account_id: str, api_key: str, pacer: RequestPacer | None) -> RESTClient:
@@ -21,3 +24,12 @@ def listings_client(base_url: str, account_id: str, api_key: str, pacer: Request
         data_selector="data.listings",
         session=provider_session("actuallycare", account_id, pacer),
     )
+
+
+def listing_detail(client: RESTClient, account_id: str, listing_id: str) -> dict[str, Any] | None:
+    """``GET /v1/listings/{id}`` (actuallycare.txt:130-170): the listing's ``data``, or None when it
+    is gone (404: deleted between the list and this request)."""
+    response = guarded_request(
+        lambda: client.get(f"{LISTINGS_PATH}/{listing_id}"), "actuallycare", account_id, answers=(404,)
+    )
+    return None if response.status_code == 404 else response.json()["data"]

@@ -9,11 +9,11 @@ chained to it and its text reaches no log or Dagster event.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from requests import RequestException
+from requests import RequestException, Response
 from requests.exceptions import InvalidJSONError
 
 from .secrets import REDACTOR
@@ -86,6 +86,22 @@ def guarded_pages(pages: Iterable[T], provider: str, account_id: str | None) -> 
         if failure is not None:
             raise failure  # outside the except block: the URL-bearing original is not chained
         yield page
+
+
+def guarded_request(
+    send: Callable[[], Response], provider: str, account_id: str | None, answers: Iterable[int] = ()
+) -> Response:
+    """One request outside paging (a single-listing endpoint): a failure, or a 4xx/5xx other than
+    ``answers``, becomes a ``ProviderRequestError`` that carries no secret."""
+    failure: ProviderRequestError | None = None
+    try:
+        response = send()
+        if response.status_code not in answers:
+            response.raise_for_status()
+        return response
+    except RequestException as error:
+        failure = request_error(provider, account_id, error)
+    raise failure  # outside the except block: the URL-bearing original is not chained
 
 
 class SettingsCheck:

@@ -17,6 +17,11 @@ A source feeds the pages it reads to an ``AccountScan`` and yields the arrow tab
   dated at the first scan that missed it.
 - every payload is stored and hashed with the registered credentials masked
   (``dlt_sources.common.secrets``): a link that echoes the key never reaches raw.
+- where list records are summaries and the API has a single-listing endpoint with a ``version``
+  (ActuallyCare), ``details`` fetches the full record of each new or changed summary, and stores the
+  summary merged with it; its hash is ``<hash of the summary>:v<version>``, so an unchanged summary
+  costs no request. A detail refresh (``refresh_details``) asks for every listing and stores only
+  those whose ``version`` moved: edits to fields the summary does not carry.
 The scan's summary, and the time of the last complete full scan (the reconciliation cadence), are
 kept in dlt resource state, committed with the load.
 """
@@ -26,7 +31,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -73,6 +78,7 @@ class ScanSummary:
     removed: int = 0
     removal_pending: int = 0  # missed by this complete scan, awaiting confirmation
     quarantined: int = 0  # records kept aside: malformed (see dlt_sources.common.validation)
+    details_fetched: int = 0  # single-listing requests for records the list only summarises
     new_fields: list[str] = field(default_factory=list)  # payload fields never seen before
     type_changes: list[str] = field(default_factory=list)  # "price: string (was number)"
     complete: bool = False
@@ -96,8 +102,11 @@ class AccountScan:
         removals: RemovalPolicy = RemovalPolicy(),
         table: str = "listings",
         id_column: str = LISTING_ID_COLUMN,
+        details: Callable[[str], Mapping[str, Any] | None] | None = None,
+        refresh_details: bool = False,
     ) -> None:
         self.account_id, self.id_field, self.full = account_id, id_field, full
+        self.details, self.refresh_details = details, refresh_details
         self.volatile = tuple(volatile_fields)
         self.checks = checks or {}
         self.removals = removals
@@ -147,6 +156,14 @@ class AccountScan:
             )
             digest = hashlib.sha256(content.encode()).hexdigest()
             known = self._known.get(listing_id)
+            stored_as_is = True  # the payload is the record read, not a merge with its detail
+            if self.details is not None:
+                detailed = self._with_detail(listing_id, record, digest, known)
+                if detailed is None:
+                    summary.unchanged += 1
+                    continue
+                record, digest = detailed
+                stored_as_is = False
             if known == digest:
                 summary.unchanged += 1
                 continue
@@ -158,13 +175,32 @@ class AccountScan:
             self._known[listing_id] = digest  # a listing met twice in one scan is stored once
             self._field_types.add(record)
             # without volatile fields the hashed text is the payload: serialise each record once
-            payload = redact(canonical_json(record)) if self.volatile else content
+            payload = content if stored_as_is and not self.volatile else redact(canonical_json(record))
             self._rows.add_version(listing_id, payload, digest, self.observed_at)
         self._log_progress()
         tables = self._take()
         if summary.pages == 1:
             failpoint("extract", summary.provider)
         return tables
+
+    def _with_detail(
+        self, listing_id: str, summary: Mapping[str, Any], summary_digest: str, known: str | None
+    ) -> tuple[Mapping[str, Any], str] | None:
+        """The summary merged with the single-listing answer, and its hash; None when unchanged.
+
+        An unchanged summary is not asked about, except by a detail refresh, which then keeps the
+        listing only if its version moved. A listing gone between the list and the request (404 or
+        no answer) keeps its summary."""
+        known_digest = known.split(":v")[0] if known else None
+        if known_digest == summary_digest and not self.refresh_details:
+            return None
+        detail = self.details(listing_id) or {}
+        self.summary.details_fetched += 1
+        version = detail.get("version")
+        digest = summary_digest if version is None else f"{summary_digest}:v{version}"
+        if digest == known:
+            return None
+        return {**summary, **detail}, digest
 
     def mark_incomplete(self, reason: str) -> None:
         """This scan must not retire anything (the first reason is kept)."""
@@ -185,6 +221,8 @@ class AccountScan:
             self._retire(pending)
             if summary.incomplete_reason is None:
                 state.setdefault("last_complete_scan_at", {})[self.account_id] = summary.started_at
+                if self.refresh_details:
+                    state.setdefault("last_detail_refresh_at", {})[self.account_id] = summary.started_at
         summary.complete = self.full and summary.incomplete_reason is None
         summary.finished_at = datetime.now(UTC).isoformat()
         state.setdefault("last_scan", {})[self.account_id] = asdict(summary)
@@ -298,11 +336,24 @@ class AccountScan:
 def reconciliation_due(account_id: str, every_hours: float) -> bool:
     """Whether an account whose runs are incremental needs a full (reconciliation) scan now: none
     has completed yet, or the last one is older than ``every_hours``. Call inside a dlt resource."""
-    last = dlt.current.resource_state().get("last_complete_scan_at", {}).get(account_id)
-    if last is None:
-        return True
-    elapsed = datetime.now(UTC) - datetime.fromisoformat(last)
-    return elapsed.total_seconds() >= every_hours * 3600
+    last = _state_time("last_complete_scan_at", account_id)
+    return last is None or _older_than(last, every_hours)
+
+
+def detail_refresh_due(account_id: str, every_hours: float) -> bool:
+    """Whether a scan of summaries should ask for every listing's detail now (see ``AccountScan``):
+    the last refresh is older than ``every_hours`` (0: never). The first scan asks for every detail
+    anyway, every listing being new, and counts as one. Call inside a dlt resource."""
+    last = _state_time("last_detail_refresh_at", account_id) or _state_time("last_complete_scan_at", account_id)
+    return every_hours > 0 and last is not None and _older_than(last, every_hours)
+
+
+def _state_time(key: str, account_id: str) -> str | None:
+    return dlt.current.resource_state().get(key, {}).get(account_id)
+
+
+def _older_than(moment: str, hours: float) -> bool:
+    return (datetime.now(UTC) - datetime.fromisoformat(moment)).total_seconds() >= hours * 3600
 
 
 _JSON_TYPES = {str: "string", bool: "boolean", int: "number", float: "number", list: "array"}

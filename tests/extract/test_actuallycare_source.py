@@ -1,7 +1,11 @@
 """The ActuallyCare dlt source against the sandbox, over real HTTP, into a real DuckDB file."""
 
+from collections.abc import Callable
+
+import pytest
+
 from dlt_sources.actuallycare import actuallycare_source
-from listings_sandbox import Sandbox
+from listings_sandbox import Sandbox, SandboxConfig
 from orchestration.defs.ingest.pipelines import listings_pipeline
 
 
@@ -68,3 +72,79 @@ def test_days_on_market_alone_does_not_make_a_new_version(pipeline_sandbox: Sand
     pipeline_sandbox.advance_day()
     load()
     assert len(raw.rows("actuallycare")) == count
+
+
+def truth_by_key(sandbox: Sandbox) -> dict[tuple[str, str], dict]:
+    return {
+        (row["account_id"], row["source_listing_id"]): row for row in sandbox.truth("actuallycare") if row["is_listed"]
+    }
+
+
+@pytest.mark.parametrize("reading", ["summary", "document"])
+def test_summaries_are_completed_by_the_single_listing_endpoint_only_where_they_changed(
+    start_pipeline_sandbox: Callable[..., Sandbox], raw, monkeypatch: pytest.MonkeyPatch, reading: str
+) -> None:
+    """List records of 12 fields (actuallycare.txt:48-59): each new or changed one is asked about
+    (GET /v1/listings/{id}, :130-170) and stored merged with the answer; an unchanged one costs
+    nothing; a detail refresh finds the edits no summary shows, by `version`."""
+    sandbox = start_pipeline_sandbox(
+        SandboxConfig(seed=5, total_listings=400, actuallycare_records=reading, actuallycare_rate_limit=None)
+    )
+    load()
+    day0 = truth_by_key(sandbox)
+    pages = -(-len(day0) // 100)
+    assert sandbox.stats("actuallycare")["requests"] == pages + len(day0)  # every listing is new
+    payloads = raw.present("actuallycare")
+    assert {key: int(payload["list_price"]) for key, payload in payloads.items()} == {
+        key: row["price"] for key, row in day0.items()
+    }
+    assert {key: payload["version"] for key, payload in payloads.items()} == {
+        key: row["version"] for key, row in day0.items()
+    }
+    # the detail adds what the summary lacks: the full object in one reading, year_built in the other
+    assert all("year_built" in payload for payload in payloads.values())
+    assert all(("description" in payload) == (reading == "summary") for payload in payloads.values())
+
+    sandbox.advance_day()
+    before = sandbox.stats("actuallycare")["requests"]
+    load()
+    day1 = truth_by_key(sandbox)
+    summary_changed = {
+        key
+        for key, row in day1.items()
+        if key not in day0 or (row["price"], row["status"]) != (day0[key]["price"], day0[key]["status"])
+    }
+    edited_only = {key for key in day1.keys() - summary_changed if day1[key]["version"] != day0[key]["version"]}
+    assert summary_changed and edited_only  # the day changed summaries, and made edits no summary shows
+    assert sandbox.stats("actuallycare")["requests"] - before == -(-len(day1) // 100) + len(summary_changed)
+    versions = {key: payload["version"] for key, payload in raw.present("actuallycare").items()}
+    assert {key for key in day1 if versions[key] != day1[key]["version"]} == edited_only  # not seen yet
+
+    # a detail refresh asks about every listing, and stores the ones whose version moved
+    monkeypatch.setenv("SOURCES__ACTUALLYCARE__DETAIL_REFRESH_EVERY_HOURS", "0.000001")
+    stored = len(raw.rows("actuallycare"))
+    before = sandbox.stats("actuallycare")["requests"]
+    load()
+    assert sandbox.stats("actuallycare")["requests"] - before == -(-len(day1) // 100) + len(day1)
+    assert len(raw.rows("actuallycare")) - stored == len(edited_only)
+    versions = {key: payload["version"] for key, payload in raw.present("actuallycare").items()}
+    assert versions == {key: row["version"] for key, row in day1.items()}
+    assert raw.repeated_versions("actuallycare") == []
+
+
+def test_full_list_records_ask_no_single_listing_request(pipeline_sandbox: Sandbox, raw) -> None:
+    load()
+    pages = -(-len(listed_truth(pipeline_sandbox)) // 100)
+    pipeline_sandbox.advance_day()
+    load()  # edits show in full records (a new version), without any detail request
+    pages += -(-len(listed_truth(pipeline_sandbox)) // 100)
+    assert pipeline_sandbox.stats("actuallycare")["requests"] == pages
+    edited = {
+        (e["account_id"], e["source_listing_id"])
+        for e in pipeline_sandbox.events("actuallycare", day=1)
+        if e["kind"] == "edit"
+    }
+    versions = {key: payload["version"] for key, payload in raw.present("actuallycare").items()}
+    assert edited and {key: versions[key] for key in edited if key in versions} == {
+        key: row["version"] for key, row in truth_by_key(pipeline_sandbox).items() if key in edited
+    }

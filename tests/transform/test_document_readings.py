@@ -5,8 +5,9 @@ defaults run in test_marts_scenario.py). Here all the others at once, two days t
 Apimo in public mode (no `status`, `group` or other private-mode fields, apimo.txt:192-210: the
 status comes from `step`), EstatePrime's key after `Authorization: Bearer`, EstatePrime deletions
 that take a listing away (rather than a `deleted` status still served) and drafts kept out of the
-list, and Enclosure/Koto accepting times without an offset. The marts equal the sandbox's truth:
-every listing, its status and its price.
+list, Enclosure/Koto accepting times without an offset, and ActuallyCare's list records as 12-field
+summaries, completed by the single-listing endpoint (in full, or as its 14-field example). The marts
+equal the sandbox's truth: every listing, its status and its price.
 """
 
 import os
@@ -30,24 +31,38 @@ from .conftest import unified_status
 pytestmark = pytest.mark.slow  # a dbt build: started first under pytest-xdist (tests/conftest.py)
 
 REPO = Path(__file__).resolve().parents[2]
-OTHER_READINGS = SandboxConfig(
-    seed=17,
-    total_listings=600,
-    avaroai_rate_limit=(20, 1.0),
-    apimo_public_mode=True,
-    estateprime_auth_header="Authorization",
-    estateprime_auth_scheme="Bearer",
-    enclosure_strict_times=False,
-    estateprime_soft_delete=False,  # a deletion takes the listing away (404, absent from the list)
-    estateprime_drafts_listed=False,  # drafts are not in the unfiltered list
-)
+# Two sets of readings, each different from the defaults wherever a switch has more than two values
+OTHER_READINGS = {
+    "readings-a": SandboxConfig(
+        seed=17,
+        total_listings=600,
+        avaroai_rate_limit=(20, 1.0),
+        apimo_public_mode=True,
+        estateprime_auth_header="Authorization",
+        estateprime_auth_scheme="Bearer",
+        enclosure_strict_times=False,
+        estateprime_soft_delete=False,  # a deletion takes the listing away (404, absent from the list)
+        estateprime_drafts_listed=False,  # drafts are not in the unfiltered list
+        actuallycare_records="summary",  # 12-field list records, the full object from GET /v1/listings/{id}
+        actuallycare_rate_limit=None,  # one detail request per new listing: the quota has its own tests
+    ),
+    "readings-b": SandboxConfig(
+        seed=19,
+        total_listings=600,
+        avaroai_rate_limit=(20, 1.0),
+        actuallycare_records="document",  # list and detail exactly as the document's examples
+        actuallycare_rate_limit=None,
+    ),
+}
 ListingId = tuple[str, str, str]
 
 
-@pytest.fixture(scope="module")
-def marts_and_truth(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict, dict]]:
-    folder = tmp_path_factory.mktemp("readings")
-    with pytest.MonkeyPatch.context() as env, Sandbox(OTHER_READINGS) as sandbox:
+@pytest.fixture(scope="module", params=sorted(OTHER_READINGS))
+def marts_and_truth(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[tuple[dict, dict]]:
+    folder = tmp_path_factory.mktemp(request.param)
+    with pytest.MonkeyPatch.context() as env, Sandbox(OTHER_READINGS[request.param]) as sandbox:
         env.setenv("LISTINGS_DATA_DIR", str(folder))
         env.delenv("LISTINGS_WAREHOUSE_PATH", raising=False)
         settings = {**sandbox.dlt_environment(), **NIGHTLY, "SOURCES__AVAROAI__REMOVAL_CONFIRMATIONS": "1"}
