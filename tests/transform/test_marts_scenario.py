@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -139,6 +140,23 @@ def test_current_prices_statuses_and_removals_equal_the_truth(scenario: Scenario
     assert sum(1 for value in expected.values() if value[0] == "removed") > 0  # the scenario does remove some
 
 
+def test_a_listing_the_provider_deleted_is_removed_as_of_its_status_date(scenario: Scenario) -> None:
+    """EstatePrime keeps serving a deleted listing with `status_date` (estateprime.txt:161-162): the
+    mart dates the removal then, not at the load that saw it."""
+    removed_at = {
+        (source, account, listing_id): at
+        for source, account, listing_id, at in scenario.mart(
+            "select source, account_id, source_listing_id, removed_at from marts.listings "
+            "where source = 'estateprime' and removed_at is not null"
+        )
+    }
+    truth = {key: record["removed_at"] for key, record in scenario.days[-1].items() if key[0] == "estateprime"}
+    assert removed_at
+    assert {key: at.replace(microsecond=0) for key, at in removed_at.items()} == {
+        key: datetime.fromisoformat(truth[key]).replace(microsecond=0) for key in removed_at
+    }
+
+
 def test_price_history_is_the_sequence_of_daily_prices(scenario: Scenario) -> None:
     history: dict[ListingId, list[int | None]] = {}
     for source, account, listing_id, price in scenario.mart("""
@@ -170,7 +188,14 @@ def test_events_record_each_removal_and_price_change(scenario: Scenario) -> None
     latest_removal = {}
     for key, at in removal_events:
         latest_removal[key] = max(at, latest_removal.get(key, at))
-    assert {key: at for key, at in latest_removal.items() if key in removed} == removed
+    # a removal event is dated when the pipeline saw it; removed_at, where the provider dates its
+    # deletion (EstatePrime status_date), by that date, no later
+    seen_removed = {key: at for key, at in latest_removal.items() if key in removed}
+    assert seen_removed.keys() == removed.keys()
+    assert {key: at for key, at in seen_removed.items() if not key.startswith("estateprime:")} == {
+        key: at for key, at in removed.items() if not key.startswith("estateprime:")
+    }
+    assert all(removed[key] <= at for key, at in seen_removed.items())
     price_rows, price_events = scenario.mart("""
         select (select count(*) from marts.listing_price_history where previous_price is not null),
                (select count(*) from marts.listing_events where event_type = 'price_change'

@@ -75,7 +75,8 @@ classified as (
         versions.photo_count,
         versions.photos,
         versions.source_created_at,
-        versions.source_updated_at
+        versions.source_updated_at,
+        versions.source_status_changed_at
 
     from versions
     left join vocabulary as listing_types

@@ -2,9 +2,17 @@
     scan has since stopped finding it or the provider shows it deleted. -#}
 with
 
+-- Each row dated by when its status took effect: the provider's own date of the change where it
+-- sends one and it is not later than the load that saw it (EstatePrime `status_date`), else the load.
 timeline as (
 
-    select * from {{ ref('int_listing_timeline') }}
+    select
+        *,
+        case
+            when source_status_changed_at <= observed_at then source_status_changed_at
+            else observed_at
+        end as status_effective_at
+    from {{ ref('int_listing_timeline') }}
 
 ),
 
@@ -59,9 +67,9 @@ departures as (
 
     select
         timeline.listing_key,
-        min(case when timeline.sequence_number > trailing_runs.last_on_market then timeline.observed_at end)
+        min(case when timeline.sequence_number > trailing_runs.last_on_market then timeline.status_effective_at end)
             as left_market_at,
-        min(case when timeline.sequence_number > trailing_runs.last_not_removed then timeline.observed_at end)
+        min(case when timeline.sequence_number > trailing_runs.last_not_removed then timeline.status_effective_at end)
             as removed_at
     from timeline
     inner join trailing_runs using (listing_key)

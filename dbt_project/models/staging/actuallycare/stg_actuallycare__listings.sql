@@ -84,7 +84,9 @@ renamed as (
 
         ---------- timestamps (UTC with a Z)
         {{ cast_or_null(record_path('fields', 'created_at'), 'timestamptz') }} as source_created_at,
-        {{ cast_or_null(record_path('fields', 'updated_at'), 'timestamptz') }} as source_updated_at
+        {{ cast_or_null(record_path('fields', 'updated_at'), 'timestamptz') }} as source_updated_at,
+        -- the provider sends no date of its last status change
+        cast(null as timestamp with time zone) as source_status_changed_at
 
     from payload_read
 

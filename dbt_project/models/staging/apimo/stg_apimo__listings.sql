@@ -155,7 +155,9 @@ renamed as (
         {{ from_local_time(cast_or_null(record_path('fields', 'created_at'), 'timestamp'), settings.timezone) }}
             as source_created_at,
         {{ from_local_time(cast_or_null(record_path('fields', 'updated_at'), 'timestamp'), settings.timezone) }}
-            as source_updated_at
+            as source_updated_at,
+        -- the provider sends no date of its last status change
+        cast(null as timestamp with time zone) as source_status_changed_at
 
     from with_text
 

@@ -23,7 +23,7 @@ payload_read as (
                 'location.fake_address_el', 'location.area_level2.name_en', 'location.area_level2.name_el',
                 'location.area_level1.name_en', 'location.area_level1.name_el', 'location.postal_code',
                 'location.latitude', 'location.fake_latitude', 'location.longitude', 'location.fake_longitude',
-                'date_created', 'date_updated'
+                'date_created', 'date_updated', 'status_date'
             ],
             lists={
                 'translations': {'language_id': 'integer', 'title': 'varchar', 'description': 'varchar'},
@@ -165,7 +165,10 @@ renamed as (
         {{ from_local_time(cast_or_null(record_path('fields', 'date_created'), 'timestamp'), settings.timezone) }}
             as source_created_at,
         {{ from_local_time(cast_or_null(record_path('fields', 'date_updated'), 'timestamp'), settings.timezone) }}
-            as source_updated_at
+            as source_updated_at,
+        -- "the date and time the status was last changed" (estateprime.txt:162): dates a deletion
+        {{ from_local_time(cast_or_null(record_path('fields', 'status_date'), 'timestamp'), settings.timezone) }}
+            as source_status_changed_at
 
     from privacy
 
