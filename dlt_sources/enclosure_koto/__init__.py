@@ -14,8 +14,14 @@ only (``common.errors``).
 Incremental strategy, per configured search:
 - full scan: keyset paging on ``created_min`` with ``sort_by=created_at`` (ascending, the documented
   default direction), 50 at a time; listings that share the boundary second are read again rather
-  than skipped (see ``helpers``), so a scan of N listings takes about N / 49 + 1 requests. It is
-  complete when the last page comes back short, and, over all searches, is a reconciliation.
+  than skipped (see ``helpers``), so a scan of N listings takes about N / 49 + 1 requests. A second
+  that holds more than a page of a search's listings is read again in ``price_min``/``price_max``
+  slices (enclosure_koto.txt:48-49) inside the search's own price filters, at most
+  ``3 * n / 25 - 3`` more requests for n listings in that second (``helpers.split_request_bound``).
+  The scan is complete when the last page comes back short and every slice was read whole, and,
+  over all searches, is a reconciliation. A slice that cannot be read whole (50 or more listings of
+  one second at one price, a listing without a price) leaves the scan incomplete: it stores what it
+  read and retires nothing.
 - recent-update read: one request for the 50 most recently updated listings (the API's default
   order, ``updated_at desc``). If the oldest of them is newer than the cursor (the last run's
   newest ``updated_at`` minus ``cursor_overlap_seconds``), there may be more changes than one answer
@@ -28,7 +34,8 @@ Configuration (``[sources.enclosure]`` / ``SOURCES__ENCLOSURE__*``, the same for
 (secret), ``account_id``, ``searches`` (a list of constraint sets, each one search, e.g.
 ``[{"territory": "ter_west"}, {"latitude": 38.9, "longitude": -77.0, "radius": 20}]`` or
 ``[{"zip_codes": ["10001", "10002"]}]``), ``filters`` (other documented search parameters applied
-to every search, e.g. ``{"type": "for_sale"}``), ``cursor_overlap_seconds``,
+to every search, e.g. ``{"type": "for_sale"}``; ``price_min``/``price_max`` integers, :48-49),
+``cursor_overlap_seconds``,
 ``reconcile_every_hours``, ``full_scan``, ``removal_confirmations``, ``max_removed_share``.
 """
 
@@ -90,6 +97,12 @@ def enclosure_koto_source(
         check_search(check, search)
     unknown = set(filters or {}) - set(FILTERS)
     check.require(not unknown, f"filters {sorted(unknown)} are not documented search filters")
+    for name in ("price_min", "price_max"):  # integers (enclosure_koto.txt:48-49); the price slices cut them
+        value = (filters or {}).get(name)
+        check.require(
+            value is None or (isinstance(value, int) and not isinstance(value, bool)),
+            f"filters {name} must be a whole number of dollars, not {value!r}",
+        )
     return listings(
         check,
         instance,
@@ -164,8 +177,9 @@ def listings(
             yield from scan.add_page(page)
         if not paginator.complete:
             scan.mark_incomplete("the keyset scan stopped before its last page")
-        for second in paginator.skipped_seconds:
-            scan.mark_incomplete(f"more than {PAGE_SIZE} listings share created_at {second}: some were not read")
+        if paginator.unread:
+            shown = "; ".join(paginator.unread[:5]) + ("; ..." if len(paginator.unread) > 5 else "")
+            scan.mark_incomplete(f"search {search}: {len(paginator.unread)} slice(s) not read whole: {shown}")
     yield from scan.finish()
     if newest is not None:
         cursors[account_id] = newest  # moves with the load: dlt commits resource state only when it succeeds
