@@ -140,48 +140,53 @@ class AccountScan:
             summary.reported_total = reported_total
         for record in records:
             summary.records += 1
-            listing_id = record_id(record, self.id_field)
-            if listing_id is None:
-                self.mark_incomplete("a record without a usable id was quarantined: its listing cannot be told present")
-                self._keep_aside(record, None, self.id_field, f"no usable id: {self._id_value(record)!r}")
-                continue
-            self._unseen.discard(listing_id)  # present, even if its record is malformed
-            if problem := first_problem(record, self.checks):
-                self._keep_aside(record, listing_id, *problem)
-                if listing_id not in self._known:
-                    self._new_kept_aside.add(listing_id)  # listed, though not stored yet
-                continue
-            content = redact(
-                canonical_json({k: v for k, v in record.items() if k not in self.volatile} if self.volatile else record)
-            )
-            digest = hashlib.sha256(content.encode()).hexdigest()
-            known = self._known.get(listing_id)
-            stored_as_is = True  # the payload is the record read, not a merge with its detail
-            if self.details is not None:
-                detailed = self._with_detail(listing_id, record, digest, known)
-                if detailed is None:
-                    summary.unchanged += 1
-                    continue
-                record, digest = detailed
-                stored_as_is = False
-            if known == digest:
-                summary.unchanged += 1
-                continue
-            if known is None:
-                summary.new += 1
-                self._new_kept_aside.discard(listing_id)  # counted once, as new
-            else:
-                summary.changed += 1
-            self._known[listing_id] = digest  # a listing met twice in one scan is stored once
-            self._field_types.add(record)
-            # without volatile fields the hashed text is the payload: serialise each record once
-            payload = content if stored_as_is and not self.volatile else redact(canonical_json(record))
-            self._rows.add_version(listing_id, payload, digest, self.observed_at)
+            self._add_record(record)
         self._log_progress()
         tables = self._take()
         if summary.pages == 1:
             failpoint("extract", summary.provider)
         return tables
+
+    def _add_record(self, record: Mapping[str, Any]) -> None:
+        """One listing's record: stored when new or changed, kept aside when malformed."""
+        summary = self.summary
+        listing_id = record_id(record, self.id_field)
+        if listing_id is None:
+            self.mark_incomplete("a record without a usable id was quarantined: its listing cannot be told present")
+            self._keep_aside(record, None, self.id_field, f"no usable id: {self._id_value(record)!r}")
+            return
+        self._unseen.discard(listing_id)  # present, even if its record is malformed
+        if problem := first_problem(record, self.checks):
+            self._keep_aside(record, listing_id, *problem)
+            if listing_id not in self._known:
+                self._new_kept_aside.add(listing_id)  # listed, though not stored yet
+            return
+        content = redact(
+            canonical_json({k: v for k, v in record.items() if k not in self.volatile} if self.volatile else record)
+        )
+        digest = hashlib.sha256(content.encode()).hexdigest()
+        known = self._known.get(listing_id)
+        stored_as_is = True  # the payload is the record read, not a merge with its detail
+        if self.details is not None:
+            detailed = self._with_detail(listing_id, record, digest, known)
+            if detailed is None:
+                summary.unchanged += 1
+                return
+            record, digest = detailed
+            stored_as_is = False
+        if known == digest:
+            summary.unchanged += 1
+            return
+        if known is None:
+            summary.new += 1
+            self._new_kept_aside.discard(listing_id)  # counted once, as new
+        else:
+            summary.changed += 1
+        self._known[listing_id] = digest  # a listing met twice in one scan is stored once
+        self._field_types.add(record)
+        # without volatile fields the hashed text is the payload: serialise each record once
+        payload = content if stored_as_is and not self.volatile else redact(canonical_json(record))
+        self._rows.add_version(listing_id, payload, digest, self.observed_at)
 
     def _with_detail(
         self, listing_id: str, summary: Mapping[str, Any], summary_digest: str, known: str | None
