@@ -7,8 +7,9 @@ Retry-After, which dlt's client honours. Set ``max_requests_per_window`` (per
 ``rate_window_seconds``) to pace below a quota your contract states; pacing is off by default.
 
 Incremental strategy: every run is a full scan at the maximum page size with change detection, and
-so also a reconciliation: a listing a complete scan no longer finds is recorded as removed. A scan
-is complete only if ``data.meta.total`` held still and every listing it counts was seen.
+so also a reconciliation: a listing a complete scan no longer finds is asked about
+(``GET /v1/listings/{id}``) and recorded as removed when that answers 404. A scan is complete only
+if ``data.meta.total`` held still and every listing it counts was seen.
 
 List records: the document's list example is a 12-field summary (actuallycare.txt:48-59), its
 single-listing example adds ``year_built`` and ``version`` (:154-167), and only the PUT response
@@ -118,6 +119,7 @@ def listings(
         removals=removals,
         details=(lambda listing_id: listing_detail(client, account_id, listing_id)) if asks_details else None,
         refresh_details=asks_details and detail_refresh_due(account_id, details.refresh_every_hours),
+        confirm_absence=lambda listing_id: listing_detail(client, account_id, listing_id),
     )
     for page in chain([first] if first is not None else [], pages):
         total = page.response.json()["data"]["meta"].get("total")

@@ -8,8 +8,7 @@ from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.auth import APIKeyAuth
 from dlt.sources.helpers.rest_client.paginators import PageNumberPaginator
 
-from dlt_sources.common.errors import guarded_request
-from dlt_sources.common.http import RequestPacer, provider_session
+from dlt_sources.common.http import RequestPacer, provider_session, single_listing
 
 from .settings import AUTH_HEADER, LISTINGS_PATH
 
@@ -28,8 +27,5 @@ def listings_client(base_url: str, account_id: str, api_key: str, pacer: Request
 
 def listing_detail(client: RESTClient, account_id: str, listing_id: str) -> dict[str, Any] | None:
     """``GET /v1/listings/{id}`` (actuallycare.txt:130-170): the listing's ``data``, or None when it
-    is gone (404: deleted between the list and this request)."""
-    response = guarded_request(
-        lambda: client.get(f"{LISTINGS_PATH}/{listing_id}"), "actuallycare", account_id, answers=(404,)
-    )
-    return None if response.status_code == 404 else response.json()["data"]
+    is gone (404)."""
+    return single_listing(client, f"{LISTINGS_PATH}/{listing_id}", "actuallycare", account_id, envelope="data")

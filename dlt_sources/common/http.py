@@ -17,7 +17,7 @@ import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
 from dlt.sources.helpers.requests.session import Session
@@ -31,7 +31,11 @@ from requests.exceptions import (
     Timeout,
 )
 
+from .errors import guarded_request
 from .retries import RequestRetries, RetrySettings
+
+if TYPE_CHECKING:
+    from dlt.sources.helpers.rest_client import RESTClient
 
 logger = logging.getLogger(__name__)
 
@@ -243,3 +247,15 @@ def provider_session(provider: str, account_id: str | None = None, pacer: Reques
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
+
+
+def single_listing(
+    client: RESTClient, path: str, provider: str, account_id: str | None, envelope: str | None = None
+) -> dict[str, Any] | None:
+    """A single-listing endpoint's answer (under ``envelope`` when the API wraps it), or None when it
+    answers 404: no such listing. Other failures raise a ``ProviderRequestError``, like a page's."""
+    response = guarded_request(lambda: client.get(path), provider, account_id, answers=(404,))
+    if response.status_code == 404:
+        return None
+    body = response.json()
+    return body[envelope] if envelope else body

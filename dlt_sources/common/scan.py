@@ -15,6 +15,9 @@ A source feeds the pages it reads to an ``AccountScan`` and yields the arrow tab
 - ``removal_confirmations`` > 1 asks that many consecutive complete scans to miss a listing before
   it is retired: for APIs without a total, where a shifted page cannot be detected. The removal is
   dated at the first scan that missed it.
+- ``confirm_absence``, for APIs with a single-listing endpoint, asks it about each listing about to
+  be retired: a 404 (None) retires it; an answer stores it like any record and keeps it. A listing
+  can leave a search without leaving the market (a price above the search's ``price_max``).
 - every payload is stored and hashed with the registered credentials masked
   (``dlt_sources.common.secrets``): a link that echoes the key never reaches raw.
 - where list records are summaries and the API has a single-listing endpoint with a ``version``
@@ -79,6 +82,7 @@ class ScanSummary:
     removal_pending: int = 0  # missed by this complete scan, awaiting confirmation
     quarantined: int = 0  # records kept aside: malformed (see dlt_sources.common.validation)
     details_fetched: int = 0  # single-listing requests for records the list only summarises
+    answered_when_absent: int = 0  # missed by the scan, but the single-listing endpoint still has them
     new_fields: list[str] = field(default_factory=list)  # payload fields never seen before
     type_changes: list[str] = field(default_factory=list)  # "price: string (was number)"
     complete: bool = False
@@ -104,9 +108,11 @@ class AccountScan:
         id_column: str = LISTING_ID_COLUMN,
         details: Callable[[str], Mapping[str, Any] | None] | None = None,
         refresh_details: bool = False,
+        confirm_absence: Callable[[str], Mapping[str, Any] | None] | None = None,
     ) -> None:
         self.account_id, self.id_field, self.full = account_id, id_field, full
         self.details, self.refresh_details = details, refresh_details
+        self.confirm_absence = confirm_absence
         self.volatile = tuple(volatile_fields)
         self.checks = checks or {}
         self.removals = removals
@@ -147,8 +153,9 @@ class AccountScan:
             failpoint("extract", summary.provider)
         return tables
 
-    def _add_record(self, record: Mapping[str, Any]) -> None:
-        """One listing's record: stored when new or changed, kept aside when malformed."""
+    def _add_record(self, record: Mapping[str, Any], detail: Mapping[str, Any] | None = None) -> None:
+        """One listing's record: stored when new or changed, kept aside when malformed. ``detail``:
+        the single-listing answer for it, when the caller already has it."""
         summary = self.summary
         listing_id = record_id(record, self.id_field)
         if listing_id is None:
@@ -168,7 +175,7 @@ class AccountScan:
         known = self._known.get(listing_id)
         stored_as_is = True  # the payload is the record read, not a merge with its detail
         if self.details is not None:
-            detailed = self._with_detail(listing_id, record, digest, known)
+            detailed = self._with_detail(listing_id, record, digest, known, detail)
             if detailed is None:
                 summary.unchanged += 1
                 return
@@ -189,7 +196,12 @@ class AccountScan:
         self._rows.add_version(listing_id, payload, digest, self.observed_at)
 
     def _with_detail(
-        self, listing_id: str, summary: Mapping[str, Any], summary_digest: str, known: str | None
+        self,
+        listing_id: str,
+        summary: Mapping[str, Any],
+        summary_digest: str,
+        known: str | None,
+        detail: Mapping[str, Any] | None = None,
     ) -> tuple[Mapping[str, Any], str] | None:
         """The summary merged with the single-listing answer, and its hash; None when unchanged.
 
@@ -199,9 +211,13 @@ class AccountScan:
         known_digest = known.split(":v")[0] if known else None
         if known_digest == summary_digest and not self.refresh_details:
             return None
-        detail = self.details(listing_id) or {}
-        self.summary.details_fetched += 1
+        answered = detail is not None  # by the absence check: the record read is the detail itself
+        if detail is None:
+            detail = self.details(listing_id) or {}
+            self.summary.details_fetched += 1
         version = detail.get("version")
+        if answered and known is not None and known.endswith(f":v{version}"):
+            return None  # the version stored: nothing moved
         digest = summary_digest if version is None else f"{summary_digest}:v{version}"
         if digest == known:
             return None
@@ -220,7 +236,6 @@ class AccountScan:
         if self.full and summary.reported_total is not None and seen < summary.reported_total:
             self.mark_incomplete(f"saw {seen} distinct listings of the {summary.reported_total} reported")
         state = dlt.current.resource_state()
-        self._detect_drift(state.setdefault("payload_fields", {}))
         if self.full:
             pending = state.setdefault("absent_since", {}).setdefault(self.account_id, {})
             self._retire(pending)
@@ -228,6 +243,7 @@ class AccountScan:
                 state.setdefault("last_complete_scan_at", {})[self.account_id] = summary.started_at
                 if self.refresh_details:
                     state.setdefault("last_detail_refresh_at", {})[self.account_id] = summary.started_at
+        self._detect_drift(state.setdefault("payload_fields", {}))  # of every record stored, those asked about too
         summary.complete = self.full and summary.incomplete_reason is None
         summary.finished_at = datetime.now(UTC).isoformat()
         state.setdefault("last_scan", {})[self.account_id] = asdict(summary)
@@ -309,6 +325,10 @@ class AccountScan:
                 pending[listing_id] = [first_missed_at, misses + 1]
                 continue
             pending.pop(listing_id, None)
+            if self.confirm_absence is not None and (answer := self.confirm_absence(listing_id)) is not None:
+                summary.answered_when_absent += 1  # still there: out of the search, not off the market
+                self._add_record(answer, detail=answer)
+                continue
             self._rows.add_removal(listing_id, datetime.fromisoformat(first_missed_at))
             summary.removed += 1
         summary.removal_pending = len(pending)

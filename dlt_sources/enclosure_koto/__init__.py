@@ -7,7 +7,10 @@ keeps its own state.
 Endpoint: ``GET /v1/listings`` with ``key`` in the query string (403 when wrong), at most 50
 results, no page parameter and no total; every search needs a constraint (``latitude`` +
 ``longitude`` + ``radius``, ``territory``, ``zip_codes`` or ``mls_numbers``). Only active and
-pending listings are served, so a sold or withdrawn listing simply stops appearing. The key in the
+pending listings are served, so a sold or withdrawn listing simply stops appearing; before a full
+scan retires a listing it no longer finds, ``GET /v1/listings/{id}`` (enclosure_koto.txt:15-25) is
+asked: "no such listing" (404) retires it, an answer is stored (a listing that left a search's
+filters is not removed: one request per such listing, each full scan). The key in the
 URL is registered as a secret: logs are redacted by value, and request errors are reported by path
 only (``common.errors``).
 
@@ -55,7 +58,7 @@ from dlt_sources.common.scan import MAX_REMOVED_SHARE, AccountScan, RemovalPolic
 from dlt_sources.common.secrets import register_secrets
 from dlt_sources.common.validation import number_or_null, timestamp_with_offset
 
-from .helpers import CreatedAtKeysetPaginator, parse_time, query_params, search_client
+from .helpers import CreatedAtKeysetPaginator, listing_by_id, parse_time, query_params, search_client
 from .settings import (
     CONSTRAINTS,
     CURSOR_OVERLAP_SECONDS,
@@ -153,6 +156,9 @@ def listings(
         full=full,
         checks=FIELD_CHECKS,
         removals=removals,
+        # a listing that left every search (a price above `price_max`, a sale: only active and pending
+        # are searched) is asked about: only "no such listing" retires it
+        confirm_absence=lambda listing_id: listing_by_id(client, instance, account_id, listing_id),
     )
     newest = cursors.get(account_id)
     since = None if full else parse_time(newest) - timedelta(seconds=cursor_overlap_seconds)

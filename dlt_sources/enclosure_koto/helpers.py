@@ -52,7 +52,9 @@ from dlt.sources.helpers.rest_client.auth import APIKeyAuth
 from dlt.sources.helpers.rest_client.paginators import BasePaginator
 from requests import Request, Response
 
-from dlt_sources.common.http import provider_session
+from dlt_sources.common.http import provider_session, single_listing
+
+from .settings import LISTINGS_PATH
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +69,12 @@ def search_client(instance: str, account_id: str, base_url: str, key: str) -> RE
         data_selector="data",
         session=provider_session(instance, account_id),
     )
+
+
+def listing_by_id(client: RESTClient, instance: str, account_id: str, listing_id: str) -> dict[str, Any] | None:
+    """``GET /v1/listings/{id}`` (enclosure_koto.txt:15-25): the listing, or None (404, "There is no such
+    listing")."""
+    return single_listing(client, f"{LISTINGS_PATH}/{listing_id}", instance, account_id)
 
 
 def query_params(search: dict[str, Any]) -> dict[str, Any]:

@@ -16,9 +16,11 @@ also a reconciliation. Pages are newest first, so a listing created mid-scan pus
 pages down (one listing is read twice, stored once) and one removed mid-scan pulls them up (one
 listing slips past): a scan is complete only if ``total_results`` held still and every listing it
 counts was seen. ``filters`` (the documented body filters: ``availability``, ``category``,
-``subcategory``, ``status``, ``date_created``) narrow every scan; removal detection then covers
-only what the filters select. All statuses are read by default, drafts and archived ones included:
-staging decides what the mart shows.
+``subcategory``, ``status``, ``date_created``) narrow every scan. A listing a complete scan no
+longer finds is asked about (``GET /api/listings/{id}``, estateprime.txt:328-345): a 404 retires it,
+an answer is stored (a listing that left the filters, e.g. for another status, is not removed).
+All statuses are read by default, drafts and archived ones included: staging decides what the mart
+shows.
 
 Lookups: the three lists land as ``sources``, ``tags`` and ``custom_fields``, versioned the same way
 as listings (a changed tag name is a new version, a tag that disappears gets a removal row), per
@@ -46,7 +48,7 @@ from dlt_sources.common.scan import MAX_REMOVED_SHARE, AccountScan, RemovalPolic
 from dlt_sources.common.secrets import register_secrets
 from dlt_sources.common.validation import number_or_null, timestamp_or_null
 
-from .helpers import listings_paginator, store_client
+from .helpers import listing_by_id, listings_paginator, store_client
 from .settings import AUTH_HEADER, DEFAULT_BASE_URL, LISTINGS_PATH, LOOKUPS
 
 PROVIDER = "estateprime"
@@ -98,6 +100,8 @@ def listings(
             full=True,
             checks=FIELD_CHECKS,
             removals=removals,
+            # a listing the filters no longer select (another status, say) may still be there
+            confirm_absence=lambda listing_id, client=client, store=store: listing_by_id(client, store, listing_id),
         )
         pages = client.paginate(LISTINGS_PATH, json=dict(filters), paginator=listings_paginator())
         for page in guarded_pages(pages, PROVIDER, store):

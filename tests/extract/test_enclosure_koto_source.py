@@ -157,6 +157,7 @@ def test_a_second_with_more_than_a_page_of_listings_is_read_whole_in_price_slice
     counts = by_territory(raw, host, second)
     assert max(in_second for _, in_second in counts.values()) > 50  # a search had more than a page in one second
     bound = sum(-(-total // 49) + 1 + split_request_bound(in_second, 50) for total, in_second in counts.values())
+    bound += len(raw.removals(host))  # each retired listing was asked about first (GET /v1/listings/{id})
     assert sandbox.stats(host)["requests"] - requests_before <= bound
 
 
@@ -222,3 +223,20 @@ def test_a_price_filter_that_is_not_a_whole_number_fails_before_any_request(pipe
     with pytest.raises(PipelineStepFailed, match="price_max must be a whole number"):
         load("enclosure", filters={"price_max": 250_000.5})
     assert pipeline_sandbox.stats("enclosure").get("requests", 0) == 0
+
+
+def test_a_listing_priced_out_of_the_search_is_asked_about_not_removed(pipeline_sandbox: Sandbox, raw) -> None:
+    """With `price_min` in the filters, a listing whose price drops below it leaves the search, not the
+    market: GET /v1/listings/{id} (enclosure_koto.txt:15-25) answers, and its new price is stored."""
+    prices = sorted(row["price"] for row in pipeline_sandbox.truth("enclosure") if row["is_listed"])
+    price_min = prices[len(prices) // 2]
+    load("enclosure", full_scan=True, filters={"price_min": price_min})
+    inside = set(raw.present("enclosure"))
+    pipeline_sandbox.advance_day()
+    load("enclosure", full_scan=True, filters={"price_min": price_min})
+    now = {(row["account_id"], row["source_listing_id"]): row for row in pipeline_sandbox.truth("enclosure")}
+    priced_out = {key for key in inside if now[key]["is_listed"] and now[key]["price"] < price_min}
+    assert priced_out  # the day cut some prices below the filter
+    assert raw.removals("enclosure") == inside - listed_truth(pipeline_sandbox, "enclosure")  # only the gone
+    present = raw.present("enclosure")
+    assert {key: present[key]["price"] for key in priced_out} == {key: now[key]["price"] for key in priced_out}

@@ -93,3 +93,27 @@ def test_a_key_without_the_scheme_the_server_expects_fails_at_once(
     with pytest.raises(PipelineStepFailed, match="HTTP 401 from GET /api/listings: the credentials were refused"):
         load()
     assert sandbox.stats("estateprime")["requests"] == 1
+
+
+def test_a_listing_that_leaves_the_filters_is_asked_about_not_removed(pipeline_sandbox: Sandbox, raw) -> None:
+    """Scanning only active listings, one that turns pending, archived or deleted leaves the scan but
+    not the API: GET /api/listings/{id} (estateprime.txt:328-345) answers, and the answer is stored."""
+    load(filters={"status": "active"})
+    active_before = {key for key, payload in raw.present("estateprime").items() if payload["status"] == "active"}
+    requests_before = pipeline_sandbox.stats("estateprime")["requests"]
+    pipeline_sandbox.advance_day()
+    load(filters={"status": "active"})
+    still_active = {
+        (row["account_id"], row["source_listing_id"])
+        for row in pipeline_sandbox.truth("estateprime")
+        if row["is_listed"] and row["status"] == "active"
+    }
+    left = active_before - still_active
+    assert left  # the day moved some listings out of `active`
+    assert raw.removals("estateprime") == set()  # the API still had every one of them
+    latest = {}
+    for row in raw.versions("estateprime"):
+        latest[(row.account_id, row.source_listing_id)] = row.payload["status"]
+    assert {key: latest[key] for key in left} == {key: latest[key] for key in left if latest[key] != "active"}
+    asked = pipeline_sandbox.stats("estateprime")["requests"] - requests_before
+    assert asked >= len(left)  # one single-listing request each, besides the pages
