@@ -10,3 +10,13 @@
         where committed.status = 0
     )
 {%- endmacro %}
+
+
+{#- The committed rows of a provider's raw `listings` table that are versions or removals: a row with
+    neither a payload nor the removal flag marks a complete scan that missed the listing before
+    enough scans confirmed its removal (`removal_confirmations`); int_listing_misses reads those. -#}
+{% macro listing_rows(source_name) -%}
+    select listing_rows.*
+    from ({{ committed_rows(source_name, 'listings') }}) as listing_rows
+    where listing_rows.is_removal or listing_rows.payload is not null
+{%- endmacro %}

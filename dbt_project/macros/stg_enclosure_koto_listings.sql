@@ -17,7 +17,7 @@ with
 
 source as (
 
-    {{ committed_rows('raw_' ~ source_name, 'listings') }}
+    {{ listing_rows('raw_' ~ source_name) }}
 
 ),
 

@@ -7,7 +7,10 @@ with ``source_record_id`` for their ids):
   payload kept whole as JSON text (no dlt child tables: nested parts stay inside it), its hash, the
   moment it was observed and the dlt load id;
 - a *removal* row (``is_removal``, no payload) when a complete scan no longer finds the listing.
-  A listing that comes back gets a version row again, even if its payload is unchanged.
+  A listing that comes back gets a version row again, even if its payload is unchanged;
+- a *miss* row (neither a payload nor ``is_removal``) when a complete scan did not find the listing
+  but its removal awaits confirmation by more scans (``removal_confirmations``): that scan did not
+  see it. Seen again, it gets a version row again, as after a removal.
 Rows are built as arrow tables, which dlt loads into DuckDB without its row-by-row normaliser (the
 slow path measured in PITFALLS.md). The arrow schema is the table's declaration (types and
 nullability); the resources carry no column hints, since dlt would copy a resource's hints into
@@ -79,6 +82,9 @@ class RawRows:
     def add_removal(self, listing_id: str, observed_at: datetime) -> None:
         self._add(listing_id, True, None, None, observed_at)
 
+    def add_miss(self, listing_id: str, observed_at: datetime) -> None:
+        self._add(listing_id, False, None, None, observed_at)
+
     def _add(self, listing_id: str, is_removal: bool, payload: str | None, digest: str | None, at: datetime) -> None:
         values = (self.account_id, listing_id, is_removal, payload, digest, at, self.load_id)
         for column, value in zip(self._columns.values(), values, strict=True):  # in schema order
@@ -146,7 +152,8 @@ def live_record_hashes(
     pipeline: dlt.Pipeline, account_id: str, table: str = "listings", id_column: str = LISTING_ID_COLUMN
 ) -> dict[str, str]:
     """Record id -> hash of the latest stored version, for the account's records that raw holds as
-    present (their latest row is a version, not a removal).
+    present (their latest row is a version, not a removal; None when it is a miss row, so a listing
+    seen again after a miss is stored again).
 
     Only rows of loads that completed (status 0 in ``_dlt_loads``) count: a crashed load's rows are
     not a version the warehouse has.

@@ -14,7 +14,7 @@ A source feeds the pages it reads to an ``AccountScan`` and yields the arrow tab
   listing, so its scan is incomplete.
 - ``removal_confirmations`` > 1 asks that many consecutive complete scans to miss a listing before
   it is retired: for APIs without a total, where a shifted page cannot be detected. The removal is
-  dated at the first scan that missed it.
+  dated at the first scan that missed it; each scan that misses it before then writes a miss row.
 - ``confirm_absence``, for APIs with a single-listing endpoint, asks it about each listing about to
   be retired: a 404 (None) retires it; an answer stores it like any record and keeps it. A listing
   can leave a search without leaving the market (a price above the search's ``price_max``).
@@ -184,7 +184,7 @@ class AccountScan:
         if known == digest:
             summary.unchanged += 1
             return
-        if known is None:
+        if listing_id not in self._known:
             summary.new += 1
             self._new_kept_aside.discard(listing_id)  # counted once, as new
         else:
@@ -323,6 +323,7 @@ class AccountScan:
             first_missed_at, misses = pending.get(listing_id, (summary.started_at, 0))
             if misses + 1 < self.removals.confirmations:
                 pending[listing_id] = [first_missed_at, misses + 1]
+                self._rows.add_miss(listing_id, self.observed_at)  # not seen by this scan (last_seen_at)
                 continue
             pending.pop(listing_id, None)
             if self.confirm_absence is not None and (answer := self.confirm_absence(listing_id)) is not None:

@@ -35,7 +35,11 @@ class RawReader:
         ]
 
     def versions(self, provider: str) -> list[RawRow]:
-        return [row for row in self.rows(provider) if not row.is_removal]
+        return [row for row in self.rows(provider) if not row.is_removal and row.payload is not None]
+
+    def misses(self, provider: str) -> list[RawRow]:
+        """Miss rows: a complete scan did not find the listing, its removal awaiting confirmation."""
+        return [row for row in self.rows(provider) if not row.is_removal and row.payload is None]
 
     def removals(self, provider: str) -> set[tuple[str, str]]:
         return {(row.account_id, row.source_listing_id) for row in self.rows(provider) if row.is_removal}
@@ -66,7 +70,8 @@ class RawReader:
         deleted by the provider (a soft delete the API still serves, estateprime.txt:161)."""
         latest: dict[tuple[str, str], dict[str, Any] | None] = {}
         for row in self.rows(provider):
-            latest[(row.account_id, row.source_listing_id)] = row.payload
+            if row.is_removal or row.payload is not None:  # a miss row leaves the listing present
+                latest[(row.account_id, row.source_listing_id)] = row.payload
         return {key: payload for key, payload in latest.items() if payload is not None and not deleted(payload)}
 
 

@@ -55,7 +55,7 @@ def test_a_failed_scan_writes_nothing_and_retires_nothing(
 def test_an_answer_missing_most_listings_retires_nothing(pipeline_sandbox: Sandbox, raw) -> None:
     pipeline = listings_pipeline("estateprime")
     pipeline.run(estateprime_source())
-    pipeline.run(estateprime_source(filters={"status": "draft"}))  # the sandbox has no drafts: an empty answer
+    pipeline.run(estateprime_source(filters={"status": "draft"}))  # a few drafts: an answer missing most listings
     assert raw.removals("estateprime") == set()
     state = pipeline.state["sources"]["estateprime"]["resources"]["listings"]["last_scan"]["1"]
     assert "max_removed_share" in state["incomplete_reason"]
@@ -76,6 +76,11 @@ def test_avaroai_retires_a_listing_only_when_two_complete_scans_miss_it(
     assert missed and raw.removals("avaroai") == set()
     assert last_scan("avaroai")["removal_pending"] == len(missed)
     first_miss = last_scan("avaroai")["started_at"]
+    # the scan that missed them is on record (a miss row each), so last_seen_at can stop before it
+    assert {(row.account_id, row.source_listing_id): row.observed_at for row in raw.misses("avaroai")} == {
+        key: datetime.fromisoformat(first_miss) for key in missed
+    }
+    assert missed <= set(raw.present("avaroai"))  # still present: not removed yet
     pipeline.run(avaroai_source())
     assert raw.removals("avaroai") == missed
     removal_times = {row.observed_at for row in raw.rows("avaroai") if row.is_removal}

@@ -182,6 +182,24 @@ def test_no_listing_is_lost_doubled_or_falsely_removed(days: Days) -> None:
     assert days.removed_after_faults  # the day did retire the listings it should
 
 
+def test_a_listing_awaiting_its_second_missing_scan_was_last_seen_before_the_first(days: Days) -> None:
+    """AvaroAI retires a listing after two complete scans miss it; after one, it is still in the mart,
+    but the load that missed it is not a sighting."""
+    pending = days.mart("""
+        with latest as (
+            select load_id, loaded_at from intermediate.int_source_loads
+            where source = 'avaroai' order by loaded_at desc limit 1
+        )
+        select listings.last_seen_at, latest.loaded_at
+        from marts.listings
+        inner join intermediate.int_listing_misses as missed using (listing_key)
+        inner join latest on latest.load_id = missed.load_id
+        where listings.removed_at is null
+    """)
+    assert pending  # the last day left some awaiting confirmation
+    assert all(last_seen < latest_load for last_seen, latest_load in pending)
+
+
 def test_the_price_history_equals_the_truth(days: Days) -> None:
     history: dict[ListingId, list[int | None]] = {}
     for *key, price in days.mart("""

@@ -22,6 +22,12 @@ loads as (
 
 ),
 
+misses as (
+
+    select * from {{ ref('int_listing_misses') }}
+
+),
+
 versions_newest_first as (
 
     select
@@ -88,15 +94,30 @@ last_listed_version as (
 
 ),
 
+-- A complete scan that missed the listing after its last listed version did not see it, though its
+-- removal awaits confirmation by the next scan (AvaroAI): the listing was last seen before it.
+first_miss as (
+
+    select last_listed_version.listing_key, min(misses.observed_at) as missed_at
+    from last_listed_version
+    inner join misses
+        on misses.listing_key = last_listed_version.listing_key
+        and misses.observed_at > last_listed_version.observed_at
+    group by last_listed_version.listing_key
+
+),
+
 last_seen as (
 
     select last_listed_version.listing_key, max(loads.loaded_at) as last_seen_at
     from last_listed_version
     inner join departures using (listing_key)
+    left join first_miss using (listing_key)
     inner join loads
         on loads.source = last_listed_version.source
         and loads.loaded_at >= last_listed_version.observed_at
         and (departures.removed_at is null or loads.loaded_at < departures.removed_at)
+        and (first_miss.missed_at is null or loads.loaded_at < first_miss.missed_at)
     group by last_listed_version.listing_key
 
 ),

@@ -4,7 +4,7 @@ with
 
 source as (
 
-    {{ committed_rows('raw_actuallycare', 'listings') }}
+    {{ listing_rows('raw_actuallycare') }}
 
 ),
 

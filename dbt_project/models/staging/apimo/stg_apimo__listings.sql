@@ -4,7 +4,7 @@ with
 
 source as (
 
-    {{ committed_rows('raw_apimo', 'listings') }}
+    {{ listing_rows('raw_apimo') }}
 
 ),
 
