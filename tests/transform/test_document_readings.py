@@ -52,6 +52,9 @@ OTHER_READINGS = {
         avaroai_rate_limit=(20, 1.0),
         actuallycare_records="document",  # list and detail exactly as the document's examples
         actuallycare_rate_limit=None,
+        open_world=False,  # only the values the documents list
+        apimo_document_example=False,  # the example property not among Apimo's records
+        enclosure_same_second_burst=120,  # more than two pages of listings created in one second, on day 1
     ),
 }
 ListingId = tuple[str, str, str]
