@@ -31,6 +31,7 @@ def test_definitions_load_with_the_expected_asset_keys() -> None:
             "int_source_loads",
             "int_quarantined_records",
             "int_unmapped_source_values",
+            "int_listing_misses",
         )
     }
     marts = {f"marts/{model}" for model in ("listings", "listing_price_history", "listing_events", "listing_photos")}

@@ -18,15 +18,29 @@ of the 12-field summary changes, so a client reading summaries alone misses it. 
 ``version`` and ``revision`` (how many edits) say what the latest state is.
 
 Where the document is silent the sandbox chooses:
-- ``data.stats`` aggregates the listings of the page (the whole result would cost a full pass
-  over up to a million listings on every request);
+- ``data.stats`` (:30 names it, with no shape) is ``{count, averagePrice, totalValue, byStatus}``
+  over the listings of the page (the whole result would cost a full pass over up to a million
+  listings on every request); ``averagePrice`` is null on an empty page;
 - listings are ordered newest first; sold and withdrawn listings stay in the list (with their
   status, which the ``status`` filter selects, :21); a removed listing is gone from the list, and
   its detail answers 404 in the error envelope (:139, :251);
-- a page or limit outside the documented range answers 400 in the error envelope;
+- a page or limit outside the documented range answers 400 in the error envelope, as does a
+  ``status`` outside :21 or a ``minPrice``/``maxPrice`` that is not a number; the price bounds are
+  inclusive; a page past the last is 200 with no listings; ``totalPages`` is 0 when nothing matches;
+- ``expired`` (:21) is accepted as a filter, but no sandbox listing ever expires; every listing is
+  for sale (the document knows no rentals);
+- a detail id that is not a UUID (:132) answers 404, as an unknown one does;
 - the quota (undocumented) is 120 requests per 60-second window per key, shared by list and detail
   requests (the 429 is documented for both, :32 and :140); 429 carries Retry-After;
-- the error envelope is ``{"success": false, "error": {"code", "message"}, "timestamp"}``;
+- the error envelope ("the standard envelope — see Errors", :10, a section our copy lacks) is
+  ``{"success": false, "error": {"code", "message"}, "timestamp"}``; the envelope's ``timestamp``
+  (:70) is the sandbox's simulated now, not the wall clock;
+- full-record fields the document only shows by example (:214-243): ``user_id`` a UUID, ``photos``
+  URL strings (one more after every other edit), ``listing_date`` the creation date (UTC) and
+  ``expiration_date`` 180 days later, ``days_on_market`` whole days since creation, ``price_per_sqft``
+  the price over ``square_feet`` rounded to a whole dollar, ``lot_size`` in acres (no unit is given;
+  :228's 0.5 reads as acres), ``virtual_tour_url`` null on half the listings; land has 0 bedrooms
+  and 0 bathrooms, and null ``square_feet``, ``year_built`` and ``price_per_sqft``;
 - open world (``SandboxConfig.open_world``): ``property_type`` is one of the six examples of :82,
   or, on about 1% of listings, ``manufactured`` or ``mobile_home``; ``status`` is one of :21, or,
   on about 1% of listings while active, ``coming_soon`` or ``contingent`` (listed, served, and
@@ -130,7 +144,7 @@ class ActuallyCareGenerator(ids.UuidListingIds):
 
 class ActuallyCareApp(ProviderApp):
     name = "actuallycare"
-    base_path = "/v1"
+    base_path = "/v1"  # https://api.actuallycare.com/v1 (actuallycare.txt:10)
     record_fields = {
         "id": ("id",),
         "price": ("list_price",),
@@ -148,14 +162,15 @@ class ActuallyCareApp(ProviderApp):
 
     def routes(self) -> list:
         return [
-            route("GET", "/v1/listings", self.list_listings, is_list=True),
-            route("GET", "/v1/listings/{listing_id}", self.get_listing),
+            route("GET", "/v1/listings", self.list_listings, is_list=True),  # actuallycare.txt:14
+            route("GET", "/v1/listings/{listing_id}", self.get_listing),  # :127
         ]
 
     def credentials(self) -> dict[str, Any]:
         return {"api_key": self.api_key, "account_id": self.world.account_id}
 
     def envelope(self, data: Any) -> dict[str, Any]:
+        # actuallycare.txt:43-45, :70: "timestamp": "2026-07-01T22:45:03.120Z"
         return {"success": True, "data": data, "timestamp": iso_utc(self.world.now, 3)}
 
     def error(self, status: int, message: str) -> HttpError:
@@ -175,6 +190,7 @@ class ActuallyCareApp(ProviderApp):
         return error
 
     def authenticate(self, request: Request) -> str:
+        # the X-API-Key header (actuallycare.txt:39); missing or wrong: 401 (:31)
         if request.headers.get("x-api-key") != self.api_key:
             raise self.error(401, "Authentication required")
         return self.api_key
@@ -183,7 +199,7 @@ class ActuallyCareApp(ProviderApp):
         return self.api_key
 
     def records(self, payload: Any) -> list[dict[str, Any]]:
-        return payload["data"]["listings"]
+        return payload["data"]["listings"]  # "records under data.listings" (actuallycare.txt:30)
 
     # ---- rendering ---------------------------------------------------------------------------
     def status(self, state: ListingState) -> str:
@@ -204,15 +220,15 @@ class ActuallyCareApp(ProviderApp):
         listing_id = world.generator.listing_id(state.idx)
         square_feet = static["square_feet"]
         return {
-            "id": listing_id,
+            "id": listing_id,  # a UUID (actuallycare.txt:48, :132)
             "user_id": static["user_id"],
-            "mls_number": static["mls_number"],
-            "address": static["address"],
+            "mls_number": static["mls_number"],  # "ML81992437" (actuallycare.txt:49)
+            "address": static["address"],  # the whole address in one string (actuallycare.txt:50)
             "city": static["city"],
             "state": static["state"],
             "zip_code": static["zip_code"],
-            "list_price": state.price,
-            "status": self.status(state),
+            "list_price": state.price,  # USD (actuallycare.txt:81)
+            "status": self.status(state),  # actuallycare.txt:21, :185
             "property_type": static["property_type"],
             "bedrooms": static["bedrooms"],
             "bathrooms": static["bathrooms"],
@@ -231,6 +247,7 @@ class ActuallyCareApp(ProviderApp):
             "days_on_market": max(0, (world.now - state.created_at) // DAY_SECONDS),
             "price_per_sqft": round(state.price / square_feet) if square_feet else None,
             "version": 1 + state.change_count,
+            # "2026-07-15T14:32:10.000Z" (actuallycare.txt:119-120, :241-242)
             "created_at": iso_utc(state.created_at, 3),
             "updated_at": iso_utc(state.updated_at, 3),
         }
@@ -258,11 +275,12 @@ class ActuallyCareApp(ProviderApp):
             raise self.error(400, f"{name} must be a number") from None
 
     def list_listings(self, request: Request) -> Response:
-        page = self._int_arg(request, "page", 1, 1, None)
-        limit = self._int_arg(request, "limit", 25, 1, 100)
-        status = request.arg("status")
+        page = self._int_arg(request, "page", 1, 1, None)  # "Default: 1 · Min: 1" (actuallycare.txt:24)
+        limit = self._int_arg(request, "limit", 25, 1, 100)  # "Default: 25 · Max: 100 · Min: 1" (:16, :25)
+        status = request.arg("status")  # actuallycare.txt:21
         if status is not None and status not in STATUSES:
             raise self.error(400, f"status must be one of {', '.join(STATUSES)}")
+        # numbers (actuallycare.txt:22-23)
         min_price, max_price = self._price_arg(request, "minPrice"), self._price_arg(request, "maxPrice")
         world, offset = self.world, (page - 1) * limit
         with world.lock:
@@ -284,7 +302,7 @@ class ActuallyCareApp(ProviderApp):
             self.envelope(
                 {
                     "listings": [self.list_record(s) for s in states],
-                    "meta": {
+                    "meta": {  # actuallycare.txt:62-68
                         "page": page,
                         "limit": limit,
                         "total": total,
@@ -311,5 +329,5 @@ class ActuallyCareApp(ProviderApp):
     def get_listing(self, request: Request, listing_id: str) -> Response:
         state = self.world.lookup(listing_id)
         if state is None:
-            raise self.error(404, f"Listing {listing_id} not found")
-        return Response(200, self.envelope(self.detail_record(state)))
+            raise self.error(404, f"Listing {listing_id} not found")  # actuallycare.txt:139
+        return Response(200, self.envelope(self.detail_record(state)))  # actuallycare.txt:151-153

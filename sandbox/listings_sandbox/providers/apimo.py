@@ -2,14 +2,16 @@
 
 Document: ``provider_docs/apimo.txt``. French listings priced in EUR; one world per agency, and the
 provider's one token reads every agency. Only the read endpoint is served: the pipeline only reads.
-- Query parameters: ``limit`` (1..200, default 100), ``offset`` (>= 0, default 0) and ``timestamp``
-  (UNIX seconds >= 0: records created or updated at or after it). Anything else in them is a 400.
-- Response ``{"total_items", "timestamp", "properties"}``: ``total_items`` counts the whole filtered
-  result; ``timestamp`` is the latest ``updated_at`` (as UNIX time) of the whole filtered result, not
-  of the page, so a client can pass it back as the next ``timestamp``; when nothing matches it echoes
-  the request's ``timestamp`` (null without one).
+- Query parameters (apimo.txt:35-37): ``limit`` (1..200, default 100), ``offset`` (>= 0, default 0)
+  and ``timestamp`` (UNIX seconds >= 0: records created or updated at or after it). Anything else in
+  them is a 400.
+- Response ``{"total_items", "timestamp", "properties"}`` (:41-43): ``total_items`` counts the whole
+  filtered result; ``timestamp`` is the latest ``updated_at`` (as UNIX time) of the whole filtered
+  result, not of the page, so a client can pass it back as the next ``timestamp``; when nothing
+  matches it echoes the request's ``timestamp`` (null without one).
 - Order: id ascending, which is creation order; a listing removed mid-scan shifts later offsets.
-- Errors (401 wrong or missing credentials, 404 unknown agency or path, 400) are ``{"error": "..."}``.
+- Errors (401 wrong or missing credentials, 404 unknown agency or path, 400) are ``{"error": "..."}``;
+  the document shows none. No quota is documented, so none is enforced.
 - Cost: totals and timestamps are cached per world state; a ``timestamp`` filter is one pass over
   cheap per-listing timestamps (no listing is built): under a second at 200,000 listings.
 
@@ -34,6 +36,12 @@ names are added) the sandbox chooses:
   ``publish_address`` is 1, else 300..1000 m, and then ``address`` is null on half the listings while
   ``latitude``/``longitude`` stay exact (hiding them is the consumer's job);
 - ``comments``: a French comment always, an English one on ~40% of listings;
+- ``floor.type`` 1 ground floor, 2 in between, 3 top floor (null off flats), ``floor.value`` the
+  floor's number, also for the top one; ``availability`` 1 free, 2 occupied; ``agreement.type`` 1
+  simple mandate, 2 exclusive; ``condition`` 1..5 and ``standing`` 1..3 opaque codes; ``medias[].type``
+  2 YouTube or 12 Matterport (the codes of :301); ``region`` an object ``{id, name}`` like ``city``
+  (the example has none); ``price.guarantee`` and ``price.first_value``, in the example but not in the
+  list, are not sent by generated records;
 - ``areas[].type`` (strings): 1 bedroom, 3 kitchen, 6 WC, 8 bathroom, 15 entrance, 20 living room,
   24 terrace; ``flooring``: 1 parquet, 2 tiles, 3 carpet; orientations 1..8 = N, NE, E, SE, S, SW,
   W, NW; ``regulations`` type 1 is the energy class and 2 the greenhouse-gas class (value A..G);
@@ -76,7 +84,7 @@ from ..truth import listing_truth
 from ..world import DAY_SECONDS, ListingState, World
 
 TIMEZONE = "Europe/Paris"
-MAX_LIMIT, DEFAULT_LIMIT = 200, 100
+MAX_LIMIT, DEFAULT_LIMIT = 200, 100  # "max: 200, default: 100" (apimo.txt:35)
 ID_BLOCK = 1_000_000  # ids of agency a are a * ID_BLOCK + 1 ... a * ID_BLOCK + ID_BLOCK
 STEPS = {"active": 1, "pending": 2, "sold": 3, "withdrawn": 4}
 STATUSES = {"active": 1, "pending": 2, "sold": 3, "withdrawn": 5}
@@ -273,7 +281,8 @@ class ApimoGenerator:
             "area": area,
             "area_total": round(area * rng.uniform(1.05, 1.3), 2)
             if kind.type == 1 and rng.random() < 0.4
-            else (float(rng.randrange(300, 3000)) if kind.type == 2 else None),
+            # a house's plot: "total area (should be greater than value)" (apimo.txt:103)
+            else (float(rng.randrange(max(300, int(area) + 1), 3000)) if kind.type == 2 else None),
             "rooms": rooms,
             "bedrooms": bedrooms,
             "sleeps": 2 * max(1, bedrooms) if category == SEASONAL else None,
@@ -370,7 +379,7 @@ def latest_update(world: World, version: int) -> int | None:
 
 class ApimoApp(ProviderApp):
     name = "apimo"
-    base_path = ""
+    base_path = ""  # https://api.apimo.pro/agencies/... (apimo.txt:217)
     record_fields = {
         "id": ("id",),
         "price": ("price", "value"),
@@ -432,12 +441,14 @@ class ApimoApp(ProviderApp):
         ]
 
     def routes(self) -> list:
+        # the read endpoint of apimo.txt:18, :27; the write endpoints (:19-25) are not served
         return [route("GET", "/agencies/{agency_id}/properties", self.list_properties, is_list=True)]
 
     def credentials(self) -> dict[str, Any]:
         return {"provider": self.provider_id, "token": self.token, "agencies": list(self.worlds)}
 
     def authenticate(self, request: Request) -> str:
+        # HTTP basic auth, user the provider id, password the token (apimo.txt:218, :223-224)
         if request.headers.get("authorization") != self._authorization:
             raise self.error(401, "Invalid provider or token")
         return self.provider_id
@@ -449,7 +460,7 @@ class ApimoApp(ProviderApp):
         return self.worlds[request.path.strip("/").split("/")[1]]
 
     def records(self, payload: Any) -> list[dict[str, Any]]:
-        return payload["properties"]
+        return payload["properties"]  # apimo.txt:43
 
     # ---- rendering ---------------------------------------------------------------------------
     def render(self, world: World, state: ListingState) -> dict[str, Any]:
@@ -501,21 +512,22 @@ class ApimoApp(ProviderApp):
             else []
         )
         return {
-            "id": property_id,
-            "reference": str(1000 + state.idx),
-            "agency": generator.agency_id,
-            "user": static["user"],
-            "step": generator.open_world.status(state.idx, state.status) or STEPS[state.status],
+            "id": property_id,  # an integer, as the example's (apimo.txt:240)
+            "reference": str(1000 + state.idx),  # a string: "24367" (apimo.txt:240)
+            "agency": generator.agency_id,  # apimo.txt:46
+            "user": static["user"],  # a user id, as the example's "user":10 (apimo.txt:240), not :47's array
+            "step": generator.open_world.status(state.idx, state.status) or STEPS[state.status],  # apimo.txt:64
+            # private mode (apimo.txt:194-195), as the example sends them
             "status": LET_STATUS if closed and category != SALE else STATUSES[state.status],
             "group": 1,
-            "parent": 0,
-            "ranking": static["ranking"],
+            "parent": 0,  # apimo.txt:240
+            "ranking": static["ranking"],  # 1 to 5 (apimo.txt:66)
             "category": category,
             "subcategory": static["subcategory"],
-            "name": "",
+            "name": "",  # apimo.txt:240
             "type": static["type"],
             "subtype": static["subtype"],
-            "agreement": {
+            "agreement": {  # apimo.txt:72-76, dates as the example's (:240)
                 "type": static["agreement_type"],
                 "reference": f"M{property_id % ID_BLOCK:05d}",
                 "start_at": date(state.created_at),
@@ -528,24 +540,25 @@ class ApimoApp(ProviderApp):
             "address": None if static["address_hidden"] else static["address"],
             "address_more": static["address_more"],
             "publish_address": static["publish_address"],
-            "country": "FR",
+            "country": "FR",  # ISO 3166-1 alpha-2 (apimo.txt:84)
             "region": {"id": REGION_IDS[static["region"]], "name": static["region"]},
+            # apimo.txt:88-94, as objects like the example's (:240)
             "city": {"id": CITY_IDS[static["city"]], "name": static["city"], "zipcode": static["zipcode"]},
             "district": {"id": DISTRICT_IDS[static["district"]], "name": static["district"]},
-            "location": static["location"],
+            "location": static["location"],  # a number, as the example's "location":6 (apimo.txt:240), not :95's array
             "longitude": static["longitude"],
             "latitude": static["latitude"],
-            "radius": static["radius"],
-            "area": {
+            "radius": static["radius"],  # "equal to 0 if publish_address is 1" (apimo.txt:99)
+            "area": {  # apimo.txt:100-104
                 "unit": 1,
                 "value": static["area"],
                 "total": static["area_total"],
                 "weighted": round(static["area"] * 1.04, 2) if static["type"] == 1 else None,
             },
-            "rooms": f"{static['rooms']:.1f}",
+            "rooms": f"{static['rooms']:.1f}",  # a decimal (apimo.txt:105), as a string: "2.0" (:240)
             "bedrooms": static["bedrooms"],
             "sleeps": static["sleeps"],
-            "price": {
+            "price": {  # apimo.txt:108-128
                 "value": price,
                 "max": None,
                 "fees": round(price * static["fee_rate"] / (1 + static["fee_rate"]))
@@ -560,27 +573,27 @@ class ApimoApp(ProviderApp):
                     RENTAL: price * (2 if static["subcategory"] == 22 else 1),
                     SEASONAL: price // 2,
                 }[category],
-                "currency": "EUR",
+                "currency": "EUR",  # ISO 4217 (apimo.txt:117)
                 "commission": round(static["area"] * 12) if category == RENTAL else None,
                 "commission_owner": None,
                 "commission_customer": None,
                 "contribution": None,
                 "pension": None,
                 "tenant": static["tenant"],
-                "sold": price if closed and category == SALE else None,
+                "sold": price if closed and category == SALE else None,  # apimo.txt:124-125
                 "sold_at": date(state.updated_at) if closed and category == SALE else None,
                 "estimation": {"min": static["estimation"][0], "max": static["estimation"][1]},
             },
-            "rates": rates,
+            "rates": rates,  # apimo.txt:129-134: step 1 available, 2 booked
             "residence": static["residence"],
             "view": static["view"],
             "construction": [],
-            "floor": static["floor"],
+            "floor": static["floor"],  # apimo.txt:138-142
             "heating": static["heating"],
             "water": static["water"],
             "condition": static["condition"],
             "standing": static["standing"],
-            "style": static["style"],
+            "style": static["style"],  # {"name": "RECENT"} (apimo.txt:147-148, :240)
             "url": None,
             "availability": 2 if static["occupied"] else 1,  # 1 free, 2 occupied
             "available_at": None
@@ -592,8 +605,8 @@ class ApimoApp(ProviderApp):
             "services": static["services"],
             "proximities": static["proximities"],
             "tags": static["tags"],
-            "tags_customized": static["tags_customized"],
-            "pictures": [
+            "tags_customized": static["tags_customized"],  # apimo.txt:158-159
+            "pictures": [  # apimo.txt:160-166
                 {
                     "id": property_id * 100 + rank,
                     "rank": rank,
@@ -604,11 +617,12 @@ class ApimoApp(ProviderApp):
                 }
                 for rank, (width, height) in enumerate(static["pictures"], 1)
             ],
+            # apimo.txt:167-169, with the media types of :301
             "medias": [{"type": static["media"][0], "value": f"{static['media'][1]}{property_id}"}]
             if static["media"]
             else [],
-            "comments": comments,
-            "areas": static["areas"],
+            "comments": comments,  # apimo.txt:170-176
+            "areas": static["areas"],  # apimo.txt:177-186
             "regulations": [
                 {"type": 1, "value": energy[0], "date": date(state.created_at - energy[2] * DAY_SECONDS)},
                 {"type": 2, "value": energy[1], "date": date(state.created_at - energy[2] * DAY_SECONDS)},
@@ -616,6 +630,7 @@ class ApimoApp(ProviderApp):
             if energy
             else [],
             "financial": [],
+            # "2010-06-30 14:33:53" (apimo.txt:189-190, :240)
             "created_at": naive_local(state.created_at, TIMEZONE),
             "updated_at": naive_local(state.updated_at, TIMEZONE),
         }
@@ -634,9 +649,9 @@ class ApimoApp(ProviderApp):
         world = self.worlds.get(agency_id)
         if world is None:
             raise self.error(404, f"Agency {agency_id} not found")
-        limit = self._int_arg(request, "limit", 1, MAX_LIMIT) or DEFAULT_LIMIT
-        offset = self._int_arg(request, "offset", 0) or 0
-        since = self._int_arg(request, "timestamp", 0)
+        limit = self._int_arg(request, "limit", 1, MAX_LIMIT) or DEFAULT_LIMIT  # apimo.txt:35
+        offset = self._int_arg(request, "offset", 0) or 0  # apimo.txt:36
+        since = self._int_arg(request, "timestamp", 0)  # "created or updated since" (apimo.txt:37)
         # the document's example comes first (lowest id) wherever it belongs to the answer
         example_updated = parse_local(DOCUMENT_EXAMPLE["updated_at"])
         examples = (
@@ -663,6 +678,6 @@ class ApimoApp(ProviderApp):
         if examples:
             total += len(examples)
             latest = max(example_updated, latest or example_updated)
-        return Response(
+        return Response(  # apimo.txt:41-43
             200, {"total_items": total, "timestamp": latest if latest is not None else since, "properties": properties}
         )

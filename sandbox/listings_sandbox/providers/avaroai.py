@@ -7,9 +7,21 @@ Document: ``provider_docs/avaroai.txt``. Where it is silent the sandbox chooses:
 - paging is Laravel's simple paginator, as the ``links``/``meta`` shape suggests: no total count,
   ``links.last`` is null, ``links.next`` is null on the last page, a page past the end is empty,
   and a page that is not a positive integer is read as page 1;
-- the quota is a fixed window of 20 requests per 60 seconds per key; a 429 carries no Retry-After
-  (the document promises none: "wait for the current window to expire");
-- errors are Laravel's ``{"message": ...}``; the currency (EUR) is the organization's and is not sent;
+- the quota is a fixed window of 20 requests per 60 seconds per key (:28), counted after the key is
+  checked; a 429 (:30) carries no Retry-After (the document promises none: "wait for the current
+  window to expire");
+- errors are Laravel's ``{"message": ...}``: 401 ``Unauthenticated.`` for a missing or wrong key (the
+  document names no status but 429), 429 ``Too Many Attempts.``; the ``Accept`` header of the example
+  (:24) is not required; the currency (EUR) is the organization's (:124) and is not sent;
+- ``links`` and ``meta.path`` point back at the host the request named (``Host``), not at avaroai.com;
+  on an empty page ``meta.from`` and ``meta.to`` are null, as Laravel sends them;
+- the typed fields (:103-129) are null where the property type has none: bedrooms, bathrooms and
+  reception_rooms of Land and Commercial, covered_area of Land, plot_size of all but villas, houses,
+  bungalows and land; land is never a rental; ``custom_fields`` holds ``habitation_license`` (a year
+  or null, as :72) and ``title_deeds``; ``rating`` is Standard, Premium (:54) or Luxury, ``parking``
+  draws from Garage, Driveway (:114), Covered, Street and Communal; timestamps' microseconds are zero;
+- photos: ``id`` a UUID, ``index`` 0, 1, 2... in order (:131, :136), the last of more than four is
+  the floor plan; ``large`` and ``small`` are sandbox URLs;
 - ``property`` is free text with examples (avaroai.txt:108: "e.g. Villa, Apartment, Townhouse"): the
   sandbox sends those three and House, Land and Commercial; with ``SandboxConfig.open_world`` (the
   default) about 1% of listings send a rarer word instead, ``Penthouse`` or ``Bungalow``
@@ -28,7 +40,7 @@ from ..open_world import OpenWorld
 from ..server import HttpError, ProviderApp, Request, Response, route
 from ..world import ListingState, World
 
-PAGE_SIZE = 20
+PAGE_SIZE = 20  # avaroai.txt:39 "(20 per page)", :96 "per_page": 20
 # Penthouse and Bungalow are open-world words now (open_world.py), sent on about 1% of listings
 PROPERTIES = (
     ("Apartment", 41),
@@ -70,12 +82,12 @@ class AvaroAIGenerator(ids.UuidListingIds):
             "listing_type": "rent" if rental else "sale",
             "currency": "EUR",
             "base_price": int(price),
-            "private_reference": f"ORG-{idx + 1:04d}",
-            "public_reference": 10_000 + idx,
+            "private_reference": f"ORG-{idx + 1:04d}",  # avaroai.txt:50
+            "public_reference": 10_000 + idx,  # an integer (avaroai.txt:106)
             "coordinator": rng.choice(COORDINATORS),
             "property": kind,
             "rating": rng.choice(("Standard", "Standard", "Premium", "Luxury")),
-            "rental": rental,
+            "rental": rental,  # a boolean, true for a rental (avaroai.txt:110)
             "bedrooms": bedrooms,
             "bathrooms": None if bedrooms is None else max(1, bedrooms - rng.randrange(0, 2)),
             "reception_rooms": None if bedrooms is None else rng.randrange(1, 3),
@@ -88,7 +100,7 @@ class AvaroAIGenerator(ids.UuidListingIds):
             "city": place.city,
             "region": place.region,
             "post_code": rng.choice(place.postal_codes),
-            "coordinates": f"{latitude},{longitude}",
+            "coordinates": f"{latitude},{longitude}",  # one "lat,lng" string (avaroai.txt:68, :123)
             "description": english_description(rng, kind, place.city),
             "custom_fields": {
                 "habitation_license": rng.choice((None, rng.randrange(1985, 2025))),
@@ -108,7 +120,7 @@ class AvaroAIGenerator(ids.UuidListingIds):
 
 class AvaroAIApp(ProviderApp):
     name = "avaroai"
-    base_path = "/api/v1"
+    base_path = "/api/v1"  # avaroai.txt:22, :41
     record_fields = {
         "id": ("id",),
         "price": ("published_price",),
@@ -122,6 +134,7 @@ class AvaroAIApp(ProviderApp):
         self.world, self.api_key = world, api_key
 
     def routes(self) -> list:
+        # the only endpoint (avaroai.txt:41): no single-listing GET, no filters
         return [route("GET", "/api/v1/listings", self.list_listings, is_list=True)]
 
     def credentials(self) -> dict[str, Any]:
@@ -134,6 +147,7 @@ class AvaroAIApp(ProviderApp):
         return HttpError(429, {"message": "Too Many Attempts."})
 
     def authenticate(self, request: Request) -> str:
+        # avaroai.txt:16, :18: "Authorization: Bearer YOUR_API_KEY" on every request
         if request.headers.get("authorization") != f"Bearer {self.api_key}":
             raise self.error(401, "Unauthenticated.")
         return self.api_key
@@ -142,7 +156,7 @@ class AvaroAIApp(ProviderApp):
         return self.api_key
 
     def records(self, payload: Any) -> list[dict[str, Any]]:
-        return payload["data"]
+        return payload["data"]  # avaroai.txt:47
 
     def render(self, state: ListingState) -> dict[str, Any]:
         static = self.world.static(state.idx)
@@ -170,34 +184,35 @@ class AvaroAIApp(ProviderApp):
             "coordinates",
         )
         return {
-            "id": listing_id,
+            "id": listing_id,  # a string (avaroai.txt:104), a UUID here (:49 shows one cut short)
             **{name: static[name] for name in fixed},
-            "published_price": state.price,
+            "published_price": state.price,  # an integer (avaroai.txt:124)
             "description": revised(static["description"], state.revision),
             "custom_fields": static["custom_fields"],
             "photos": [
                 {**photo, "large": f"{cdn}/{photo['id']}-large.jpg", "small": f"{cdn}/{photo['id']}-small.jpg"}
                 for photo in static["photos"]
             ],
+            # avaroai.txt:82-83: "2026-01-15T10:30:00.000000Z"
             "created_at": iso_utc(state.created_at, 6),
             "updated_at": iso_utc(state.updated_at, 6),
         }
 
     def list_listings(self, request: Request) -> Response:
-        raw_page = request.arg("page") or "1"
+        raw_page = request.arg("page") or "1"  # avaroai.txt:39, :42
         page = int(raw_page) if raw_page.isdigit() and int(raw_page) > 0 else 1
         offset = (page - 1) * PAGE_SIZE
         with self.world.lock:
             states = self.world.page(offset, PAGE_SIZE, newest_first=True)
             has_more = offset + PAGE_SIZE < self.world.listed_count
         path = f"{request.headers.get('x-forwarded-proto', 'http')}://{request.headers.get('host', '')}{request.path}"
-        return Response(
+        return Response(  # the envelope of avaroai.txt:46-98
             200,
             {
                 "data": [self.render(state) for state in states],
                 "links": {
                     "first": f"{path}?page=1",
-                    "last": None,
+                    "last": None,  # avaroai.txt:88
                     "prev": f"{path}?page={page - 1}" if page > 1 else None,
                     "next": f"{path}?page={page + 1}" if has_more else None,
                 },

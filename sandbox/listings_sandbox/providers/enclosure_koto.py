@@ -8,9 +8,23 @@ document is silent the sandbox chooses:
   withdrawn listings disappear;
 - predefined territories are groups of states: ``ter_west`` (CA, OR, AZ, CO, ID) and ``ter_south``
   (TX, TN, FL, NC); an unknown territory answers 400;
-- every 400 and 403 body is ``{"error": "..."}``; the deprecated ``name[]`` parameter spellings
-  are still accepted, as the changelog promises;
-- ``radius`` is in miles, measured with the haversine formula;
+- every 400, 403 and 404 body is ``{"error": "..."}`` (:10-16 give only the statuses); the deprecated
+  ``name[]`` parameter spellings are still accepted, as the changelog promises (:206-208); no quota
+  is documented, so none is enforced;
+- a search needs one of the constraints of :31-37: latitude/longitude/radius, territory, zip_codes or
+  mls_numbers (the changelog's :196-199), not only the first two (:204); ``states`` and the other
+  filters are not constraints; values that do not parse as their type (:38-63) answer 400;
+- ``sort_by`` on a field a listing lacks (land has no bedrooms, bathrooms, living area or year
+  built) puts that listing first ascending, last descending;
+- ``radius`` is in miles (:60), measured with the haversine formula;
+- land (``lots_land``) has null ``year_built``, ``living_area``, ``bedrooms`` and bath counts, and
+  is never for rent; ``unit_number`` is set on condominiums only; ``bathrooms_three_quarter`` and
+  ``bathrooms_quarter`` are null rather than 0 (as the example's, :161, :163), ``bathrooms_half``
+  may be 0; ``bathrooms`` is full + 3/4 + 1/2 + 1/4 of those counts;
+- ``url``, ``photo_template`` and ``photo_url`` point at the sandbox host, which does not serve them;
+  ``photo_url`` is the first photo at ``size=large`` (:123), null when ``photo_count`` is 0;
+- ``open_houses`` is sent only when the listing has one ("when available", :202): a weekly hour
+  from 20:00 UTC on the listing's own weekday (as the example's, :179-180), the next one only;
 - ``created_min`` follows ``YYYY-MM-DDThh:mm[:ss][+HH:MM|-HH:MM|Z]`` (enclosure_koto.txt:227) to the
   letter by default (``SandboxConfig.enclosure_strict_times``): an offset or ``Z`` is required, and
   anything else (an unencoded ``+``, which a query string turns into a space; ``+0200``; fractions of
@@ -39,9 +53,9 @@ from ..open_world import OpenWorld
 from ..server import ProviderApp, Request, Response, route
 from ..world import DAY_SECONDS, ListingState, World
 
-MAX_LIMIT, DEFAULT_LIMIT = 50, 25
-SORT_FIELDS = ("created_at", "updated_at", "price", "living_area", "year_built", "bedrooms", "bathrooms")
-PROPERTY_TYPES = (  # footnote 2 of the document
+MAX_LIMIT, DEFAULT_LIMIT = 50, 25  # "between 1 and 50 inclusive and defaults to 25" (enclosure_koto.txt:42)
+SORT_FIELDS = ("created_at", "updated_at", "price", "living_area", "year_built", "bedrooms", "bathrooms")  # :41
+PROPERTY_TYPES = (  # footnote 2 of the document (enclosure_koto.txt:216-218)
     "acreage",
     "apartment",
     "cattle_ranch",
@@ -131,6 +145,7 @@ class EnclosureKotoGenerator:
             "listing_type": "rent" if for_rent else "sale",
             "currency": "USD",
             "base_price": int(price),
+            # "NYRS-98765" (enclosure_koto.txt:142)
             "mls_number": f"{place.state}{rng.choice(('RS', 'ML', 'MX'))}-{rng.randrange(10_000, 99_999)}",
             "property_type": unlisted or property_type,
             "description": english_description(rng, property_type.replace("_", " ").title(), place.city),
@@ -140,10 +155,12 @@ class EnclosureKotoGenerator:
             "city": place.city,
             "state": place.state,
             "zip_code": rng.choice(place.postal_codes),
+            # acres (enclosure_koto.txt:83)
             "lot_size": round(rng.uniform(0.25, 60), 2) if is_land else round(rng.uniform(0.04, 1.2), 2),
-            "living_area": living_area,
+            "living_area": living_area,  # square feet (enclosure_koto.txt:84)
             "latitude": latitude,
             "longitude": longitude,
+            # floats (enclosure_koto.txt:88-89), the bath counts integers (:90-93)
             "bedrooms": None if is_land else float(rng.choice((1, 2, 2, 3, 3, 3, 4, 4, 5))),
             "bathrooms_full": None if is_land else baths[0],
             "bathrooms_three_quarter": None if is_land else (baths[1] or None),
@@ -151,7 +168,7 @@ class EnclosureKotoGenerator:
             "bathrooms_quarter": None if is_land else (baths[3] or None),
             "bathrooms": None if is_land else baths[0] + 0.75 * baths[1] + 0.5 * baths[2] + 0.25 * baths[3],
             "photo_count": rng.randrange(0, 30),
-            "agent": {
+            "agent": {  # enclosure_koto.txt:97-105, :164-174
                 "name": agent,
                 "email": f"{agent_slug}@{broker_slug}.example",
                 "phone": f"555{rng.randrange(1_000_000, 9_999_999)}",
@@ -176,7 +193,7 @@ def _haversine_miles(lat1: float, lon1: float, lat2: float, lon2: float) -> floa
 
 
 class EnclosureKotoApp(ProviderApp):
-    base_path = "/v1"
+    base_path = "/v1"  # api.enclosurehomes.com/v1 or api.kotohomes.com/v1 (enclosure_koto.txt:17-19, :132-134)
     record_fields = {
         "id": ("id",),
         "price": ("price",),
@@ -191,14 +208,15 @@ class EnclosureKotoApp(ProviderApp):
 
     def routes(self) -> list:
         return [
-            route("GET", "/v1/listings", self.search, is_list=True),
-            route("GET", "/v1/listings/{listing_id}", self.get_listing),
+            route("GET", "/v1/listings", self.search, is_list=True),  # enclosure_koto.txt:132
+            route("GET", "/v1/listings/{listing_id}", self.get_listing),  # :17
         ]
 
     def credentials(self) -> dict[str, Any]:
         return {"key": self.key, "account_id": self.world.account_id, "territories": sorted(US_TERRITORIES)}
 
     def authenticate(self, request: Request) -> str:
+        # the key in the query string; missing or invalid: 403 (enclosure_koto.txt:2-3, :14, :129)
         if request.arg("key") != self.key:
             raise self.error(403, "key is invalid")
         return self.key
@@ -207,7 +225,7 @@ class EnclosureKotoApp(ProviderApp):
         return self.key
 
     def records(self, payload: Any) -> list[dict[str, Any]]:
-        return payload["data"]
+        return payload["data"]  # enclosure_koto.txt:64-65
 
     def render(self, state: ListingState) -> dict[str, Any]:
         static = self.world.static(state.idx)
@@ -239,29 +257,32 @@ class EnclosureKotoApp(ProviderApp):
             "broker",
         )
         record = {
-            "id": listing_id,
-            "created_at": iso_utc(state.created_at),
+            "id": listing_id,  # "li_2hAk61Qi6hFGw6nfrRmG" (enclosure_koto.txt:21, :138)
+            "created_at": iso_utc(state.created_at),  # UTC, "2021-04-25T17:35:23Z" (enclosure_koto.txt:69-70, :139)
             "updated_at": iso_utc(state.updated_at),
-            "type": "for_rent" if static["listing_type"] == "rent" else "for_sale",
+            "type": "for_rent" if static["listing_type"] == "rent" else "for_sale",  # enclosure_koto.txt:44, :71
+            # active or pending (enclosure_koto.txt:73)
             "status": self.world.generator.open_world.status(state.idx, state.status) or state.status,
             "description": revised(static["description"], state.revision),
-            "price": state.price,
+            "price": state.price,  # an integer, USD (enclosure_koto.txt:76)
             "url": f"{site}/homes/{listing_id}",
             "longitude": static["longitude"],
             "latitude": static["latitude"],
             **{name: static[name] for name in fixed},
+            # the placeholders {offset} and {size} (enclosure_koto.txt:109-117)
             "photo_template": f"{site}/v1/listings/{listing_id}/photo?offset={{offset}}&size={{size}}",
             "photo_url": (
                 f"{site}/v1/listings/{listing_id}/photo?offset=0&size=large" if static["photo_count"] else None
             ),
         }
         if start is not None:
-            record["open_houses"] = [{"start": iso_utc(start), "end": iso_utc(start + 3600)}]
+            record["open_houses"] = [{"start": iso_utc(start), "end": iso_utc(start + 3600)}]  # :106-108, :178-181
         return record
 
     # ---- search ------------------------------------------------------------------------------
     def _params(self, request: Request) -> dict[str, list[str]]:
-        """Query parameters with the deprecated ``name[]`` spellings folded into ``name``."""
+        """Query parameters with the deprecated ``name[]`` spellings folded into ``name``
+        (enclosure_koto.txt:206-208); a list is the parameter repeated (:213-214)."""
         params: dict[str, list[str]] = {}
         for name, values in request.query.items():
             params.setdefault(name.removesuffix("[]"), []).extend(values)
@@ -277,6 +298,7 @@ class EnclosureKotoApp(ProviderApp):
 
     def _sort_keys(self, params: dict[str, list[str]]) -> list[tuple[str, bool]]:
         keys = []
+        # the default "updated_at desc", and asc unless told (enclosure_koto.txt:41); a list is repeated (:213-214)
         for raw in params.get("sort_by", ["updated_at desc"]):
             field_name, _, direction = raw.replace(":", " ").strip().partition(" ")
             direction = direction.strip().lower() or "asc"
@@ -288,28 +310,29 @@ class EnclosureKotoApp(ProviderApp):
     def _filter(self, params: dict[str, list[str]]) -> Callable[[ListingState, dict[str, Any]], bool]:
         """Validate the constraints and filters, and return the predicate they make."""
         geo = [self._number(params, name, float) for name in ("latitude", "longitude", "radius")]
+        # "all 3 parameters must be provided" (enclosure_koto.txt:220)
         if any(value is not None for value in geo) and not all(value is not None for value in geo):
             raise self.error(400, "latitude, longitude and radius must be given together")
-        territory = params.get("territory", [None])[-1]
+        territory = params.get("territory", [None])[-1]  # "a predefined territory id" (enclosure_koto.txt:62)
         if territory is not None and territory not in US_TERRITORIES:
             raise self.error(400, f"unknown territory {territory!r}")
         zips, mls = set(params.get("zip_codes", [])), set(params.get("mls_numbers", []))
-        if geo[0] is None and territory is None and not zips and not mls:
+        if geo[0] is None and territory is None and not zips and not mls:  # enclosure_koto.txt:31-37, :196-199
             raise self.error(
                 400,
                 "at least one constraint is required: latitude/longitude/radius, territory, zip_codes or mls_numbers",
             )
-        listing_type = params.get("type", [None])[-1]
+        listing_type = params.get("type", [None])[-1]  # "one of for_sale , for_rent" (enclosure_koto.txt:44)
         if listing_type not in (None, "for_sale", "for_rent"):
             raise self.error(400, "type must be for_sale or for_rent")
-        types = set(params.get("property_types", []))
+        types = set(params.get("property_types", []))  # the valid values of :218
         if types - set(PROPERTY_TYPES):
             raise self.error(400, f"unknown property_types {sorted(types - set(PROPERTY_TYPES))}")
         states = set(params.get("states", []))
-        open_only = params.get("open_houses_only", ["false"])[-1]
+        open_only = params.get("open_houses_only", ["false"])[-1]  # true or false (enclosure_koto.txt:61, :222-224)
         if open_only not in ("true", "false"):
             raise self.error(400, "open_houses_only must be true or false")
-        ranges = [
+        ranges = [  # the inclusive _min/_max pairs of enclosure_koto.txt:48-57, with their types
             (name, self._number(params, f"{name}_min", cast), self._number(params, f"{name}_max", cast))
             for name, cast in (
                 ("price", int),
@@ -349,13 +372,13 @@ class EnclosureKotoApp(ProviderApp):
 
     def search(self, request: Request) -> Response:
         params = self._params(request)
-        limit = self._number(params, "limit", int)
+        limit = self._number(params, "limit", int)  # enclosure_koto.txt:42
         limit = DEFAULT_LIMIT if limit is None else int(limit)
         if not 1 <= limit <= MAX_LIMIT:
             raise self.error(400, f"limit must be between 1 and {MAX_LIMIT} inclusive")
         sort_keys, matches = self._sort_keys(params), self._filter(params)
         created_min = None
-        if "created_min" in params:
+        if "created_min" in params:  # inclusive (enclosure_koto.txt:63), ISO 8601 as :226-228
             try:
                 created_min = parse_iso(params["created_min"][-1], strict=self.strict_times)
             except ValueError:
@@ -377,13 +400,13 @@ class EnclosureKotoApp(ProviderApp):
                 for name, descending in reversed(sort_keys):
                     found.sort(key=lambda pair, n=name: _sort_value(pair, n), reverse=descending)
                 found = found[:limit]
-        return Response(200, {"data": [self.render(state) for state, _ in found]})
+        return Response(200, {"data": [self.render(state) for state, _ in found]})  # enclosure_koto.txt:64-65
 
     def get_listing(self, request: Request, listing_id: str) -> Response:
         state = self.world.lookup(listing_id)
         if state is None:
-            raise self.error(404, "There is no such listing")
-        return Response(200, self.render(state))
+            raise self.error(404, "There is no such listing")  # enclosure_koto.txt:15
+        return Response(200, self.render(state))  # unwrapped: "the listing content" (enclosure_koto.txt:8, :20-26)
 
 
 def _sort_value(pair: tuple[ListingState, dict[str, Any]], name: str) -> float:

@@ -1,13 +1,16 @@
 """EstatePrime sandbox: ``/api/listings`` for several stores (accounts), each behind its own API key.
 
 Document: ``provider_docs/estateprime.txt``. Greek listings priced in EUR. Endpoints, all GET:
-- ``/api/listings``: 50 listings a page, newest first (id descending). ``page`` and the filters travel
-  in a JSON body on the GET request, as documented: ``search``, ``availability``, ``category``,
-  ``subcategory``, ``status`` and ``date_created``. Envelope ``{status, page, total_pages,
-  results_per_page, total_results, data}``;
-- ``/api/listings/{id}``: ``{"status": 200, "data": listing}``;
-- ``/api/listings/sources``, ``/api/listings/tags``, ``/api/listings/custom-fields``: fixed lookup
-  lists, the same for every store (the custom fields cover every documented field type).
+- ``/api/listings`` (:257): 50 listings a page (:301), newest first (id descending). ``page`` and the
+  filters travel in a JSON body on the GET request, as documented (:263-274): ``search``,
+  ``availability``, ``category``, ``subcategory``, ``status`` and ``date_created``; the query string
+  is ignored. Envelope ``{status, page, total_pages, results_per_page, total_results, data}`` of the
+  example (:297-303), not the bare "JSON array" of the prose (:292);
+- ``/api/listings/{id}`` (:330): ``{"status": 200, "data": listing}`` (:343-345);
+- ``/api/listings/sources``, ``/api/listings/tags``, ``/api/listings/custom-fields`` (:405, :437,
+  :469): fixed lookup lists in the ``{status, data}`` envelope (:421-423), the same for every store,
+  starting with the document's examples (:424-431, :456-463, :487-513); the custom fields cover every
+  documented field type (:518-538).
 Auth: the store's key in the ``X-Api-Key`` header (the name is configurable: the document's
 Authentication section is not in our copy). A key sees only its own store's listings.
 
@@ -33,14 +36,28 @@ Where the document is silent the sandbox chooses:
   :150 (``studio`` or ``penthouse``, built as apartments, category ``residential``), and about 1%,
   while active, a ``status`` outside :161 (``reserved`` or ``under_offer``): served and listed like
   active listings; the ``status`` filter refuses those words (400), as it refuses any word outside :271;
-- list records are the full listing object, the same as the single-listing ``data``;
+- list records are the full listing object, the same as the single-listing ``data`` (the list
+  example's ``//Rest of the fields...``, :322, shortens it; its empty ``location``, ``photos`` and
+  ``translations``, :316-321, are not copied);
 - availability is sale, rent, auction or shortterm (world listing types sale, rent, auction,
   short_term_rent). Short-term prices are per month or per season; rents move in tens, sale and
   auction prices in thousands;
 - translations: language_id 1 is English, 2 is Greek; ~80% of listings carry both, ~20% Greek only;
 - datetimes are naive Europe/Athens local time; ``status_date`` is when the status last changed;
 - ``has_hidden_price`` listings (~8%) still send their price; tag 2 ("Price Reduced") is set while
-  the price is below the first asking price;
+  the price is below the first asking price; ``price`` is never null (:152 allows it);
+- ``price_per_sqm`` is ``price / size`` to the cent, for land (whose ``size`` is null) ``price /
+  land_size``; ``floor`` is sent as a float (:155, though the example's is ``2``); fields that do not
+  fit the kind of property are null: ``size``, ``levels``, the condition, the heating and the year
+  built of land, ``rooms`` and the room counts of anything not residential, ``monthly_maintenance``
+  outside flats, lofts and offices, ``zoning``, the ratios, ``max_height``, ``land_slope`` and
+  ``access_type`` outside land (:191-194, :214-215);
+- ``created_by`` is the first of ``users``; ``is_rented`` is true exactly when ``tenant_contact_id``
+  is set (:205); ``floor_configuration`` (:216, shape undocumented) is ``{"levels": [{"floor",
+  "size"}]}`` on maisonettes, else null; ``auction_url`` is an eauction.gr link built from
+  ``auction_code``; ``features``, ``positioning``, ``view`` and ``flooring`` draw from the examples
+  (:240-243) and a few keys more; a photo's ``watermark_image`` is null on every other photo of about
+  a third of the listings (:249);
 - ~15% of listings hide their address: ``display_address`` false, ``fake_address_el`` and
   ``fake_latitude``/``fake_longitude`` set (a few hundred metres off), ``show_circle_on_map`` on half
   of them; the exact address and coordinates are still sent;
@@ -50,7 +67,9 @@ Where the document is silent the sandbox chooses:
   ``YYYY-MM-DD HH:MM:SS``). Unknown body keys are ignored. ``search`` matches a code or an id
   exactly (case-sensitive); ``date_created`` bounds are inclusive, in Athens local time;
 - ``total_pages`` is 0 when nothing matches; a page past the last is 200 with empty ``data``;
-- errors are ``{"status": <code>, "message": "..."}``; no quota is documented, so none is enforced.
+- errors are ``{"status": <code>, "message": "..."}``: 401 ``Unauthenticated.`` for a missing or
+  unknown key, 404 ``Listing <id> not found.`` for an id the store does not serve; no quota is
+  documented, so none is enforced (a 429 comes only from the fault switches, with a Retry-After).
 """
 
 from __future__ import annotations
@@ -73,15 +92,15 @@ from ..server import HttpError, ProviderApp, Request, Response, route
 from ..world import DAY_SECONDS, ListingState, World
 
 TIMEZONE = "Europe/Athens"
-PAGE_SIZE = 50
+PAGE_SIZE = 50  # estateprime.txt:301 "results_per_page": 50
 ID_BLOCK = 1_000_000  # ids of store s are s * ID_BLOCK + 1 ... s * ID_BLOCK + ID_BLOCK
 STATUS_MAP = {"active": "active", "pending": "pending", "sold": "archived", "withdrawn": "inactive", "draft": "draft"}
 DELETED = "deleted"  # a soft-deleted listing's status (estateprime.txt:161)
 DRAFT_PERCENT = 20  # of the listings created on simulated days
-ENUMS: dict[str, tuple[str, ...]] = {
+ENUMS: dict[str, tuple[str, ...]] = {  # the filters' values (estateprime.txt:268-271) and the fields' (:149-151, :161)
     "availability": ("sale", "rent", "auction", "shortterm"),
     "category": ("residential", "commercial", "land", "other"),
-    "subcategory": (
+    "subcategory": (  # :270 gives examples; :150 the whole list
         "apartment",
         "maisonette",
         "detached",
@@ -114,7 +133,7 @@ ENUMS: dict[str, tuple[str, ...]] = {
 LISTING_TYPES = {"sale": "sale", "rent": "rent", "auction": "auction", "shortterm": "short_term_rent"}
 CODE_PREFIXES = {"residential": "RES", "commercial": "COM", "land": "LND", "other": "OTH"}
 CODE_PATTERN = re.compile(r"(RES|COM|LND|OTH)-(\d{5,})")
-DATETIME_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
+DATETIME_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")  # YYYY-MM-DD HH:MM:SS (estateprime.txt:273)
 
 
 @dataclass(frozen=True)
@@ -200,13 +219,13 @@ NOTES = (
     "Tenant in place until the end of the lease.",
     "Price negotiable for a quick sale.",
 )
-SOURCES = [
+SOURCES = [  # the first two as in estateprime.txt:424-431
     {"id": i, "name": name}
     for i, name in enumerate(
         ("Owner Direct", "Agency Referral", "Spitogatos", "XE.gr", "Website Enquiry", "Walk-in", "Social Media"), 1
     )
 ]
-TAGS = [
+TAGS = [  # the first two as in estateprime.txt:456-463
     {"id": i, "name": name}
     for i, name in enumerate(
         (
@@ -224,7 +243,7 @@ TAGS = [
 ]
 PRICE_REDUCED_TAG = 2
 STATIC_TAGS = (1, 3, 4, 5, 6, 7, 8)
-CUSTOM_FIELDS = [
+CUSTOM_FIELDS = [  # the first three as in estateprime.txt:487-513, then one of each type of :518-538
     {
         "id": i,
         "name": name,
@@ -265,6 +284,7 @@ def _area(area_id: int, name_el: str, name_en: str, parent: dict[str, Any] | Non
         "id": area_id,
         "name_el": name_el,
         "name_en": name_en,
+        # "Θεσσαλονίκη > Δήμος Θεσσαλονίκης" (estateprime.txt:99-100)
         "full_name_el": f"{parent['full_name_el']} > {name_el}" if parent else name_el,
         "full_name_en": f"{parent['full_name_en']} > {name_en}" if parent else name_en,
     }
@@ -364,16 +384,18 @@ class EstatePrimeGenerator:
         assignment = rng.choice(("none", "simple", "exclusive", "exclusive"))
         fee_type = rng.choice(("fixed", "percent")) if assignment != "none" else None
         label_en = kind.label_en
+        # every enumerated value below comes from its field's "Possible values" (estateprime.txt:149-217)
         return {
             "listing_type": LISTING_TYPES[availability],
             "currency": "EUR",
             "base_price": int(price),
+            # "RES-00120" (estateprime.txt:17, :148: nullable)
             "code": None if rng.random() < 0.02 else f"{CODE_PREFIXES[category]}-{idx + 1:05d}",
             "category": category,
             "subcategory": unlisted or subcategory,
             "availability": availability,
             "size": None if is_land else float(area),
-            "floor": None if floor is None else float(floor),
+            "floor": None if floor is None else float(floor),  # a float (estateprime.txt:155)
             "levels": None if is_land else (rng.choice((2, 3)) if subcategory in ("maisonette", "villa") else 1),
             "rooms": rooms,
             "bathrooms": None if not is_home else max(1, (rooms or 1) // 2),
@@ -548,7 +570,7 @@ def _search(world: World, text: str) -> list[ListingState]:
 
 class EstatePrimeApp(ProviderApp):
     name = "estateprime"
-    base_path = "/api"
+    base_path = "/api"  # estateprime.txt:257
     record_fields = {
         "id": ("id",),
         "price": ("price",),
@@ -575,11 +597,11 @@ class EstatePrimeApp(ProviderApp):
 
     def routes(self) -> list:
         return [  # the lookup paths come first: /api/listings/{id} would match them too
-            route("GET", "/api/listings/sources", lambda request: self.ok(SOURCES)),
-            route("GET", "/api/listings/tags", lambda request: self.ok(TAGS)),
-            route("GET", "/api/listings/custom-fields", lambda request: self.ok(CUSTOM_FIELDS)),
-            route("GET", "/api/listings", self.list_listings, is_list=True),
-            route("GET", "/api/listings/{listing_id}", self.get_listing),
+            route("GET", "/api/listings/sources", lambda request: self.ok(SOURCES)),  # estateprime.txt:405
+            route("GET", "/api/listings/tags", lambda request: self.ok(TAGS)),  # :437
+            route("GET", "/api/listings/custom-fields", lambda request: self.ok(CUSTOM_FIELDS)),  # :469
+            route("GET", "/api/listings", self.list_listings, is_list=True),  # :257
+            route("GET", "/api/listings/{listing_id}", self.get_listing),  # :330
         ]
 
     def credentials(self) -> dict[str, Any]:
@@ -601,6 +623,8 @@ class EstatePrimeApp(ProviderApp):
         return error
 
     def authenticate(self, request: Request) -> str:
+        # "authentication headers as described in the Authentication section" (estateprime.txt:264), a
+        # section our copy lacks: the header and scheme are configurable (see the module docstring)
         account = self._accounts.get(request.headers.get(self.auth_header.lower(), ""))
         if account is None:
             raise self.error(401, "Unauthenticated.")
@@ -617,7 +641,7 @@ class EstatePrimeApp(ProviderApp):
         return payload["data"]
 
     def ok(self, data: Any) -> Response:
-        return Response(200, {"status": 200, "data": data})
+        return Response(200, {"status": 200, "data": data})  # estateprime.txt:343-345, :421-423
 
     # ---- rendering ---------------------------------------------------------------------------
     def render(self, world: World, state: ListingState) -> dict[str, Any]:
@@ -654,8 +678,8 @@ class EstatePrimeApp(ProviderApp):
             return {name: static[name] for name in names}
 
         return {
-            "id": listing_id,
-            "store_id": world.generator.store_id,
+            "id": listing_id,  # an int (estateprime.txt:146)
+            "store_id": world.generator.store_id,  # the store whose key asked (:147)
             **pick("code", "category", "subcategory", "availability"),
             "price": state.price,
             "price_per_sqm": round(state.price / area_for_price, 2) if area_for_price else None,
@@ -665,7 +689,7 @@ class EstatePrimeApp(ProviderApp):
             "status_date": naive_local(state.removed_at if state.is_removed else state.status_at, TIMEZONE),
             "source_id": static["source_id"],
             "created_by": static["users"][0],
-            "date_created": naive_local(state.created_at, TIMEZONE),
+            "date_created": naive_local(state.created_at, TIMEZONE),  # YYYY-MM-DD HH:MM:SS (estateprime.txt:165-166)
             "date_updated": naive_local(state.updated_at, TIMEZONE),
             **pick(
                 "wcs",
@@ -676,7 +700,7 @@ class EstatePrimeApp(ProviderApp):
                 "assignment_fee",
                 "assignment_fee_type",
             ),
-            "assignment_expires": date(static["assignment_days"]),
+            "assignment_expires": date(static["assignment_days"]),  # YYYY-MM-DD (estateprime.txt:177)
             **pick(
                 "total_building_floors",
                 "heating_type",
@@ -704,7 +728,7 @@ class EstatePrimeApp(ProviderApp):
                 "monthly_maintenance",
                 "tenant_contact_id",
             ),
-            "available_from": date(static["available_days"]),
+            "available_from": date(static["available_days"]),  # YYYY-MM-DD (estateprime.txt:206)
             "has_keys": static["has_keys"],
             "is_rented": static["tenant_contact_id"] is not None,
             **pick(
@@ -721,17 +745,17 @@ class EstatePrimeApp(ProviderApp):
                 "shortterm_max_guests",
                 "auction_code",
             ),
-            "auction_date": date(static["auction_days"]),
+            "auction_date": date(static["auction_days"]),  # YYYY-MM-DD (estateprime.txt:221)
             "auction_url": f"https://www.eauction.gr/Auction/Details/{static['auction_code']}"
             if static["auction_code"]
             else None,
             "notes": static["notes"],
-            "location": {
+            "location": {  # estateprime.txt:227-239
                 "area_level1": REGION_AREAS[static["city"]],
                 "area_level2": CITY_AREAS[static["city"]],
                 "area_level3": NEIGHBOURHOOD_AREAS.get(static["neighbourhood"] or ""),
                 "postal_code": static["postal_code"],
-                "display_address": static["fake_address_el"] is None,
+                "display_address": static["fake_address_el"] is None,  # a hidden address has a fake one (:232, :235)
                 **pick(
                     "show_circle_on_map",
                     "address_el",
@@ -745,14 +769,14 @@ class EstatePrimeApp(ProviderApp):
             **pick("features", "positioning", "view", "flooring"),
             "tags": sorted(tags),
             **pick("contacts", "users"),
-            "photos": [
+            "photos": [  # estateprime.txt:247-249
                 {
                     "original_image": f"{photo_stem}_{n}.jpg",
                     "watermark_image": f"{photo_stem}_{n}_wm.jpg" if n % static["watermark_every"] == 0 else None,
                 }
                 for n in range(1, static["photo_count"] + 1)
             ],
-            "translations": translations,
+            "translations": translations,  # estateprime.txt:250-253
         }
 
     # ---- endpoints -----------------------------------------------------------------------------
@@ -764,22 +788,22 @@ class EstatePrimeApp(ProviderApp):
             raise self.error(400, "The request body must be valid JSON.") from None
         if not isinstance(body, dict):
             raise self.error(400, "The request body must be a JSON object.")
-        page = body.get("page", 1)
+        page = body.get("page", 1)  # "Defaults to 1" (estateprime.txt:266)
         if isinstance(page, bool) or not isinstance(page, int) or page < 1:
             raise self.error(400, "The page must be an integer of at least 1.")
-        search = body.get("search")
+        search = body.get("search")  # "by listing code or ID (exact match)" (estateprime.txt:267)
         if isinstance(search, bool) or not isinstance(search, str | int | None):
             raise self.error(400, "The search must be a string.")
         values: dict[str, Any] = {"search": None if search is None else str(search)}
         for name, allowed in ENUMS.items():
             raw = body.get(name)
-            chosen = [raw] if isinstance(raw, str) else raw
+            chosen = [raw] if isinstance(raw, str) else raw  # "a single string or an array" (estateprime.txt:268-271)
             if raw is not None and (
                 not isinstance(chosen, list) or not chosen or any(value not in allowed for value in chosen)
             ):
                 raise self.error(400, f"The {name} must be one or more of: {', '.join(allowed)}.")
             values[name] = None if raw is None else frozenset(chosen)
-        if "date_created" in body:
+        if "date_created" in body:  # an object that "Must include" min and max, each may be null (:272-274)
             window = body["date_created"]
             if not isinstance(window, dict) or not {"min", "max"} <= set(window):
                 raise self.error(400, "The date_created must be an object with min and max.")
@@ -807,7 +831,7 @@ class EstatePrimeApp(ProviderApp):
             {
                 "status": 200,
                 "page": page,
-                "total_pages": -(-total // PAGE_SIZE),
+                "total_pages": -(-total // PAGE_SIZE),  # 692 results, 50 a page: 14 (estateprime.txt:300-302)
                 "results_per_page": PAGE_SIZE,
                 "total_results": total,
                 "data": data,
