@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install demo test soak lint format dev sandbox bench bench-load-path lock clean
+.PHONY: install demo test check soak lint format dev sandbox bench bench-load-path lock clean
 
 # Bytecode is compiled at install (uv does not by default): otherwise, where Python may not write it
 # (PYTHONDONTWRITEBYTECODE, a read-only venv), every process, each Dagster step and dbt run among
@@ -27,6 +27,11 @@ demo: $(INSTALLED)  ## the whole pipeline against the sandbox, three simulated d
 
 test: $(INSTALLED)  ## the test suite (sandbox, pipeline, dbt, Dagster), one test file per core at a time
 	$(BIN)/python -m pytest -n auto --dist loadfile
+
+check: $(INSTALLED)  ## the edit loop, under 3 minutes: lint, then every test but the slow pipeline files
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -n auto --dist loadfile -m "(check or not slow) and not soak"
 
 soak: $(INSTALLED)  ## the long ones: each fault alone through Dagster; ten loads under readers, then two at once
 	$(BIN)/python -m pytest -m soak

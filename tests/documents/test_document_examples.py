@@ -43,7 +43,9 @@ import yaml
 from orchestration.defs.ingest.assets import SOURCES
 from orchestration.defs.ingest.pipelines import listings_pipeline
 
-pytestmark = pytest.mark.slow  # a dbt build: started first under pytest-xdist (tests/conftest.py)
+# a dbt build (started first under pytest-xdist, tests/conftest.py), and in `make check`: it runs
+# every dbt unit test and data test on the documents' own examples in about 25 s
+pytestmark = [pytest.mark.slow, pytest.mark.check]
 
 EXAMPLES = Path(__file__).with_name("examples")
 REPO = Path(__file__).resolve().parents[2]
