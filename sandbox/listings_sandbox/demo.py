@@ -134,7 +134,7 @@ def print_summary(warehouse: str) -> None:
         events = dict(con.execute("select event_type, count(*) from marts.listing_events group by 1").fetchall())
         raw_versions = {
             provider: con.execute(
-                "select count(*) filter (where not is_removal), count(distinct source_listing_id), "
+                "select count(*) filter (where payload is not null), count(distinct source_listing_id), "
                 f"count(*) filter (where is_removal) from raw_{provider}.listings"
             ).fetchone()
             for provider in SOURCES
@@ -148,7 +148,7 @@ def print_summary(warehouse: str) -> None:
         "  marts.listing_events: "
         + ", ".join(
             f"{events.get(kind, 0)} {kind}"
-            for kind in ("new_listing", "price_change", "status_change", "removed", "back_on_market")
+            for kind in ("already_listed", "new_listing", "price_change", "status_change", "removed", "back_on_market")
         )
     )
     print(f"  warehouse:    {warehouse}")
