@@ -151,3 +151,21 @@ def test_full_list_records_ask_no_single_listing_request(pipeline_sandbox: Sandb
     assert edited and {key: versions[key] for key in edited if key in versions} == {
         key: row["version"] for key, row in truth_by_key(pipeline_sandbox).items() if key in edited
     }
+
+
+def test_single_listing_requests_are_paced_within_the_quota_with_the_pages(
+    start_pipeline_sandbox: Callable[..., Sandbox], raw, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One detail request per new summary: paced by the same window as the list, so a first load of
+    several times the quota meets no 429."""
+    sandbox = start_pipeline_sandbox(
+        SandboxConfig(seed=5, total_listings=200, actuallycare_records="summary", actuallycare_rate_limit=(10, 1.0))
+    )
+    monkeypatch.setenv("SOURCES__ACTUALLYCARE__MAX_REQUESTS_PER_WINDOW", "10")
+    monkeypatch.setenv("SOURCES__ACTUALLYCARE__RATE_WINDOW_SECONDS", "1.0")
+    load()
+    listed = truth_by_key(sandbox)
+    stats = sandbox.stats("actuallycare")
+    assert stats["requests"] == -(-len(listed) // 100) + len(listed) > 3 * 10  # several windows' worth
+    assert stats.get("status_429", 0) == 0
+    assert all("description" in payload for payload in raw.present("actuallycare").values())
