@@ -59,7 +59,8 @@ def test_avaroai_waits_a_whole_documented_window_after_a_429_without_retry_after
 def test_retry_after_is_honoured(sandbox: Sandbox) -> None:
     sandbox.arm_fault("actuallycare", "rate_limit_burst", times=2, retry_after=2)
     figures = counted("actuallycare", lambda: load("actuallycare"))
-    assert figures["status_429"] == 2 and figures["retry_wait_seconds"] == 4
+    # each 429 waited its 2 s; on a loaded machine a refused connection may add a backoff of <= 0.1 s
+    assert figures["status_429"] == 2 and 4 <= figures["retry_wait_seconds"] < 4.5
 
 
 def test_retry_after_as_an_http_date_is_honoured(sandbox: Sandbox) -> None:
