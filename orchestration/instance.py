@@ -7,24 +7,9 @@ from pathlib import Path
 
 from orchestration.settings import data_dir
 
-# Writers of the warehouse hold its lock (dlt_sources/common/warehouse_lock.py); the pools (one
-# slot each) queue dbt builds and publishes in the UI rather than on the lock, and keep each
-# provider to one raw load at a time. The sources' scan progress
-# (pages, listings, ETA) goes to the run's event log.
-DAGSTER_YAML = """\
-telemetry:
-  enabled: false
-concurrency:
-  pools:
-    default_limit: 1
-run_monitoring:  # the daemon frees the pool slots of runs that ended (a terminated dead run too)
-  enabled: true
-  free_slots_after_run_end_seconds: 300
-python_logs:
-  managed_python_loggers:
-    - dlt_sources
-  python_log_level: INFO
-"""
+# The instance's settings, a committed file (pools, run monitoring, which loggers reach the event log)
+DAGSTER_YAML_FILE = Path(__file__).with_name("dagster.yaml")
+DAGSTER_YAML = DAGSTER_YAML_FILE.read_text()
 
 
 def dagster_home() -> str:

@@ -1,5 +1,8 @@
 """The Dagster code location loads, and dlt and dbt assets form one lineage graph."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import dagster as dg
@@ -8,6 +11,7 @@ import pytest
 from orchestration.definitions import defs
 from orchestration.defs.ingest.assets import SOURCES
 from orchestration.defs.ingest.pipelines import listings_pipeline
+from orchestration.settings import REPO_ROOT as REPO
 from orchestration.settings import pipelines_dir
 
 
@@ -102,3 +106,14 @@ def test_loading_the_definitions_writes_nothing_in_the_pipelines_folder(
     defs()
     assert files() == before
     assert [path.name for path in pipelines_dir().iterdir()] == ["listings_apimo"]
+
+
+def test_dagster_from_the_repository_root_finds_the_code_location(tmp_path: Path) -> None:
+    """`dagster dev` and `dagster definitions validate` read `[tool.dagster]` in pyproject.toml."""
+    dagster = Path(sys.executable).parent / "dagster"
+    env = {**os.environ, "LISTINGS_DATA_DIR": str(tmp_path), "DAGSTER_HOME": str(tmp_path)}
+    validated = subprocess.run(
+        [str(dagster), "definitions", "validate"], cwd=REPO, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert validated.returncode == 0, validated.stderr[-2000:]
+    assert "Validation successful for code location listings" in validated.stderr + validated.stdout

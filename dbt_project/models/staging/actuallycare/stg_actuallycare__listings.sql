@@ -9,7 +9,7 @@ source as (
 ),
 
 -- Every payload field the model reads, in one parse of the payload (see json_record); a value of
--- the wrong type reads as null, never an error.
+-- the wrong type reads as null, never an error. The fields: the full object of actuallycare.txt:214-243.
 payload_read as (
 
     select
@@ -34,48 +34,54 @@ renamed as (
         'actuallycare' as source,
         'actuallycare' as provider,
         account_id,
-        source_listing_id,
+        source_listing_id,  -- id, a UUID (actuallycare.txt:48, :132)
         is_removal,
         observed_at,
         _dlt_load_id as load_id,
         payload_hash,
-        cast(null as varchar) as reference,
-        {{ record_path('fields', 'mls_number') }} as mls_number,
+        cast(null as varchar) as reference,  -- not in the document: no agency reference besides mls_number
+        {{ record_path('fields', 'mls_number') }} as mls_number,  -- actuallycare.txt:49
 
         ---------- classification: provider words, mapped by the vocabulary crosswalk downstream
-        'sale' as source_listing_type,  -- the API lists homes for sale only
-        {{ record_path('fields', 'property_type') }} as source_property_type,
-        {{ record_path('fields', 'property_type') }} as property_subtype,
-        {{ record_path('fields', 'status') }} as source_status,
+        -- not in the document: no listing type is sent and no rental is described; every listing is a sale
+        'sale' as source_listing_type,
+        {{ record_path('fields', 'property_type') }} as source_property_type,  -- actuallycare.txt:82
+        {{ record_path('fields', 'property_type') }} as property_subtype,  -- actuallycare.txt:82
+        {{ record_path('fields', 'status') }} as source_status,  -- actuallycare.txt:21, :185
 
-        ---------- price
-        {{ cast_or_null(record_path('fields', 'list_price'), 'decimal(18, 2)') }} as list_price,
-        '{{ settings.currency }}' as currency,
-        cast(null as varchar) as price_period,
-        false as price_is_hidden,
+        ---------- price: "Listing price in USD" (actuallycare.txt:81, :184)
+        {{ cast_or_null(record_path('fields', 'list_price'), 'decimal(18, 2)') }} as list_price,  -- actuallycare.txt:81
+        '{{ settings.currency }}' as currency,  -- USD, configured (actuallycare.txt:81)
+        cast(null as varchar) as price_period,  -- not in the document: no period; a sale has none
+        false as price_is_hidden,  -- not in the document: no hidden-price flag; never hidden
 
         ---------- size, in square metres
-        {{ cast_or_null(record_path('fields', 'bedrooms'), 'integer') }} as bedrooms,
-        {{ cast_or_null(record_path('fields', 'bathrooms'), 'decimal(5, 2)') }} as bathrooms,
+        {{ cast_or_null(record_path('fields', 'bedrooms'), 'integer') }} as bedrooms,  -- actuallycare.txt:83
+        {{ cast_or_null(record_path('fields', 'bathrooms'), 'decimal(5, 2)') }} as bathrooms,  -- actuallycare.txt:84
+        -- square_feet (actuallycare.txt:59; the unit is only in the name, and price_per_sqft's, :239)
         {{ cast_or_null(record_path('fields', 'square_feet'), 'double') }} * 0.09290304 as living_area_sqm,
+        -- lot_size (actuallycare.txt:228, 0.5); not in the document: its unit, read as acres
         {{ cast_or_null(record_path('fields', 'lot_size'), 'double') }} * 4046.8564224 as lot_area_sqm,
-        {{ cast_or_null(record_path('fields', 'year_built'), 'integer') }} as year_built,
+        {{ cast_or_null(record_path('fields', 'year_built'), 'integer') }} as year_built,  -- actuallycare.txt:166
 
-        ---------- text (English only)
-        cast(null as varchar) as title,
-        {{ record_path('fields', 'description') }} as description,
+        ---------- text (English only; not in the document: the language)
+        cast(null as varchar) as title,  -- not in the document: no title
+        {{ record_path('fields', 'description') }} as description,  -- actuallycare.txt:230
 
         ---------- location: the API publishes the exact street address and no coordinates
+        -- "Street address of the property" (actuallycare.txt:80), but the examples send the whole address
+        -- (actuallycare.txt:50); not in the document: the street line is the part before the first comma
         trim({{ delimited_part(record_path('fields', 'address'), ',', 1) }}) as address_line,
-        {{ record_path('fields', 'city') }} as city,
-        {{ record_path('fields', 'state') }} as region,
-        {{ record_path('fields', 'zip_code') }} as postal_code,
-        '{{ settings.country_code }}' as country_code,
-        cast(null as double) as latitude,
+        {{ record_path('fields', 'city') }} as city,  -- actuallycare.txt:51
+        {{ record_path('fields', 'state') }} as region,  -- actuallycare.txt:52
+        {{ record_path('fields', 'zip_code') }} as postal_code,  -- actuallycare.txt:53
+        '{{ settings.country_code }}' as country_code,  -- not in the document: the configured country, US
+        cast(null as double) as latitude,  -- not in the document: no coordinates
         cast(null as double) as longitude,
-        true as location_is_exact,
+        true as location_is_exact,  -- not in the document: a street address is taken as exact
 
         ---------- media: plain URLs, in order
+        -- photos (actuallycare.txt:233-235, "example photos"); not in the document: each string is a URL
         cast(coalesce({{ json_array_length(record_field('fields', 'photos')) }}, 0) as integer) as photo_count,
         {{ list_to_json(list_transform(
             list_or_empty(json_to_text_list(record_field('fields', 'photos'))),
@@ -83,9 +89,10 @@ renamed as (
         )) }} as photos,
 
         ---------- timestamps (UTC with a Z)
+        -- created_at, updated_at: "2026-07-15T14:32:10.000Z" (actuallycare.txt:119-120, :241-242)
         {{ cast_or_null(record_path('fields', 'created_at'), 'timestamptz') }} as source_created_at,
         {{ cast_or_null(record_path('fields', 'updated_at'), 'timestamptz') }} as source_updated_at,
-        -- the provider sends no date of its last status change
+        -- not in the document: a date of the last status change; null
         cast(null as timestamp with time zone) as source_status_changed_at
 
     from payload_read

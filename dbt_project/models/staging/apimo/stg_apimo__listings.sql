@@ -9,7 +9,7 @@ source as (
 ),
 
 -- Every payload field the model reads, in one parse of the payload (see json_record); a value of
--- the wrong type reads as null, never an error.
+-- the wrong type reads as null, never an error. The fields: apimo.txt:43-190 (public mode).
 payload_read as (
 
     select
@@ -39,17 +39,21 @@ parsed as (
 
     select
         *,
+        -- "If you can publish the address details" (apimo.txt:83); 1 is yes, as radius reads it (:99)
         {{ cast_or_null(record_path('fields', 'publish_address'), 'integer') }} = 1 as address_is_public,
-        {{ cast_or_null(record_path('fields', 'area.unit'), 'integer') }} as area_unit,
+        {{ cast_or_null(record_path('fields', 'area.unit'), 'integer') }} as area_unit,  -- apimo.txt:101
+        -- not in the document: type code 3 is land (apimo.txt:70 enumerates no codes)
         coalesce({{ cast_or_null(record_path('fields', 'type'), 'integer') }} = 3, false) as is_land,
-        {{ record_field('fields', 'comments') }} as comment_list,
-        {{ record_field('fields', 'pictures') }} as picture_list,
-        {{ record_field('fields', 'areas') }} as room_list
+        {{ record_field('fields', 'comments') }} as comment_list,  -- apimo.txt:170-176
+        {{ record_field('fields', 'pictures') }} as picture_list,  -- apimo.txt:160-166
+        {{ record_field('fields', 'areas') }} as room_list  -- apimo.txt:177-186
     from payload_read
 
 ),
 
 -- The English comment when there is one, else the first: title and description come from one.
+-- Not in the document: which language to pick, and the form of `language` (apimo.txt:171); 'en'
+-- follows the user's ISO 639-1 code (:55) and the example's "fr" (:240).
 with_text as (
 
     select
@@ -68,16 +72,17 @@ renamed as (
         ---------- ids and lineage
         'apimo' as source,
         'apimo' as provider,
-        account_id,  -- the agency id
-        source_listing_id,
+        account_id,  -- the agency id (apimo.txt:31, :46)
+        source_listing_id,  -- id (apimo.txt:44)
         is_removal,
         observed_at,
         _dlt_load_id as load_id,
         payload_hash,
-        {{ record_path('fields', 'reference') }} as reference,
-        cast(null as varchar) as mls_number,
+        {{ record_path('fields', 'reference') }} as reference,  -- apimo.txt:45
+        cast(null as varchar) as mls_number,  -- not in the document: no MLS number
 
         ---------- classification: numeric codes as text, mapped and labelled by the crosswalk downstream
+        -- "Category of the property (sale, rental, ...)" (apimo.txt:67); the codes are not in the document
         {{ record_path('fields', 'category') }} as source_listing_type,
         -- `type` (apimo.txt:70, "apartment, house, ...") classifies every property; `subtype`
         -- (apimo.txt:71, "studio, penthouse, villa, ...") refines it where the crosswalk knows the code
@@ -88,22 +93,31 @@ renamed as (
         {{ record_path('fields', 'step') }} as source_status,
 
         ---------- price: `hide` (apimo.txt:114) hides it from the public; the amount sent is kept, and flagged
-        {{ cast_or_null(record_path('fields', 'price.value'), 'decimal(18, 2)') }} as list_price,
+        {{ cast_or_null(record_path('fields', 'price.value'), 'decimal(18, 2)') }} as list_price,  -- apimo.txt:109
+        -- ISO 4217 (apimo.txt:117); not in the document: without one, the configured currency, EUR
         coalesce({{ record_path('fields', 'price.currency') }}, '{{ settings.currency }}') as currency,
+        -- "Rent frequency" (apimo.txt:113); not in the document: its codes, 1 monthly and 2 weekly;
+        -- any other code, or none, gives no period
         case {{ cast_or_null(record_path('fields', 'price.period'), 'integer') }}
             when 1 then 'month'
             when 2 then 'week'
         end as price_period,
-        {{ cast_or_null(record_path('fields', 'price.hide'), 'boolean') }} as price_is_hidden,
+        {{ cast_or_null(record_path('fields', 'price.hide'), 'boolean') }} as price_is_hidden,  -- apimo.txt:114
 
         ---------- size: area unit 1 is m², 2 is sq ft; another unit gives no area rather than a wrong one
-        {{ cast_or_null(record_path('fields', 'bedrooms'), 'integer') }} as bedrooms,
+        -- `unit` is an id with no table (apimo.txt:101): 1 is m² by the example (:240, 52.12 described as
+        -- "52m²"); not in the document: 2 is sq ft
+        {{ cast_or_null(record_path('fields', 'bedrooms'), 'integer') }} as bedrooms,  -- apimo.txt:106
+        -- the count (`number`) of the `areas` of type 8 (apimo.txt:178-179); not in the document: the type
+        -- codes, 8 read as bathroom
         cast(
             {{ list_sum(list_transform(
                 list_filter('room_list', 'room', record_field('room', 'type') ~ " = '8'"),
                 'room', cast_or_null(record_field('room', 'number'), 'integer')
             )) }} as decimal(5, 2)
         ) as bathrooms,
+        -- area.value (apimo.txt:102); not in the document: it is the lot for land (type 3), else the
+        -- living area; area.total (apimo.txt:103) is not read
         case when not is_land then
             {{ cast_or_null(record_path('fields', 'area.value'), 'double') }}
             * case area_unit when 1 then 1.0 when 2 then 0.09290304 end
@@ -112,21 +126,26 @@ renamed as (
             {{ cast_or_null(record_path('fields', 'area.value'), 'double') }}
             * case area_unit when 1 then 1.0 when 2 then 0.09290304 end
         end as lot_area_sqm,
-        cast(null as integer) as year_built,  -- not sent
+        cast(null as integer) as year_built,  -- not in the document: no year built
 
         ---------- text: English when the agency wrote it, else the first language
-        nullif({{ record_field('chosen_comment', 'title') }}, '') as title,
+        nullif({{ record_field('chosen_comment', 'title') }}, '') as title,  -- apimo.txt:172
+        -- comment_full, "Full comment (can be empty)", else comment, "Comment (can be full)" (apimo.txt:175-176)
         coalesce(
             nullif({{ record_field('chosen_comment', 'comment_full') }}, ''),
             {{ record_field('chosen_comment', 'comment') }}
         ) as description,
 
         ---------- location: without publish_address, no street line and coordinates on a ~1 km grid
+        -- address (apimo.txt:81) only where it may be published (:83)
         case when address_is_public then {{ record_path('fields', 'address') }} end as address_line,
-        {{ record_path('fields', 'city.name') }} as city,
-        {{ record_path('fields', 'region.name') }} as region,
-        {{ record_path('fields', 'city.zipcode') }} as postal_code,
+        {{ record_path('fields', 'city.name') }} as city,  -- apimo.txt:90
+        {{ record_path('fields', 'region.name') }} as region,  -- apimo.txt:87
+        {{ record_path('fields', 'city.zipcode') }} as postal_code,  -- apimo.txt:91
+        -- ISO 3166-1 alpha-2 (apimo.txt:84); not in the document: without one, the configured country, FR
         coalesce({{ record_path('fields', 'country') }}, '{{ settings.country_code }}') as country_code,
+        -- latitude, longitude (apimo.txt:97-98), blurred by a radius unless published (:99); not in the
+        -- document: an unpublished pin is rounded to 2 decimals
         case
             when address_is_public then {{ cast_or_null(record_path('fields', 'latitude'), 'double') }}
             else round({{ cast_or_null(record_path('fields', 'latitude'), 'double') }}, 2)
@@ -135,9 +154,10 @@ renamed as (
             when address_is_public then {{ cast_or_null(record_path('fields', 'longitude'), 'double') }}
             else round({{ cast_or_null(record_path('fields', 'longitude'), 'double') }}, 2)
         end as longitude,
-        address_is_public as location_is_exact,
+        address_is_public as location_is_exact,  -- apimo.txt:83, :99
 
         ---------- media: pictures by rank (picture records sort by their first field)
+        -- rank, url, width_max, height_max (apimo.txt:162-165)
         cast(coalesce({{ list_length('picture_list') }}, 0) as integer) as photo_count,
         {{ list_to_json(list_transform(
             list_sort(list_or_empty('picture_list')),
@@ -152,11 +172,14 @@ renamed as (
         )) }} as photos,
 
         ---------- timestamps: naive local time of the agency, converted with the configured timezone
+        -- "Date/time" (apimo.txt:189-190), sent as "2016-04-12 22:30:45" (:240); not in the document: the
+        -- timezone, Europe/Paris (the example's Date header is +0200, :234)
         {{ from_local_time(cast_or_null(record_path('fields', 'created_at'), 'timestamp'), settings.timezone) }}
-            as source_created_at,
+            as source_created_at,  -- created_at (apimo.txt:189)
         {{ from_local_time(cast_or_null(record_path('fields', 'updated_at'), 'timestamp'), settings.timezone) }}
-            as source_updated_at,
-        -- the provider sends no date of its last status change
+            as source_updated_at,  -- updated_at (apimo.txt:190)
+        -- not in the document: a date of the last status change; null (private-mode `logs`, apimo.txt:207-210,
+        -- are not read)
         cast(null as timestamp with time zone) as source_status_changed_at
 
     from with_text
