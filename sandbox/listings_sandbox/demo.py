@@ -6,12 +6,14 @@ them afterwards in the UI.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
+from typing import TextIO
 
 import dagster as dg
 import duckdb
@@ -42,6 +44,21 @@ NIGHTLY = {f"SOURCES__{name}__RECONCILE_EVERY_HOURS": "0" for name in ("APIMO", 
 
 
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+
+@contextmanager
+def python_logs_to(log: TextIO) -> Iterator[None]:
+    """Python logging (the sources' scan progress, which Dagster's managed loggers also echo) goes to
+    ``log`` for the block, not to the terminal's handlers."""
+    root = logging.getLogger()
+    handlers = root.handlers[:]
+    to_log = logging.StreamHandler(log)
+    to_log.setFormatter(logging.Formatter("# %(message)s"))
+    root.handlers = [to_log]
+    try:
+        yield
+    finally:
+        root.handlers = handlers
 
 
 @contextmanager
@@ -101,7 +118,7 @@ def _run(days: int, seed: int) -> None:
                     )
                 started = time.perf_counter()
                 # dlt's progress and dbt's output go to the run's log (and the UI), not the terminal
-                with log_path.open("a") as log, redirect_stdout(log):
+                with log_path.open("a") as log, redirect_stdout(log), python_logs_to(log):
                     result = job.execute_in_process(
                         instance=instance, run_config=QUIET_LOGS, tags={"listings/demo_day": str(day)}
                     )

@@ -31,3 +31,6 @@ def test_demo_runs_two_days_and_prints_the_summary(tmp_path: Path) -> None:
     assert reported == per_source and set(per_source) == set(SOURCES) and min(per_source.values()) > 0
     # the runs were recorded in the demo's Dagster instance, for the UI
     assert any((tmp_path / "dagster").rglob("*.db"))
+    # the scan progress goes to the demo's log, not the terminal
+    assert "full scan complete" not in completed.stderr + out
+    assert "full scan complete" in (tmp_path / "demo.log").read_text()
