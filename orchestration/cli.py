@@ -275,9 +275,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     status = commands.add_parser(
         "status",
-        help="last load, cursor and freshness per provider",
+        help="last load, cursor, last complete scan and freshness per provider",
         description="Per provider: the last committed load, listings and versions in raw, the incremental "
-        "cursor, and whether the load is within its freshness window (orchestration/defs/automation.py).",
+        "cursor (its times in UTC), when the least recently reconciled account last completed a full scan, "
+        "and whether the load is within its freshness window (orchestration/defs/automation.py).",
     )
     status.add_argument("--json", action="store_true", help="print JSON instead of a table")
     status.set_defaults(run=pipeline_status)

@@ -243,7 +243,7 @@ def provider_status(now: datetime | None = None) -> pd.DataFrame:
             try:
                 last_load, versions, listings = connection.execute(
                     f"""select (select max(inserted_at) from {dataset}._dlt_loads where status = 0),
-                               count(*) filter (where not is_removal), count(distinct source_listing_id)
+                               count(*) filter (where payload is not null), count(distinct source_listing_id)
                         from {dataset}.listings"""
                 ).fetchone()
             except duckdb.CatalogException:  # never loaded
@@ -256,6 +256,7 @@ def provider_status(now: datetime | None = None) -> pd.DataFrame:
                     "listings": listings,
                     "versions": versions,
                     "cursor": cursor(provider),
+                    "last_complete_scan_at": last_complete_scan(provider),
                     "freshness": "never loaded"
                     if last_load is None
                     else ("fresh" if now - last_load <= fresh_within else f"STALE (> {fresh_within})"),
@@ -264,12 +265,34 @@ def provider_status(now: datetime | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def cursor(provider: str) -> str:
-    """The incremental cursor in the provider's local dlt state (full-scan providers have none)."""
+def listings_state(provider: str) -> dict | None:
+    """The provider's listings resource state in its local dlt state; None when never run here."""
     try:
         pipeline = dlt.attach(pipeline_name=f"listings_{provider}", pipelines_dir=str(pipelines_dir()))
     except Exception:  # no local state: never run here
+        return None
+    return pipeline.state.get("sources", {}).get(provider, {}).get("resources", {}).get("listings", {})
+
+
+def cursor(provider: str) -> str:
+    """The incremental cursor in the provider's local dlt state (full-scan providers have none), its
+    times as UTC ISO 8601 (Apimo's are Unix seconds)."""
+    state = listings_state(provider)
+    if state is None:
         return "-"
-    resources = pipeline.state.get("sources", {}).get(provider, {}).get("resources", {})
-    cursor_state = incremental_cursor(resources.get("listings", {}))
-    return json.dumps(cursor_state) if cursor_state else "full scan each run"
+    cursor_state = incremental_cursor(state)
+    return json.dumps(_as_times(cursor_state)) if cursor_state else "full scan each run"
+
+
+def last_complete_scan(provider: str) -> str | None:
+    """When the least recently reconciled account of the provider last completed a full scan."""
+    scans = (listings_state(provider) or {}).get("last_complete_scan_at", {})
+    return datetime.fromisoformat(min(scans.values())).isoformat(timespec="seconds") if scans else None
+
+
+def _as_times(value: object) -> object:
+    if isinstance(value, dict):
+        return {name: _as_times(item) for name, item in value.items()}
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > 1e9:  # Unix seconds
+        return datetime.fromtimestamp(value, UTC).isoformat(timespec="seconds")
+    return value

@@ -59,6 +59,10 @@ def test_providers_run_in_parallel_processes_without_a_lock_failure(tmp_path: Pa
     rows = {row["provider"]: row for row in json.loads(status.stdout)}
     assert {row["freshness"] for row in rows.values()} == {"fresh"}
     assert "timestamp_by_agency" in rows["apimo"]["cursor"] and rows["avaroai"]["cursor"] == "full scan each run"
+    # cursors as times (Apimo's Unix seconds too), and when each provider last completed a full scan
+    apimo_cursor = json.loads(rows["apimo"]["cursor"])["timestamp_by_agency"]
+    assert all(datetime.fromisoformat(at).tzinfo is not None for at in apimo_cursor.values())
+    assert all(datetime.fromisoformat(row["last_complete_scan_at"]) for row in rows.values())
 
     # the providers' steps overlapped in time: extraction really ran side by side
     raw_run, marts_run = (line.split()[2] for line in run.stdout.splitlines() if line.startswith("Dagster run "))

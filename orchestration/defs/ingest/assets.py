@@ -177,7 +177,7 @@ def load_raw(
 
 
 # resource-state keys of the scan's own bookkeeping; every other key is an incremental cursor
-_SCAN_STATE = {"last_scan", "absent_since", "last_complete_scan_at", "payload_fields"}
+_SCAN_STATE = {"last_scan", "absent_since", "last_complete_scan_at", "last_detail_refresh_at", "payload_fields"}
 
 
 def incremental_cursor(resource_state: dict) -> dict:
