@@ -201,6 +201,9 @@ class EnclosureKotoApp(ProviderApp):
         "property_type": ("property_type",),
         "status": ("status",),
     }
+    # A full scan pages `sort_by=created_at` ascending (enclosure_koto.txt:41, :63): the listing a client
+    # meets first, which the `shift_remove` fault takes, is the oldest (the newest would be one it never read)
+    newest_first = False
 
     def __init__(self, name: str, world: World, key: str, strict_times: bool = True, **kwargs: Any) -> None:
         super().__init__({world.account_id: world}, **kwargs)
