@@ -249,14 +249,15 @@ def provider_status(now: datetime | None = None) -> pd.DataFrame:
             except duckdb.CatalogException:  # never loaded
                 last_load, versions, listings = None, 0, 0
             fresh_within = CADENCES[provider].fresh_within
+            state = listings_state(provider)
             rows.append(
                 {
                     "provider": provider,
                     "last_load_at": last_load.astimezone(UTC).isoformat(timespec="seconds") if last_load else None,
                     "listings": listings,
                     "versions": versions,
-                    "cursor": cursor(provider),
-                    "last_complete_scan_at": last_complete_scan(provider),
+                    "cursor": cursor(state),
+                    "last_complete_scan_at": last_complete_scan(state),
                     "freshness": "never loaded"
                     if last_load is None
                     else ("fresh" if now - last_load <= fresh_within else f"STALE (> {fresh_within})"),
@@ -274,19 +275,18 @@ def listings_state(provider: str) -> dict | None:
     return pipeline.state.get("sources", {}).get(provider, {}).get("resources", {}).get("listings", {})
 
 
-def cursor(provider: str) -> str:
-    """The incremental cursor in the provider's local dlt state (full-scan providers have none), its
+def cursor(state: dict | None) -> str:
+    """The incremental cursor in a provider's listings state (full-scan providers have none), its
     times as UTC ISO 8601 (Apimo's are Unix seconds)."""
-    state = listings_state(provider)
     if state is None:
         return "-"
     cursor_state = incremental_cursor(state)
     return json.dumps(_as_times(cursor_state)) if cursor_state else "full scan each run"
 
 
-def last_complete_scan(provider: str) -> str | None:
-    """When the least recently reconciled account of the provider last completed a full scan."""
-    scans = (listings_state(provider) or {}).get("last_complete_scan_at", {})
+def last_complete_scan(state: dict | None) -> str | None:
+    """When the least recently reconciled account of a provider last completed a full scan."""
+    scans = (state or {}).get("last_complete_scan_at", {})
     return datetime.fromisoformat(min(scans.values())).isoformat(timespec="seconds") if scans else None
 
 

@@ -110,6 +110,10 @@ def listings(
     asks_details = details.mode == "always" or (
         details.mode == "auto" and bool(first) and any("version" not in record for record in first)
     )
+
+    def ask(listing_id: str) -> dict | None:  # GET /v1/listings/{id}: a detail, or None (404)
+        return listing_detail(client, account_id, listing_id)
+
     scan = AccountScan(
         PROVIDER,
         account_id,
@@ -117,9 +121,9 @@ def listings(
         volatile_fields=VOLATILE_FIELDS,
         checks=FIELD_CHECKS,
         removals=removals,
-        details=(lambda listing_id: listing_detail(client, account_id, listing_id)) if asks_details else None,
+        details=ask if asks_details else None,
         refresh_details=asks_details and detail_refresh_due(account_id, details.refresh_every_hours),
-        confirm_absence=lambda listing_id: listing_detail(client, account_id, listing_id),
+        confirm_absence=ask,
     )
     for page in chain([first] if first is not None else [], pages):
         total = page.response.json()["data"]["meta"].get("total")
