@@ -1,34 +1,39 @@
-"""The Dagster code location: ``dagster dev -m orchestration.definitions``.
+"""The Dagster code location: ``dagster dev`` from the repository root (``[tool.dagster]`` in
+pyproject.toml), or ``listings ui``.
 
-Definitions are built when Dagster loads them, not at import, so settings (paths, the warehouse)
-are read then.
+Each folder of ``defs/`` exports its own definitions; this file merges them for the providers of the
+registry. They are built when Dagster loads them, not at import, so settings (paths, the
+warehouse) are read then.
 """
 
 from __future__ import annotations
 
-import dagster as dg
-from dagster_dlt import DagsterDltResource
+from collections.abc import Sequence
 
-from orchestration.defs import automation
-from orchestration.defs.ingest.assets import build_raw_assets
-from orchestration.defs.serving.assets import published_marts
-from orchestration.defs.transform.assets import build_dbt_assets, dbt_cli, listings_dbt_project
+import dagster as dg
+
+from orchestration.defs import ingest, serving, transform
+from orchestration.defs.conventions import PIPELINE_RUN_JOB
+from orchestration.registry import PROVIDERS, Provider
+
+
+def build_definitions(providers: Sequence[Provider] = PROVIDERS) -> dg.Definitions:
+    """The code location for ``providers`` (the registry's, unless a test narrows them)."""
+    stages = [ingest.definitions(providers), transform.definitions(providers), serving.definitions()]
+    return dg.Definitions.merge(*stages, dg.Definitions(jobs=[pipeline_run_job(stages[0])]))
+
+
+def pipeline_run_job(ingest_definitions: dg.Definitions) -> dg.UnresolvedAssetJobDefinition:
+    """Every asset with the dbt tests but not the freshness checks: ``listings run`` runs subsets of
+    it (a run that has just loaded is fresh by definition; freshness is the sensor's)."""
+    freshness = [check for checks in ingest_definitions.asset_checks or [] for check in checks.check_keys]
+    return dg.define_asset_job(
+        PIPELINE_RUN_JOB,
+        selection=dg.AssetSelection.all() - dg.AssetSelection.checks(*freshness),
+        description="What `listings run` runs: chosen providers' loads, then the dbt build and the publish.",
+    )
 
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    project = listings_dbt_project()
-    raw = build_raw_assets()
-    jobs = automation.provider_jobs(raw)
-    freshness = automation.freshness_checks(raw)
-    return dg.Definitions(
-        assets=[*raw.values(), build_dbt_assets(project), published_marts],
-        asset_checks=freshness,
-        jobs=jobs,
-        schedules=automation.provider_schedules(jobs),
-        sensors=automation.sensors(freshness),
-        resources={
-            "dlt": DagsterDltResource(),
-            "dbt": dbt_cli(project),
-        },
-    )
+    return build_definitions()

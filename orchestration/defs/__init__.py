@@ -1,1 +1,2 @@
-"""Dagster definitions, one folder per technology: ingest (dlt), transform (dbt)."""
+"""Dagster definitions, one folder per stage, each exporting its own ``definitions()``: ingest (dlt
+raw loads, their jobs, schedules and freshness), transform (dbt), serving (the published marts)."""

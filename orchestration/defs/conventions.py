@@ -9,3 +9,5 @@ OWNERS = ["team:data-platform"]  # dbt models declare the same owners in dbt_pro
 # On a run that built and published the marts while some providers' loads had failed: those
 # providers (comma-separated), whose data in the marts is their last good load.
 FAILED_PROVIDERS_TAG = "listings/failed_providers"
+# The job `listings run` runs subsets of: every asset and dbt test, no freshness check
+PIPELINE_RUN_JOB = "listings_run"

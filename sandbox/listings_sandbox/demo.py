@@ -19,9 +19,9 @@ import dagster as dg
 import duckdb
 
 from listings_sandbox import Sandbox, SandboxConfig
+from orchestration.cli.instance import dagster_home
 from orchestration.definitions import defs
-from orchestration.defs.ingest.assets import SOURCES
-from orchestration.instance import dagster_home
+from orchestration.registry import PROVIDERS, provider_names
 from orchestration.settings import (
     DATA_DIR_ENV,
     WAREHOUSE_PATH_ENV,
@@ -40,7 +40,7 @@ def demo_sandbox_config(seed: int) -> SandboxConfig:
 
 # Each simulated day is a nightly run: sources whose other runs read only recent updates make their
 # reconciliation (full) scan every time, as the nightly schedule will.
-NIGHTLY = {f"SOURCES__{name}__RECONCILE_EVERY_HOURS": "0" for name in ("APIMO", "ENCLOSURE", "KOTO")}
+NIGHTLY = {f"SOURCES__{p.name.upper()}__RECONCILE_EVERY_HOURS": "0" for p in PROVIDERS if p.reconcile_cron}
 
 
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
@@ -132,7 +132,7 @@ def _run(days: int, seed: int) -> None:
                 )
                 if not result.success:
                     raise SystemExit("demo run failed; open the Dagster UI (make dev) to see why")
-        requests_served = {provider: sandbox.stats(provider) for provider in SOURCES}
+        requests_served = {provider: sandbox.stats(provider) for provider in provider_names()}
     print(f"(dlt and dbt output of the runs: {log_path})")
     for provider, stats in requests_served.items():
         print(
@@ -154,7 +154,7 @@ def print_summary(warehouse: str) -> None:
                 "select count(*) filter (where payload is not null), count(distinct source_listing_id), "
                 f"count(*) filter (where is_removal) from raw_{provider}.listings"
             ).fetchone()
-            for provider in SOURCES
+            for provider in provider_names()
         }
     print("\nSummary")
     for source, listings, available, removed in per_source:

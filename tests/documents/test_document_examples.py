@@ -40,8 +40,8 @@ import duckdb
 import pytest
 import yaml
 
-from orchestration.defs.ingest.assets import SOURCES
 from orchestration.defs.ingest.pipelines import listings_pipeline
+from orchestration.registry import PROVIDERS
 
 # a dbt build (started first under pytest-xdist, tests/conftest.py), and in `make check`: it runs
 # every dbt unit test and data test on the documents' own examples in about 25 s
@@ -284,7 +284,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         env.delenv("LISTINGS_WAREHOUSE_PATH", raising=False)
         for name, value in server.settings().items():
             env.setenv(name, value)
-        for source, make_source in SOURCES.items():
+        for source, make_source in ((provider.name, provider.dlt_source()) for provider in PROVIDERS):
             listings_pipeline(source).run(make_source())
         server.httpd.shutdown()
         dbt_build(folder)

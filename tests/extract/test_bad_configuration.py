@@ -6,8 +6,8 @@ from dlt.common.configuration.exceptions import ConfigFieldMissingException
 from dlt.pipeline.exceptions import PipelineStepFailed
 
 from listings_sandbox import Sandbox
-from orchestration.defs.ingest.assets import SOURCES
 from orchestration.defs.ingest.pipelines import listings_pipeline
+from orchestration.registry import by_name, provider_names
 from orchestration.settings import warehouse_path
 
 SECRET_SETTING = {
@@ -22,7 +22,7 @@ WRONG_SECRET = {"estateprime": '{"1": "wrong-key-123", "2": "wrong-key-456"}'}
 
 
 def load(provider: str) -> None:
-    listings_pipeline(provider).run(SOURCES[provider]())
+    listings_pipeline(provider).run(by_name(provider).dlt_source()())
 
 
 def raw_tables(provider: str) -> list[str]:
@@ -37,7 +37,7 @@ def raw_tables(provider: str) -> list[str]:
         ]
 
 
-@pytest.mark.parametrize("provider", sorted(SOURCES))
+@pytest.mark.parametrize("provider", provider_names())
 def test_a_missing_credential_fails_before_any_request(
     pipeline_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, provider: str
 ) -> None:
@@ -47,7 +47,7 @@ def test_a_missing_credential_fails_before_any_request(
     assert pipeline_sandbox.stats(provider).get("requests", 0) == 0 and raw_tables(provider) == []
 
 
-@pytest.mark.parametrize("provider", sorted(SOURCES))
+@pytest.mark.parametrize("provider", provider_names())
 def test_a_refused_credential_fails_fast_without_retrying(
     pipeline_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, provider: str
 ) -> None:
@@ -59,7 +59,7 @@ def test_a_refused_credential_fails_fast_without_retrying(
     assert pipeline_sandbox.stats(provider)["requests"] == 1 and raw_tables(provider) == []
 
 
-@pytest.mark.parametrize("provider", sorted(SOURCES))
+@pytest.mark.parametrize("provider", provider_names())
 def test_a_wrong_url_fails_with_what_to_fix(
     pipeline_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, provider: str
 ) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from dlt_sources.common.retries import RetrySettings
-from orchestration.defs.ingest.assets import SOURCES
+from orchestration.registry import provider_names
 
 DLT_DIR = Path(__file__).resolve().parents[2] / ".dlt"
 CONFIG = (DLT_DIR / "config.toml.example").read_text()
@@ -16,11 +16,11 @@ SECRETS = (DLT_DIR / "secrets.toml.example").read_text()
 
 
 def settings(source: str) -> dict[str, inspect.Parameter]:
-    function = SOURCES[source]
+    function = provider_names()[source]
     return dict(inspect.signature(getattr(function, "__wrapped__", function)).parameters)
 
 
-@pytest.mark.parametrize("source", sorted(SOURCES))
+@pytest.mark.parametrize("source", provider_names())
 def test_every_setting_of_a_source_is_in_the_examples(source: str) -> None:
     config = tomllib.loads(CONFIG)["sources"][source]
     secrets = tomllib.loads(SECRETS)["sources"][source]

@@ -8,8 +8,8 @@ import pytest
 from dlt_sources.common.http import RequestStats
 from listings_sandbox import Sandbox, SandboxConfig
 from listings_sandbox.faults import FAULT_KINDS
-from orchestration.defs.ingest.assets import SOURCES
 from orchestration.defs.ingest.pipelines import listings_pipeline
+from orchestration.registry import by_name
 
 from .conftest import listed_truth
 
@@ -35,7 +35,7 @@ EVIDENCE = {  # what a fault that alters records leaves in raw, stored as receiv
 
 
 def load(host: str) -> None:
-    listings_pipeline(host).run(SOURCES[host]())
+    listings_pipeline(host).run(by_name(host).dlt_source()())
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from dlt_sources.common.errors import ProviderRequestError
 from dlt_sources.common.http import RequestStats
 from dlt_sources.common.retries import RetrySettings
 from listings_sandbox import Sandbox, SandboxConfig
-from orchestration.defs.ingest.assets import SOURCES
 from orchestration.defs.ingest.pipelines import listings_pipeline
+from orchestration.registry import by_name
 
 from .conftest import listed_truth
 
@@ -30,7 +30,7 @@ def sandbox(start_pipeline_sandbox: Callable[..., Sandbox], monkeypatch: pytest.
 
 
 def load(host: str) -> None:
-    listings_pipeline(host).run(SOURCES[host]())
+    listings_pipeline(host).run(by_name(host).dlt_source()())
 
 
 def counted(host: str, load_it: Callable[[], None]) -> dict[str, float]:

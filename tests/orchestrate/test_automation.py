@@ -8,8 +8,8 @@ from dagster._core.test_utils import freeze_time
 from dagster._utils.schedules import cron_string_iterator
 
 from orchestration.definitions import defs
-from orchestration.defs.automation import AUTOMATION_ENV, CADENCES
-from orchestration.defs.ingest.assets import SOURCES
+from orchestration.defs.automation import AUTOMATION_ENV
+from orchestration.registry import provider_names
 
 CURSOR_PROVIDERS = {"apimo", "enclosure", "koto"}  # routine runs read a cursor; removals need a full scan
 
@@ -17,10 +17,10 @@ CURSOR_PROVIDERS = {"apimo", "enclosure", "koto"}  # routine runs read a cursor;
 def test_every_provider_has_its_own_job_and_schedule_and_cursor_providers_reconcile_nightly() -> None:
     definitions = defs()
     schedules = {schedule.name: schedule for schedule in definitions.schedules}
-    assert set(schedules) == {f"load_{p}_schedule" for p in SOURCES} | {
+    assert set(schedules) == {f"load_{p}_schedule" for p in provider_names()} | {
         f"reconcile_{p}_nightly" for p in CURSOR_PROVIDERS
     }
-    for provider in SOURCES:
+    for provider in provider_names():
         job = definitions.resolve_job_def(f"load_{provider}")
         assert {key.path[0] for key in job.asset_layer.executable_asset_keys} == {f"raw_{provider}"}
 
@@ -87,14 +87,14 @@ def test_freshness_checks_fail_when_a_provider_has_not_loaded_within_its_window(
     definitions = defs()
     apimo = dg.AssetKey(["raw_apimo", "listings"])
     checks = [check for check in definitions.asset_checks if apimo in {key.asset_key for key in check.check_keys}]
-    assert len(checks) == 1 and CADENCES["apimo"].fresh_within == timedelta(hours=1)
+    assert len(checks) == 1 and by_name("apimo").fresh_within == timedelta(hours=1)
     selection = dg.AssetSelection.checks(*checks[0].check_keys)
     job = dg.Definitions.merge(definitions, dg.Definitions(jobs=[dg.define_asset_job("freshness", selection)]))
     job = job.resolve_job_def("freshness")
     with dg.instance_for_test() as instance:
         instance.report_runless_asset_event(dg.AssetMaterialization(apimo))
         fresh = job.execute_in_process(instance=instance)
-        late = datetime.now(UTC) + CADENCES["apimo"].fresh_within + timedelta(minutes=5)
+        late = datetime.now(UTC) + by_name("apimo").fresh_within + timedelta(minutes=5)
         with freeze_time(late):  # Dagster's own clock override, used by its tests
             stale = job.execute_in_process(instance=instance)
     assert [check.passed for check in fresh.get_asset_check_evaluations()] == [True]

@@ -9,8 +9,8 @@ import dagster as dg
 import pytest
 
 from orchestration.definitions import defs
-from orchestration.defs.ingest.assets import SOURCES
 from orchestration.defs.ingest.pipelines import listings_pipeline
+from orchestration.registry import provider_names
 from orchestration.settings import REPO_ROOT as REPO
 from orchestration.settings import pipelines_dir
 
@@ -21,10 +21,10 @@ def asset_graph():
 
 def test_definitions_load_with_the_expected_asset_keys() -> None:
     keys = {key.to_user_string() for key in asset_graph().get_all_asset_keys()}
-    raw = {f"raw_{source}/listings" for source in SOURCES} | {
+    raw = {f"raw_{source}/listings" for source in provider_names()} | {
         f"raw_estateprime/{lookup}" for lookup in ("sources", "tags", "custom_fields")
     }
-    staging = {f"staging/stg_{source}__{entity}" for source in SOURCES for entity in ("listings", "loads")} | {
+    staging = {f"staging/stg_{source}__{entity}" for source in provider_names() for entity in ("listings", "loads")} | {
         f"staging/stg_estateprime__{lookup}" for lookup in ("sources", "tags", "custom_fields")
     }
     intermediate = {
@@ -46,15 +46,15 @@ def test_definitions_load_with_the_expected_asset_keys() -> None:
 
 def test_dbt_source_key_equals_the_dlt_asset_key() -> None:
     graph = asset_graph()
-    for source in SOURCES:
+    for source in provider_names():
         for entity in ("listings", "loads"):  # `_dlt_loads` is the raw listings asset too
             staging = graph.get(dg.AssetKey(["staging", f"stg_{source}__{entity}"]))
             assert {key.to_user_string() for key in staging.parent_keys} == {f"raw_{source}/listings"}
     versions = graph.get(dg.AssetKey(["intermediate", "int_listing_versions"]))
     # int_source_loads decides which committed loads are new, so it runs first
-    assert {key.to_user_string() for key in versions.parent_keys} == {f"staging/stg_{s}__listings" for s in SOURCES} | {
-        "intermediate/int_source_loads"
-    }
+    assert {key.to_user_string() for key in versions.parent_keys} == {
+        f"staging/stg_{s}__listings" for s in provider_names()
+    } | {"intermediate/int_source_loads"}
     timeline = graph.get(dg.AssetKey(["intermediate", "int_listing_timeline"]))
     assert dg.AssetKey(["crosswalks", "crosswalk_vocabulary"]) in timeline.parent_keys
     marts = graph.get(dg.AssetKey(["marts", "listings"]))

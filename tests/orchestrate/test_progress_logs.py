@@ -7,12 +7,12 @@ import yaml
 from dagster_dlt import DagsterDltResource
 
 from listings_sandbox import Sandbox
+from orchestration.cli.instance import DAGSTER_YAML_FILE
 from orchestration.defs.ingest.assets import build_raw_assets
-from orchestration.instance import DAGSTER_YAML
 
 
 def test_scan_progress_and_summary_appear_in_the_runs_event_log(pipeline_sandbox: Sandbox, tmp_path: Path) -> None:
-    settings = yaml.safe_load(DAGSTER_YAML)
+    settings = yaml.safe_load(DAGSTER_YAML_FILE.read_text())
     with dg.instance_for_test(temp_dir=str(tmp_path), overrides={"python_logs": settings["python_logs"]}) as instance:
         result = dg.materialize(
             list(build_raw_assets().values()),

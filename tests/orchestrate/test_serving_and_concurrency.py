@@ -16,7 +16,7 @@ import pytest
 
 from listings_sandbox import Sandbox, SandboxConfig
 from orchestration.analyst import EXAMPLES, example
-from orchestration.defs.ingest.assets import SOURCES
+from orchestration.registry import provider_names
 
 pytestmark = pytest.mark.slow  # minutes: started first under pytest-xdist (tests/conftest.py)
 
@@ -42,13 +42,13 @@ def test_providers_run_in_parallel_processes_without_a_lock_failure(tmp_path: Pa
                 for record in sandbox.truth(provider)
                 if record["is_listed"]
             }
-            for provider in SOURCES
+            for provider in provider_names()
         }
     status = listings_cli("status", "--json", env=env)
     assert status.returncode == 0, status.stderr
 
     with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as warehouse:
-        for provider in SOURCES:
+        for provider in provider_names():
             stored = {
                 row[0]
                 for row in warehouse.execute(
@@ -69,13 +69,13 @@ def test_providers_run_in_parallel_processes_without_a_lock_failure(tmp_path: Pa
     with dg.DagsterInstance.from_config(str(tmp_path / "dagster")) as instance:
         windows = step_windows(instance, raw_run)
         selections = [instance.get_run_by_id(run_id).asset_selection for run_id in (raw_run, marts_run)]
-    assert most_at_once([windows[provider] for provider in SOURCES]) >= 3, windows
+    assert most_at_once([windows[provider] for provider in provider_names()]) >= 3, windows
     # freshness checks are the freshness sensor's: a run does not spend a process on each
     assert not [step for step in windows if step.startswith("freshness_check")], sorted(windows)
     # each run records what it selected, so a re-execution from the UI selects the same: the loads,
     # then the models and the publish
     assert [{key.path[0] for key in selection} for selection in selections] == [
-        {f"raw_{p}" for p in SOURCES},
+        {f"raw_{p}" for p in provider_names()},
         {"crosswalks", "staging", "intermediate", "marts", "serving"},
     ]
     assert run.stdout.strip().splitlines()[-1] == "listings run: succeeded"

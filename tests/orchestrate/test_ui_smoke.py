@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from orchestration.defs.ingest.assets import SOURCES
+from orchestration.registry import provider_names
 
 REPO = Path(__file__).resolve().parents[2]
 STARTUP_DEADLINE_S = 300  # about 20 s unloaded; CI runs other workers beside it
@@ -114,20 +114,20 @@ def test_the_code_location_loads_and_serves_schedules_and_sensors(webserver: str
     assert repositories["__typename"] == "RepositoryConnection", repositories
     [repository] = repositories["nodes"]
     schedules = {schedule["name"] for schedule in repository["schedules"]}
-    assert {f"load_{source}_schedule" for source in SOURCES} <= schedules
+    assert {f"load_{source}_schedule" for source in provider_names()} <= schedules
     assert {sensor["name"] for sensor in repository["sensors"]} == {"provider_freshness", "rebuild_marts_after_loads"}
 
 
 def test_the_ui_serves_the_lineage_graph_with_groups_kinds_and_checks(webserver: str) -> None:
     nodes = {"/".join(node["assetKey"]["path"]): node for node in graphql(webserver, ASSET_NODES)["assetNodes"]}
-    raw = {f"raw_{source}/listings" for source in SOURCES} | {
+    raw = {f"raw_{source}/listings" for source in provider_names()} | {
         f"raw_estateprime/{lookup}" for lookup in ("sources", "tags", "custom_fields")
     }
-    staging = {f"staging/stg_{source}__listings" for source in SOURCES}
+    staging = {f"staging/stg_{source}__listings" for source in provider_names()}
     marts = {f"marts/{model}" for model in ("listings", "listing_price_history", "listing_events", "listing_photos")}
     assert raw | staging | {"intermediate/int_listing_versions"} | marts | {"serving/marts"} <= set(nodes)
 
-    assert {nodes[f"raw_{source}/listings"]["groupName"] for source in SOURCES} == {"raw"}
+    assert {nodes[f"raw_{source}/listings"]["groupName"] for source in provider_names()} == {"raw"}
     assert {nodes[key]["groupName"] for key in marts} == {"marts"}
     assert {"dbt", "duckdb"} <= set(nodes["marts/listings"]["kinds"])
 

@@ -26,7 +26,7 @@ from listings_sandbox import Sandbox
 from listings_sandbox.demo import NIGHTLY, demo_sandbox_config
 from listings_sandbox.faults import FAULT_KINDS
 from orchestration.definitions import defs
-from orchestration.defs.ingest.assets import SOURCES
+from orchestration.registry import provider_names
 from orchestration.settings import warehouse_path
 
 pytestmark = pytest.mark.slow  # minutes: started first under pytest-xdist (tests/conftest.py)
@@ -76,7 +76,7 @@ class Days:
 def truth_now(sandbox: Sandbox) -> dict[ListingId, dict[str, Any]]:
     return {
         (source, record["account_id"], record["source_listing_id"]): record
-        for source in SOURCES
+        for source in provider_names()
         for record in sandbox.truth(source)
     }
 
@@ -103,18 +103,18 @@ def days(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Days]:
                 if day:
                     sandbox.advance_day()
                 if day == 1:
-                    for host in SOURCES:
+                    for host in provider_names():
                         for kind, options in FAULTS.items():
                             sandbox.arm_fault(host, kind, **{"times": 1, **options})
                     before_scans = truth_now(sandbox)
                 results.append(job.execute_in_process(instance=instance, raise_on_error=False))
                 truth.append(truth_now(sandbox))
                 if day == 1:
-                    stats = {host: sandbox.stats(host) for host in SOURCES}
+                    stats = {host: sandbox.stats(host) for host in provider_names()}
                     removed_after_faults = removed_in_marts()
                     fired = {  # the 5xx at a rate stays armed until cleared
                         host: [fault["kind"] for fault in sandbox.app(host).faults.armed() if fault["times"]]
-                        for host in SOURCES
+                        for host in provider_names()
                     }
                     sandbox.clear_faults()
                     shifted = {
@@ -146,9 +146,9 @@ def metadata(result: dg.ExecuteInProcessResult, asset: str) -> dict:
 
 def test_every_run_succeeds_and_every_fault_fired(days: Days) -> None:
     assert [result.success for result in days.results] == [True, True, True]
-    assert days.fired == {host: [] for host in SOURCES}
+    assert days.fired == {host: [] for host in provider_names()}
     assert days.shifted  # the mid-scan inserts and removals happened
-    for host in SOURCES:
+    for host in provider_names():
         faulted = metadata(days.results[1], f"raw_{host}/listings")
         # the burst and the storm, a timeout, the two cut-off bodies: each attempt retried
         assert faulted["responses_429"] >= BURST and faulted["retries"] >= BURST + 3, (host, faulted)
@@ -239,7 +239,7 @@ def test_the_price_history_equals_the_truth(days: Days) -> None:
 
 def test_malformed_records_are_quarantined_with_provider_id_field_and_reason(days: Days) -> None:
     quarantined = days.mart("select source, source_record_id, field, reason from intermediate.int_quarantined_records")
-    assert sorted(source for source, *_ in quarantined) == sorted(SOURCES)  # one per provider host
+    assert sorted(source for source, *_ in quarantined) == provider_names()  # one per provider host
     assert {reason for *_, reason in quarantined} == {"not a number: 'call for price'"}
     assert all(record_id is not None and field for _, record_id, field, _ in quarantined)
     counts = [metadata(result, "raw_koto/listings")["listings_quarantined"] for result in days.results]
@@ -259,7 +259,7 @@ def test_the_quarantine_check_warns_for_the_faulted_load_only(days: Days) -> Non
 
 
 def test_echoed_credentials_are_masked_in_raw_payloads(days: Days) -> None:
-    for host in SOURCES:
+    for host in provider_names():
         payloads = [
             payload for (payload,) in days.mart(f"select payload from raw_{host}.listings where payload is not null")
         ]
@@ -268,7 +268,7 @@ def test_echoed_credentials_are_masked_in_raw_payloads(days: Days) -> None:
 
 
 def test_schema_drift_is_reported_in_the_run_metadata(days: Days) -> None:
-    for host in SOURCES:
+    for host in provider_names():
         clean, faulted = (metadata(days.results[day], f"raw_{host}/listings") for day in (0, 1))
         assert clean["schema_drift_fields"] == 0, host  # the first scan records the baseline
         assert "sandbox_new_field.introduced" in faulted["schema_drift"]["new_fields"], host
@@ -278,7 +278,7 @@ def test_schema_drift_is_reported_in_the_run_metadata(days: Days) -> None:
 
 def test_an_unknown_provider_word_is_kept_and_shown_until_the_crosswalk_maps_it(days: Days) -> None:
     unmapped = days.mart("select source, field, source_value, listings from intermediate.int_unmapped_source_values")
-    assert sorted(unmapped) == sorted((host, "property_type", "sandbox_unlisted_value", 1) for host in SOURCES)
+    assert sorted(unmapped) == sorted((host, "property_type", "sandbox_unlisted_value", 1) for host in provider_names())
     checks = [
         check.passed
         for result in days.results

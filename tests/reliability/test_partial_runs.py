@@ -23,7 +23,7 @@ import pytest
 from listings_sandbox import Sandbox, SandboxConfig
 from listings_sandbox.demo import NIGHTLY
 from orchestration.defs.conventions import FAILED_PROVIDERS_TAG
-from orchestration.defs.ingest.assets import SOURCES
+from orchestration.registry import provider_names
 
 pytestmark = pytest.mark.slow  # minutes: started first under pytest-xdist (tests/conftest.py)
 
@@ -83,14 +83,14 @@ def partial(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Partial]:
             env.pop(name, None)
         healthy = listings_cli("run", env=env)
         serving = data / "serving.duckdb"
-        before = {source: served_rows(serving, source) for source in SOURCES}
+        before = {source: served_rows(serving, source) for source in provider_names()}
         sandbox.advance_day()
         sandbox.arm_fault("koto", "unknown_value", value="castle")  # a word Koto's document does not list
         down = {**env, f"SOURCES__{DOWN.upper()}__BASE_URL": f"http://127.0.0.1:{closed_port()}/api"}
         partial = listings_cli("run", env=down)
         status = listings_cli("status", env=env)
-        after = {source: served_rows(serving, source) for source in SOURCES}
-        listed = {source: listed_ids(sandbox, source) for source in SOURCES}
+        after = {source: served_rows(serving, source) for source in provider_names()}
+        listed = {source: listed_ids(sandbox, source) for source in provider_names()}
     yield Partial(healthy, partial, status, before, after, listed, data / "dagster")
 
 
@@ -115,7 +115,7 @@ def test_run_and_status_name_a_provider_word_the_crosswalk_lacks(partial: Partia
 
 
 def test_the_other_providers_new_data_is_published(partial: Partial) -> None:
-    for source in set(SOURCES) - {DOWN}:
+    for source in set(provider_names()) - {DOWN}:
         served = {row[:2] for row in partial.after[source] if row[4] is None}
         assert partial.before[source] != partial.after[source], source  # day 2 reached the serving file
         assert partial.listed_day_2[source] <= served, source  # every listing listed on day 2 is there

@@ -23,8 +23,8 @@ import pytest
 
 from listings_sandbox import Sandbox, SandboxConfig
 from listings_sandbox.demo import NIGHTLY
-from orchestration.defs.ingest.assets import SOURCES
 from orchestration.defs.ingest.pipelines import listings_pipeline
+from orchestration.registry import PROVIDERS, provider_names
 
 from .conftest import unified_status
 
@@ -74,11 +74,11 @@ def marts_and_truth(
         for day in range(2):
             if day:
                 sandbox.advance_day()
-            for source, make_source in SOURCES.items():
+            for source, make_source in ((provider.name, provider.dlt_source()) for provider in PROVIDERS):
                 listings_pipeline(source).run(make_source())
         truth = {
             (source, record["account_id"], record["source_listing_id"]): record
-            for source in SOURCES
+            for source in provider_names()
             for record in sandbox.truth(source)
         }
         build = subprocess.run(
@@ -122,5 +122,5 @@ def test_every_listing_status_and_price_equals_the_truth(marts_and_truth: tuple[
             expected[key], actual[key] = "removed", "removed" if removed_at is not None else status
     wrong = {key: (expected[key], actual[key]) for key in expected if expected[key] != actual[key]}
     assert not wrong, f"{len(wrong)} of {len(expected)} differ, e.g. {list(wrong.items())[:5]}"
-    assert {key[0] for key in expected} == set(SOURCES)
+    assert {key[0] for key in expected} == set(provider_names())
     assert {status for status, _ in (v for v in expected.values() if isinstance(v, tuple))} >= {"active", "pending"}

@@ -20,8 +20,8 @@ import pytest
 from listings_sandbox import Sandbox
 from listings_sandbox.demo import NIGHTLY, demo_sandbox_config
 from orchestration.definitions import defs
-from orchestration.defs.ingest.assets import SOURCES
 from orchestration.defs.serving.assets import MARTS, publish_duckdb
+from orchestration.registry import provider_names
 from orchestration.settings import DBT_PROJECT_DIR, parquet_dir, serving_path, warehouse_path
 
 from .conftest import unified_status
@@ -75,15 +75,15 @@ def scenario(tmp_path_factory: pytest.TempPathFactory, serving_readers) -> Itera
                 result = job.execute_in_process(instance=instance)
                 assert result.success
                 metadata.append(materialisations(result))
-                assert {f"raw_{source}/listings" for source in SOURCES} | {f"marts/{t}" for t in MART_TABLES} <= set(
-                    metadata[-1]
-                )
+                assert {f"raw_{source}/listings" for source in provider_names()} | {
+                    f"marts/{t}" for t in MART_TABLES
+                } <= set(metadata[-1])
                 failed = [check.check_name for check in result.get_asset_check_evaluations() if not check.passed]
                 assert not failed
                 days.append(
                     {
                         (source, record["account_id"], record["source_listing_id"]): record
-                        for source in SOURCES
+                        for source in provider_names()
                         for record in sandbox.truth(source)
                     }
                 )
@@ -112,7 +112,7 @@ def test_every_listing_ever_served_is_in_the_mart_once(scenario: Scenario) -> No
         scenario.mart("select source, account_id, source_listing_id from marts.listings where removed_at is not null")
     )
     assert set(mart) - ever_listed(scenario) <= {key for key in removed if key[0] == "estateprime"}
-    assert {source for source, _, _ in mart} == set(SOURCES)
+    assert {source for source, _, _ in mart} == set(provider_names())
 
 
 def test_current_prices_statuses_and_removals_equal_the_truth(scenario: Scenario) -> None:
@@ -345,9 +345,9 @@ def test_runs_record_scan_figures_requests_cursor_and_mart_previews(scenario: Sc
     first, last = scenario.metadata[0], scenario.metadata[-1]
     listed = {
         source: sum(1 for key, record in scenario.days[0].items() if key[0] == source and record["is_listed"])
-        for source in SOURCES
+        for source in provider_names()
     }
-    for source in SOURCES:
+    for source in provider_names():
         assert first[f"raw_{source}/listings"]["listings_new"] == listed[source], source
         assert first[f"raw_{source}/listings"]["listings_changed"] == 0
         assert first[f"raw_{source}/listings"]["requests"] >= 1

@@ -4,7 +4,7 @@ import functools
 import inspect
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import dagster as dg
@@ -15,16 +15,12 @@ from dagster_dlt.translator import DltResourceTranslatorData
 from dlt.extract.source import DltSource
 from pydantic import Field
 
-from dlt_sources.actuallycare import actuallycare_source
-from dlt_sources.apimo import apimo_source
-from dlt_sources.avaroai import avaroai_source
 from dlt_sources.common.failpoints import failpoint
 from dlt_sources.common.http import RequestStats
 from dlt_sources.common.warehouse_lock import pipeline_run_lock, pipeline_warehouse_lock
-from dlt_sources.enclosure_koto import enclosure_source, koto_source
-from dlt_sources.estateprime import estateprime_source
 from orchestration.defs.conventions import OWNERS
 from orchestration.defs.ingest.pipelines import listings_pipeline
+from orchestration.registry import PROVIDERS, Provider
 
 # dagster-dlt reads resource names and schemas from a source object when definitions load; the
 # credentials it is built with here are never used. The asset body builds the source again from
@@ -47,18 +43,6 @@ class RawLayerTranslator(DagsterDltTranslator):
             description=f"Raw {data.resource.source_name} {data.resource.name}: every observed payload "
             "version, append-only (dlt).",
         )
-
-
-# One line per provider API instance: its dlt source function (Enclosure and Koto are one API on
-# two hosts, configured and loaded separately).
-SOURCES: dict[str, Callable[..., DltSource]] = {
-    "actuallycare": actuallycare_source,
-    "apimo": apimo_source,
-    "avaroai": avaroai_source,
-    "enclosure": enclosure_source,
-    "estateprime": estateprime_source,
-    "koto": koto_source,
-}
 
 
 def definition_time_source(source: Callable[..., DltSource]) -> DltSource:
@@ -98,9 +82,9 @@ class RawLoadConfig(dg.Config):
     )
 
 
-def build_raw_assets() -> dict[str, dg.AssetsDefinition]:
-    """One multi-asset per provider source; built when definitions load (settings are read then)."""
-    return {provider: raw_assets(provider, source) for provider, source in SOURCES.items()}
+def build_raw_assets(providers: Sequence[Provider] = PROVIDERS) -> dict[str, dg.AssetsDefinition]:
+    """One multi-asset per provider of the registry; built when definitions load (settings are read then)."""
+    return {provider.name: raw_assets(provider.name, provider.dlt_source()) for provider in providers}
 
 
 def raw_assets(provider: str, source: Callable[..., DltSource]) -> dg.AssetsDefinition:

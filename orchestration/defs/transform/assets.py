@@ -1,8 +1,10 @@
 """Every dbt model, seed and test as Dagster assets and asset checks, in one ``@dbt_assets``
 (blocking checks do not work across several definitions, dagster#19821)."""
 
+import hashlib
+import json
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from pydantic import Field
 from dlt_sources.common.failpoints import failpoint
 from dlt_sources.common.warehouse_lock import warehouse_lock
 from orchestration.defs.conventions import WAREHOUSE_WRITER_POOL
+from orchestration.registry import PROVIDERS, Provider, dbt_vars, dbt_vars_argument
 from orchestration.settings import DBT_PROJECT_DIR, warehouse_path
 
 MARTS_SCHEMA = "marts"
@@ -27,24 +30,35 @@ def dbt_cli(project: DbtProject) -> DbtCliResource:
     return DbtCliResource(project_dir=project, dbt_executable=str(Path(sys.executable).parent / "dbt"))
 
 
-def listings_dbt_project() -> DbtProject:
-    """The dbt project, with a manifest no older than its sources.
+def listings_dbt_project(providers: Sequence[Provider] = PROVIDERS) -> DbtProject:
+    """The dbt project for ``providers``, with a manifest no older than its sources.
 
     A fresh clone has no manifest, and a stale one would hide a changed model: ``dbt parse`` runs
-    whenever any model, seed, macro or the project file is newer than ``target/manifest.json``.
-    Processes that load the definitions at once (a run's step processes, test workers) take turns,
-    so none reads a manifest another is writing.
+    whenever any model, seed, macro or the project file is newer than ``target/manifest.json``, or
+    the registry's vars differ from those it was parsed with (a narrower registry, as in a test,
+    parses into a target folder of its own). Processes that load the definitions at once (a run's
+    step processes, test workers) take turns, so none reads a manifest another is writing.
     """
-    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+    registry_vars = json.dumps(dbt_vars(providers), sort_keys=True)
+    target = "target" if list(providers) == list(PROVIDERS) else f"target/registry-{_digest(registry_vars)}"
+    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=target)
     manifest = Path(project.manifest_path)
+    parsed_with = manifest.with_name("registry_vars.json")
     sources = [DBT_PROJECT_DIR / "dbt_project.yml"] + [
         path for folder in ("models", "seeds", "macros") for path in (DBT_PROJECT_DIR / folder).rglob("*")
     ]
     manifest.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(manifest.with_name(".parse.lock")):
-        if not manifest.exists() or max(path.stat().st_mtime for path in sources) > manifest.stat().st_mtime:
-            dbt_cli(project).cli(["parse", "--quiet"], target_path=Path(project.target_path)).wait()
+        stale = not manifest.exists() or max(path.stat().st_mtime for path in sources) > manifest.stat().st_mtime
+        if stale or not parsed_with.exists() or parsed_with.read_text() != registry_vars:
+            command = ["parse", "--quiet", *dbt_vars_argument(providers)]
+            dbt_cli(project).cli(command, target_path=Path(project.target_path)).wait()
+            parsed_with.write_text(registry_vars)
     return project
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 # Each raw dataset's `_dlt_loads` is a dbt source of its own (staging reads which loads committed)
@@ -77,12 +91,14 @@ class DbtBuildConfig(dg.Config):
     )
 
 
-def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
+def build_dbt_assets(project: DbtProject, providers: Sequence[Provider] = PROVIDERS) -> dg.AssetsDefinition:
+    registry_vars = dbt_vars_argument(providers)
+
     @dbt_assets(
         manifest=project.manifest_path, project=project, dagster_dbt_translator=TRANSLATOR, pool=WAREHOUSE_WRITER_POOL
     )
     def listings_dbt(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig) -> Iterator:
-        args = ["build", "--full-refresh"] if config.full_refresh else ["build"]
+        args = ["build", *registry_vars, *(["--full-refresh"] if config.full_refresh else [])]
         with warehouse_lock(warehouse_path(), "run dbt build"):
             # a failed build still records the marts it did build, then fails the step
             invocation = dbt.cli(args, context=context, raise_on_error=False)

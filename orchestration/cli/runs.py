@@ -14,27 +14,23 @@ import dagster as dg
 import dlt
 import duckdb
 import pandas as pd
-from dagster._core.definitions.assets.job.asset_job import IMPLICIT_ASSET_JOB_NAME
-from dagster._core.definitions.reconstruct import ReconstructableJob, ReconstructableRepository
-from dagster._core.execution.api import create_execution_plan, execute_run
 
 from dlt_sources.common.warehouse_lock import warehouse_lock
+from orchestration.cli.instance import use_dagster_home
 from orchestration.definitions import defs
-from orchestration.defs.automation import CADENCES
-from orchestration.defs.conventions import FAILED_PROVIDERS_TAG
-from orchestration.defs.ingest.assets import SOURCES, incremental_cursor
-from orchestration.defs.ingest.pipelines import raw_dataset
-from orchestration.instance import use_dagster_home
-from orchestration.settings import REPO_ROOT, pipelines_dir, warehouse_path
+from orchestration.defs.conventions import FAILED_PROVIDERS_TAG, PIPELINE_RUN_JOB
+from orchestration.defs.ingest.assets import incremental_cursor
+from orchestration.registry import PROVIDERS, provider_names
+from orchestration.settings import pipelines_dir, warehouse_path
 
 DBT_OP = "listings_dbt"
 RUN_HOST_TAG, RUN_PID_TAG = "listings/host", "listings/pid"  # which process runs it
 
 
-def all_assets_job() -> ReconstructableJob:
-    """The job of every asset, as a pointer each step's process loads the code location from."""
-    location = ReconstructableRepository.for_module("orchestration.definitions", "defs", str(REPO_ROOT))
-    return location.get_reconstructable_job(IMPLICIT_ASSET_JOB_NAME)
+def pipeline_run_job() -> dg.JobDefinition:
+    """The job ``listings run`` runs subsets of: each step's process loads it again through
+    ``dg.reconstructable``, from this module."""
+    return defs().get_job_def(PIPELINE_RUN_JOB)
 
 
 @dataclass
@@ -81,15 +77,12 @@ def run_pipeline(
     take turns at the warehouse lock to load. ``in_process`` runs every step in this process, one
     after another.
     """
-    providers = (list(providers) or list(SOURCES)) if raw else []
+    providers = (list(providers) or provider_names()) if raw else []
     use_dagster_home()
-    datasets = {raw_dataset(provider) for provider in providers}
+    datasets = {f"raw_{provider}" for provider in providers}
     graph = defs().resolve_asset_graph()
     raw_keys = {key for key in graph.executable_asset_keys if key.path[0] in datasets}
     mart_keys = {key for key in graph.executable_asset_keys if not key.path[0].startswith("raw_")} if marts else set()
-    # the dbt tests run with their models; freshness checks are the freshness sensor's (a run that
-    # has just loaded is fresh by definition)
-    checks = {key for key in graph.asset_check_keys if key.name != "freshness_check"}
     report = PipelineRun()
     with dg.DagsterInstance.get() as instance:
         fail_dead_runs(instance)
@@ -97,7 +90,7 @@ def run_pipeline(
         if raw_keys:
             # every provider at once: they wait on HTTP, not on the CPU (the default limit is the core count)
             config = {provider: {"config": {"full_scan": True}} for provider in providers} if full_refresh else {}
-            run = execute_assets(instance, raw_keys, checks, config, len(providers), in_process, tags)
+            run = execute_assets(instance, raw_keys, config, len(providers), in_process, tags)
             report.failed_providers = provider_failures(instance, run.run_id, providers)
             loaded = len(providers) - len(report.failed_providers)
             print(f"Dagster run {run.run_id} (raw loads): {loaded} of {len(providers)} providers loaded", flush=True)
@@ -105,7 +98,7 @@ def run_pipeline(
             config = {DBT_OP: {"config": {"full_refresh": True}}} if full_refresh else {}
             if report.failed_providers:
                 tags = {**tags, FAILED_PROVIDERS_TAG: ",".join(sorted(report.failed_providers))}
-            run = execute_assets(instance, mart_keys, checks, config, 1, in_process, tags)
+            run = execute_assets(instance, mart_keys, config, 1, in_process, tags)
             report.marts_published = run.is_success
             state = "published" if run.is_success else "FAILED"
             print(f"Dagster run {run.run_id} (dbt build and publish): {state}", flush=True)
@@ -117,32 +110,24 @@ def run_pipeline(
 def execute_assets(
     instance: dg.DagsterInstance,
     selection: set[dg.AssetKey],
-    checks: set[dg.AssetCheckKey],
     op_config: dict,
     max_concurrent: int,
     in_process: bool,
     tags: dict[str, str],
 ) -> dg.DagsterRun:
-    """One Dagster run of ``selection`` and those of ``checks`` on it, recorded in ``instance`` (the UI
-    lists it)."""
-    checks = {key for key in checks if key.asset_key in selection}
-    job = all_assets_job().get_subset(asset_selection=selection, asset_check_selection=checks)
+    """One Dagster run of ``selection`` and its checks (those of the pipeline-run job: the dbt tests,
+    not the freshness checks), recorded in ``instance`` (the UI lists it)."""
     executor = {"in_process": {}} if in_process else {"multiprocess": {"max_concurrent": max(1, max_concurrent)}}
     run_config = {"ops": op_config, "execution": {"config": executor}}
-    # The run records its asset selection (a re-execution from the UI selects the same), but
-    # execute_job(asset_selection=...) would add back every check of those assets: its steps are
-    # planned from the subset above instead.
-    plan = create_execution_plan(job, run_config=run_config, instance_ref=instance.get_ref(), tags=tags)
-    run = instance.create_run_for_job(
-        job_def=job.get_definition(),
-        execution_plan=plan,
+    result = dg.execute_job(
+        dg.reconstructable(pipeline_run_job),
+        instance,
         run_config=run_config,
         tags=tags,
-        asset_selection=frozenset(selection),
-        job_code_origin=job.get_python_origin(),
+        asset_selection=sorted(selection),
+        raise_on_error=False,
     )
-    execute_run(job, run, instance)
-    return instance.get_run_by_id(run.run_id)
+    return instance.get_run_by_id(result.run_id)
 
 
 def provider_failures(instance: dg.DagsterInstance, run_id: str, providers: Sequence[str]) -> dict[str, str]:
@@ -238,8 +223,8 @@ def provider_status(now: datetime | None = None) -> pd.DataFrame:
         # scan of this function's own `listings` count from the provider before
         duckdb.connect(str(warehouse), read_only=True, config={"python_enable_replacements": False}) as connection,
     ):
-        for provider in SOURCES:
-            dataset = raw_dataset(provider)
+        for provider in PROVIDERS:
+            dataset = provider.dataset
             try:
                 last_load, versions, listings = connection.execute(
                     f"""select (select max(inserted_at) from {dataset}._dlt_loads where status = 0),
@@ -248,11 +233,11 @@ def provider_status(now: datetime | None = None) -> pd.DataFrame:
                 ).fetchone()
             except duckdb.CatalogException:  # never loaded
                 last_load, versions, listings = None, 0, 0
-            fresh_within = CADENCES[provider].fresh_within
-            state = listings_state(provider)
+            fresh_within = provider.fresh_within
+            state = listings_state(provider.name)
             rows.append(
                 {
-                    "provider": provider,
+                    "provider": provider.name,
                     "last_load_at": last_load.astimezone(UTC).isoformat(timespec="seconds") if last_load else None,
                     "listings": listings,
                     "versions": versions,

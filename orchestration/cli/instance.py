@@ -8,15 +8,14 @@ from pathlib import Path
 from orchestration.settings import data_dir
 
 # The instance's settings, a committed file (pools, run monitoring, which loggers reach the event log)
-DAGSTER_YAML_FILE = Path(__file__).with_name("dagster.yaml")
-DAGSTER_YAML = DAGSTER_YAML_FILE.read_text()
+DAGSTER_YAML_FILE = Path(__file__).resolve().parent.parent / "dagster.yaml"
 
 
 def dagster_home() -> str:
     """A persistent Dagster instance under the data folder: runs of the CLI and the demo show in the UI."""
     home = data_dir() / "dagster"
     home.mkdir(parents=True, exist_ok=True)
-    (home / "dagster.yaml").write_text(DAGSTER_YAML)
+    (home / "dagster.yaml").write_text(DAGSTER_YAML_FILE.read_text())
     return str(home)
 
 
@@ -27,7 +26,7 @@ def use_dagster_home() -> str:
     if home := os.environ.get("DAGSTER_HOME"):
         Path(home).mkdir(parents=True, exist_ok=True)
         if not (config := Path(home) / "dagster.yaml").exists():
-            config.write_text(DAGSTER_YAML)
+            config.write_text(DAGSTER_YAML_FILE.read_text())
     else:
         os.environ["DAGSTER_HOME"] = home = dagster_home()
     return home
