@@ -15,12 +15,14 @@ import dagster as dg
 from orchestration.defs import ingest, serving, transform
 from orchestration.defs.conventions import PIPELINE_RUN_JOB
 from orchestration.registry import PROVIDERS, Provider
+from orchestration.warehouse.resource import warehouse_resource
 
 
 def build_definitions(providers: Sequence[Provider] = PROVIDERS) -> dg.Definitions:
     """The code location for ``providers`` (the registry's, unless a test narrows them)."""
     stages = [ingest.definitions(providers), transform.definitions(providers), serving.definitions()]
-    return dg.Definitions.merge(*stages, dg.Definitions(jobs=[pipeline_run_job(stages[0])]))
+    shared = dg.Definitions(jobs=[pipeline_run_job(stages[0])], resources={"warehouse": warehouse_resource()})
+    return dg.Definitions.merge(*stages, shared)
 
 
 def pipeline_run_job(ingest_definitions: dg.Definitions) -> dg.UnresolvedAssetJobDefinition:

@@ -1,4 +1,6 @@
-"""Where the pipeline reads and writes. Declared once; read when called, never at import."""
+"""Where the pipeline reads and writes, and what it publishes. Declared once; read when called,
+never at import. The warehouse's memory and lock settings are the warehouse package's
+(``orchestration.warehouse.resource``)."""
 
 from __future__ import annotations
 
@@ -11,12 +13,6 @@ DATA_DIR_ENV = "LISTINGS_DATA_DIR"
 WAREHOUSE_PATH_ENV = "LISTINGS_WAREHOUSE_PATH"  # dbt's profiles.yml resolves both the same way
 SERVING_PATH_ENV = "LISTINGS_SERVING_PATH"
 PARQUET_DIR_ENV = "LISTINGS_PARQUET_DIR"
-# DuckDB takes 80% of RAM by default; bounded, it spills to disk instead. dbt's build and the publish
-# (dbt's profiles.yml too) need more than dlt's loads, whose process already holds Dagster and dlt.
-DUCKDB_MEMORY_LIMIT_ENV = "LISTINGS_DUCKDB_MEMORY_LIMIT"
-DEFAULT_DUCKDB_MEMORY_LIMIT = "512MB"
-LOAD_MEMORY_LIMIT_ENV = "LISTINGS_LOAD_MEMORY_LIMIT"
-DEFAULT_LOAD_MEMORY_LIMIT = "256MB"
 # Prices a provider hides "on portals" (EstatePrime) or from the public (Apimo) stay in the marts;
 # `mask` leaves their amounts out of the serving file, for deployments whose readers must not see them.
 SERVING_HIDDEN_PRICES_ENV = "LISTINGS_SERVING_HIDDEN_PRICES"
@@ -45,16 +41,6 @@ def serving_path() -> Path:
 def parquet_dir() -> Path | None:
     """Where the marts are also published as Parquet; None (the default) publishes none."""
     return Path(os.environ[PARQUET_DIR_ENV]).resolve() if os.environ.get(PARQUET_DIR_ENV) else None
-
-
-def duckdb_memory_limit() -> str:
-    """DuckDB's buffer memory in dbt's build and in the publish."""
-    return os.environ.get(DUCKDB_MEMORY_LIMIT_ENV) or DEFAULT_DUCKDB_MEMORY_LIMIT
-
-
-def load_memory_limit() -> str:
-    """DuckDB's buffer memory in dlt's loads into raw."""
-    return os.environ.get(LOAD_MEMORY_LIMIT_ENV) or DEFAULT_LOAD_MEMORY_LIMIT
 
 
 def serving_masks_hidden_prices() -> bool:

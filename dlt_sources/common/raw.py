@@ -20,6 +20,9 @@ every other table it writes, such as ``<table>_quarantine``.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -27,10 +30,25 @@ import dlt
 import pyarrow as pa
 from dlt.common.destination.exceptions import DestinationUndefinedEntity
 
-from dlt_sources.common.warehouse_lock import pipeline_warehouse_lock
-
 LISTING_ID_COLUMN = "source_listing_id"
 RECORD_ID_COLUMN = "source_record_id"  # lookup tables
+
+# What a scan holds while it reads what raw already has (``live_record_hashes``), given the purpose.
+# Whoever runs the pipeline sets it for the span of an extract: the orchestration passes the
+# warehouse lock, since DuckDB lets no one open the file while another process loads into it. Alone
+# (a test, a notebook), a read holds nothing.
+ReadGuard = Callable[[str], AbstractContextManager[None]]
+_raw_read_guard: ContextVar[ReadGuard] = ContextVar("raw_read_guard", default=lambda purpose: nullcontext())
+
+
+@contextmanager
+def raw_reads_guarded_by(guard: ReadGuard) -> Iterator[None]:
+    """Every read of raw by a scan within this block holds ``guard(purpose)``."""
+    token = _raw_read_guard.set(guard)
+    try:
+        yield
+    finally:
+        _raw_read_guard.reset(token)
 
 
 def raw_columns(id_column: str = LISTING_ID_COLUMN) -> dict[str, dict[str, Any]]:
@@ -173,7 +191,7 @@ def live_record_hashes(
         where recency = 1 and not is_removal
     """
     try:
-        with pipeline_warehouse_lock(pipeline, "read stored payload hashes"), pipeline.sql_client() as client:
+        with _raw_read_guard.get()("read stored payload hashes"), pipeline.sql_client() as client:
             rows = client.execute_sql(query)
     except DestinationUndefinedEntity:  # first run: nothing stored yet
         return {}

@@ -41,7 +41,7 @@ def dev_commands() -> Any:
     try:
         return importlib.import_module("listings_sandbox.cli")
     except ModuleNotFoundError as error:
-        if error.name != "listings_sandbox":
+        if error.name not in ("listings_sandbox", "listings_sandbox.cli"):
             raise
         return None
 
@@ -56,8 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     else:  # a product installed without the dev package: say how to get it
         for name in ("sandbox", "demo"):
             missing = commands.add_parser(name, help="(development tools: needs the listings-sandbox package)")
-            missing.add_argument("arguments", nargs=argparse.REMAINDER)
-            missing.set_defaults(run=lambda _: dev_package() and 0)
+            missing.set_defaults(run=lambda _: dev_package() and 0, any_arguments=True)
 
     from orchestration.registry import PROVIDERS, provider_names
 
@@ -223,10 +222,13 @@ def ui(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and not getattr(args, "any_arguments", False):
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     # say so when a command waits for the warehouse another process is writing
     logging.basicConfig(format="# %(message)s")
-    logging.getLogger("dlt_sources.common.warehouse_lock").setLevel(logging.INFO)
+    logging.getLogger("orchestration.warehouse.lock").setLevel(logging.INFO)
     return args.run(args)
 
 

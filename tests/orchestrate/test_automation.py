@@ -9,7 +9,7 @@ from dagster._utils.schedules import cron_string_iterator
 
 from orchestration.definitions import defs
 from orchestration.defs.automation import AUTOMATION_ENV
-from orchestration.registry import provider_names
+from orchestration.registry import by_name, provider_names
 
 CURSOR_PROVIDERS = {"apimo", "enclosure", "koto"}  # routine runs read a cursor; removals need a full scan
 

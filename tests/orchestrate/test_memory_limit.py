@@ -10,9 +10,9 @@ import duckdb
 import pytest
 
 from orchestration.defs.ingest.pipelines import listings_pipeline
-from orchestration.defs.serving.assets import MARTS, publish_duckdb
-from orchestration.settings import (
-    DBT_PROJECT_DIR,
+from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.warehouse.publish import MARTS, publish_duckdb
+from orchestration.warehouse.resource import (
     DEFAULT_DUCKDB_MEMORY_LIMIT,
     DEFAULT_LOAD_MEMORY_LIMIT,
     DUCKDB_MEMORY_LIMIT_ENV,

@@ -6,7 +6,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.defs.serving.assets import MARTS, PARQUET_SNAPSHOTS_KEPT, publish_duckdb, publish_parquet
+from orchestration.warehouse.publish import MARTS, PARQUET_SNAPSHOTS_KEPT, publish_duckdb, publish_parquet
 
 
 def small_warehouse(path: Path, rows: int) -> Path:

@@ -2,7 +2,7 @@
 
 Two data folders load the same sandbox. The reference loads day 1, then day 2 in one clean run. The
 other starts from the reference's day-1 warehouse and meets day 2 with a run killed (the whole
-process group, dbt's child included) at each failpoint in turn (dlt_sources/common/failpoints.py):
+process group, dbt's child included) at each failpoint in turn (orchestration/platform/failpoints.py):
 mid-extract of Apimo (a cursor source), before Enclosure's normalise, before Koto's load, mid dbt
 build, mid publish; then one run that is let finish. Its marts and serving file must equal the
 reference's, compared by table hashes, and its cursors must be the reference's: nothing was skipped
@@ -20,10 +20,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dlt_sources.common.failpoints import FAILPOINT_ENV, POINTS
 from listings_sandbox import Sandbox
 from listings_sandbox.demo import demo_sandbox_config
-from orchestration.defs.serving.assets import MARTS
+from orchestration.platform.failpoints import FAILPOINT_ENV, POINTS
+from orchestration.warehouse.publish import MARTS
 
 pytestmark = pytest.mark.slow  # minutes: started first under pytest-xdist (tests/conftest.py)
 

@@ -20,9 +20,9 @@ import pytest
 from listings_sandbox import Sandbox
 from listings_sandbox.demo import NIGHTLY, demo_sandbox_config
 from orchestration.definitions import defs
-from orchestration.defs.serving.assets import MARTS, publish_duckdb
 from orchestration.registry import provider_names
 from orchestration.settings import DBT_PROJECT_DIR, parquet_dir, serving_path, warehouse_path
+from orchestration.warehouse.publish import MARTS, publish_duckdb
 
 from .conftest import unified_status
 

@@ -15,12 +15,14 @@ from dagster_dlt.translator import DltResourceTranslatorData
 from dlt.extract.source import DltSource
 from pydantic import Field
 
-from dlt_sources.common.failpoints import failpoint
 from dlt_sources.common.http import RequestStats
-from dlt_sources.common.warehouse_lock import pipeline_run_lock, pipeline_warehouse_lock
+from dlt_sources.common.raw import raw_reads_guarded_by
 from orchestration.defs.conventions import OWNERS
-from orchestration.defs.ingest.pipelines import listings_pipeline
+from orchestration.defs.ingest.pipelines import keep_dlt_telemetry_off, listings_pipeline
+from orchestration.platform.failpoints import failpoint
 from orchestration.registry import PROVIDERS, Provider
+from orchestration.warehouse.lock import pipeline_run_lock
+from orchestration.warehouse.resource import Warehouse
 
 # dagster-dlt reads resource names and schemas from a source object when definitions load; the
 # credentials it is built with here are never used. The asset body builds the source again from
@@ -48,6 +50,7 @@ class RawLayerTranslator(DagsterDltTranslator):
 def definition_time_source(source: Callable[..., DltSource]) -> DltSource:
     """The source with placeholders for its required settings: dagster-dlt reads only its
     resources and schema when definitions load; the asset body builds it again from dlt's config."""
+    keep_dlt_telemetry_off()
     empty = {"list": [], "dict": {}}
     required = {
         name: empty.get(str(parameter.annotation).split("[")[0], _NOT_USED_AT_DEFINITION_TIME)
@@ -77,8 +80,8 @@ def _private_folder() -> tempfile.TemporaryDirectory:
 class RawLoadConfig(dg.Config):
     full_scan: bool = Field(
         default=False,
-        description="Read everything and reconcile removals now (Apimo, Enclosure, Koto; the other "
-        "providers scan in full every run).",
+        description="Read everything and reconcile removals now (providers that read a cursor; the "
+        "others scan in full every run).",
     )
 
 
@@ -98,23 +101,30 @@ def raw_assets(provider: str, source: Callable[..., DltSource]) -> dg.AssetsDefi
         op_tags={"listings/provider": provider},
         pool=f"raw_{provider}",  # one run of a provider at a time (the instance's pools hold 1)
     )
-    def provider_raw(context: AssetExecutionContext, dlt: DagsterDltResource, config: RawLoadConfig) -> Iterator:
+    def provider_raw(
+        context: AssetExecutionContext, dlt: DagsterDltResource, warehouse: Warehouse, config: RawLoadConfig
+    ) -> Iterator:
         options = {"full_scan": True} if config.full_scan and takes_full_scan else {}
-        pipeline = listings_pipeline(provider)
-        with pipeline_run_lock(pipeline):
-            yield from load_raw(context, dlt, source(**options), pipeline)
+        pipeline = listings_pipeline(provider, warehouse)
+        with pipeline_run_lock(pipeline, timeout=warehouse.lock_timeout_seconds):
+            yield from load_raw(context, dlt, source(**options), pipeline, warehouse)
 
     return provider_raw
 
 
 def load_raw(
-    context: AssetExecutionContext, dlt_resource: DagsterDltResource, dlt_source: DltSource, pipeline: dlt.Pipeline
+    context: AssetExecutionContext,
+    dlt_resource: DagsterDltResource,
+    dlt_source: DltSource,
+    pipeline: dlt.Pipeline,
+    warehouse: Warehouse,
 ) -> Iterator[dg.MaterializeResult]:
     """dagster-dlt's ``run`` in three steps, so that only the steps that open the warehouse hold it.
 
     ``DagsterDltResource.run`` is one ``pipeline.run``: it would hold the DuckDB file for the whole
-    HTTP extraction (an AvaroAI scan takes minutes at 20 requests a minute). Here the state restore
-    and the load hold the warehouse lock; extraction and normalisation run beside other providers'.
+    HTTP extraction (a scan paced to a provider's quota can take an hour). Here the state restore,
+    the scan's reads of what raw holds, and the load hold the warehouse lock; extraction and
+    normalisation run beside other providers'.
     Like dagster-dlt, local state is dropped first and restored from the warehouse, so a run after a
     crash starts from what was committed. Metadata comes from dagster-dlt, plus the scan's figures.
     """
@@ -128,14 +138,15 @@ def load_raw(
         dlt_source = dlt_source.with_resources(*(resource.name for resource in resources.values()))
     provider = dlt_source.name
     started, requests_before = time.monotonic(), RequestStats.snapshot(provider)
-    with pipeline_warehouse_lock(pipeline, "restore dlt state"):
+    with warehouse.lock("restore dlt state"):
         pipeline.drop()  # as dagster-dlt does: what the warehouse committed wins over local leftovers
         pipeline.sync_destination()
-    pipeline.extract(dlt_source)
+    with raw_reads_guarded_by(warehouse.lock):
+        pipeline.extract(dlt_source)
     failpoint("normalize", provider)
     pipeline.normalize()
     extracted = time.monotonic()
-    with pipeline_warehouse_lock(pipeline, "load"):
+    with warehouse.lock("load"):
         failpoint("load", provider)
         load_info = pipeline.load()
     load_info.raise_on_failed_jobs()

@@ -15,11 +15,11 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from filelock import FileLock
 from pydantic import Field
 
-from dlt_sources.common.failpoints import failpoint
-from dlt_sources.common.warehouse_lock import warehouse_lock
 from orchestration.defs.conventions import WAREHOUSE_WRITER_POOL
+from orchestration.platform.failpoints import failpoint
 from orchestration.registry import PROVIDERS, Provider, dbt_vars, dbt_vars_argument
-from orchestration.settings import DBT_PROJECT_DIR, warehouse_path
+from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.warehouse.resource import Warehouse
 
 MARTS_SCHEMA = "marts"
 PREVIEW_ROWS = 5
@@ -97,19 +97,21 @@ def build_dbt_assets(project: DbtProject, providers: Sequence[Provider] = PROVID
     @dbt_assets(
         manifest=project.manifest_path, project=project, dagster_dbt_translator=TRANSLATOR, pool=WAREHOUSE_WRITER_POOL
     )
-    def listings_dbt(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig) -> Iterator:
+    def listings_dbt(
+        context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, config: DbtBuildConfig
+    ) -> Iterator:
         args = ["build", *registry_vars, *(["--full-refresh"] if config.full_refresh else [])]
-        with warehouse_lock(warehouse_path(), "run dbt build"):
+        with warehouse.lock("run dbt build"):
             # a failed build still records the marts it did build, then fails the step
             invocation = dbt.cli(args, context=context, raise_on_error=False)
-            yield from with_mart_previews(context, invocation.stream())
+            yield from with_mart_previews(context, invocation.stream(), warehouse)
             if error := invocation.get_error():
                 raise error
 
     return listings_dbt
 
 
-def with_mart_previews(context: AssetExecutionContext, events: Iterator) -> Iterator:
+def with_mart_previews(context: AssetExecutionContext, events: Iterator, warehouse: Warehouse) -> Iterator:
     """dbt's events as they come, except each mart's: those wait until dbt has exited and released
     the DuckDB file, to carry the mart's row count and first rows (read in this process)."""
 
@@ -128,7 +130,7 @@ def with_mart_previews(context: AssetExecutionContext, events: Iterator) -> Iter
             yield event
     if not held:
         return
-    with duckdb.connect(str(warehouse_path()), read_only=True) as connection:
+    with duckdb.connect(str(warehouse.database), read_only=True) as connection:
         for event in held:
             if isinstance(event, dg.Output):
                 mart = asset_key(event).path[-1]
