@@ -13,7 +13,7 @@ DATA_DIR_ENV = "LISTINGS_DATA_DIR"
 WAREHOUSE_PATH_ENV = "LISTINGS_WAREHOUSE_PATH"  # dbt's profiles.yml resolves both the same way
 SERVING_PATH_ENV = "LISTINGS_SERVING_PATH"
 PARQUET_DIR_ENV = "LISTINGS_PARQUET_DIR"
-# Prices a provider hides "on portals" (EstatePrime) or from the public (Apimo) stay in the marts;
+# Prices a provider hides (from portals, or from the public) stay in the marts, flagged price_is_hidden;
 # `mask` leaves their amounts out of the serving file, for deployments whose readers must not see them.
 SERVING_HIDDEN_PRICES_ENV = "LISTINGS_SERVING_HIDDEN_PRICES"
 SERVING_HIDDEN_PRICES_CHOICES = ("publish", "mask")

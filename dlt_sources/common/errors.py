@@ -2,7 +2,7 @@
 
 The sources' HTTP adapter retries 429s and transient failures within the provider's budgets
 (common/retries.py); what still fails reaches the source as a ``requests`` exception whose text
-holds the full URL (with Enclosure/Koto, the key in its query). ``guarded_pages`` turns those into a
+holds the full URL (with an API that takes its key in the query string, the key). ``guarded_pages`` turns those into a
 ``ProviderRequestError`` raised outside the ``except`` block, so the original exception is not
 chained to it and its text reaches no log or Dagster event.
 """

@@ -1,7 +1,7 @@
 """The raw layer's one table shape, and what raw already holds for an account.
 
 Every provider lands listings the same way, in one append-only ``listings`` table per dataset that is
-the whole timeline of every listing (lookup lists, such as EstatePrime's tags, take the same shape
+the whole timeline of every listing (lookup lists, such as a provider's tags, take the same shape
 with ``source_record_id`` for their ids):
 - a *version* row for each observed payload that differs from the listing's latest stored one: the
   payload kept whole as JSON text (no dlt child tables: nested parts stay inside it), its hash, the

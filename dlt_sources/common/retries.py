@@ -5,7 +5,7 @@ Real APIs rate-limit for minutes and fail in bursts. dlt's retrying session give
 429s and one cut-off body, failed a whole scan. Here each request has two budgets:
 
 - **429**: wait as the provider says (``Retry-After``, in seconds or as an HTTP date); without it,
-  a whole quota window where the provider documents one (AvaroAI: 60 s, the pacer's window), else an
+  a whole quota window where the provider documents one (a minute's quota: 60 s, the pacer's window), else an
   exponential backoff with jitter; until ``rate_limit_budget_seconds`` of waiting is spent.
 - **transient failures** (5xx, timeouts, refused or reset connections, a body cut off under its
   declared length, a 2xx whose JSON does not parse): exponential backoff with jitter, for at most

@@ -4,12 +4,11 @@ data, freshness checks. Declared once here; everything ships stopped unless
 schedule or sensor can then be switched off alone in the UI. Each provider's cadence and freshness
 window are declared in the provider registry (``orchestration/registry.py``).
 
-Every provider has its own job, so a slow one never holds up another: an AvaroAI scan at 20
-requests a minute reads about 400 listings a minute and may take an hour, while Apimo's cursor read
-every 15 minutes takes seconds. The dbt models and the published serving file carry an ``eager``
-automation condition: the automation sensor rebuilds what is downstream of each raw load that
-lands (the models of one provider, then the unions and marts), and publishes once the marts' blocking
-checks pass.
+Every provider has its own job, so a slow one never holds up another: a full scan paced to a quota
+of 20 requests a minute may take an hour, while a cursor read every 15 minutes takes seconds. The
+dbt models and the published serving file carry an ``eager`` automation condition: the automation
+sensor rebuilds what is downstream of each raw load that lands (the models of one provider, then
+the unions and marts), and publishes once the marts' blocking checks pass.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ them afterwards in the UI.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -90,6 +91,26 @@ def fresh_warehouse() -> Path:
     return warehouse
 
 
+def demo_record() -> Path:
+    """What the last demo in the data folder ran: its seed and the simulated day it ended on."""
+    return data_dir() / "demo.json"
+
+
+@contextmanager
+def sandbox_as_the_demo_left_it() -> Iterator[dict[str, str]]:
+    """The last demo's sandbox again, at the simulated day the demo ended on, and the dlt
+    configuration (environment variables) that points the sources at it: a run launched from the UI
+    after the demo reads the same providers the demo read (``listings ui --sandbox``)."""
+    record = demo_record()
+    if not record.exists():
+        raise SystemExit(f"no demo has run in {data_dir()} (no {record.name}): run `listings demo` first")
+    demo = json.loads(record.read_text())
+    with Sandbox(demo_sandbox_config(demo["seed"])) as sandbox:
+        for _ in range(demo["last_day"]):
+            sandbox.advance_day()
+        yield {**sandbox.dlt_environment(), **NIGHTLY}
+
+
 def run(days: int = 3, seed: int = 7, data_folder: Path | None = None) -> None:
     """Load, then (advance a day, load) ``days - 1`` times; print a summary."""
     with environment({DATA_DIR_ENV: str(data_folder.resolve())} if data_folder else {}):
@@ -133,6 +154,7 @@ def _run(days: int, seed: int) -> None:
                 if not result.success:
                     raise SystemExit("demo run failed; open the Dagster UI (make dev) to see why")
         requests_served = {provider: sandbox.stats(provider) for provider in provider_names()}
+    demo_record().write_text(json.dumps({"seed": seed, "last_day": days - 1}))
     print(f"(dlt and dbt output of the runs: {log_path})")
     for provider, stats in requests_served.items():
         print(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from dlt_sources.common.retries import RetrySettings
-from orchestration.registry import provider_names
+from orchestration.registry import by_name, provider_names
 
 DLT_DIR = Path(__file__).resolve().parents[2] / ".dlt"
 CONFIG = (DLT_DIR / "config.toml.example").read_text()
@@ -16,7 +16,7 @@ SECRETS = (DLT_DIR / "secrets.toml.example").read_text()
 
 
 def settings(source: str) -> dict[str, inspect.Parameter]:
-    function = provider_names()[source]
+    function = by_name(source).dlt_source()
     return dict(inspect.signature(getattr(function, "__wrapped__", function)).parameters)
 
 

@@ -79,6 +79,22 @@ class ListingsDbtTranslator(DagsterDbtTranslator):
         spec = super().get_asset_spec(manifest, unique_id, project)
         return spec.replace_attributes(automation_condition=dg.AutomationCondition.eager())
 
+    def get_asset_check_spec(self, asset_spec, manifest, unique_id, project) -> dg.AssetCheckSpec | None:  # noqa: ANN001
+        """dagster-dbt's check, described by the dbt test's own ``description`` (dagster-dbt reads
+        only ``meta.description``), so the UI says what each check guarantees as dbt docs do."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        description = manifest["nodes"].get(unique_id, {}).get("description")
+        if spec is None or not description:
+            return spec
+        return dg.AssetCheckSpec(
+            name=spec.name,
+            asset=spec.asset_key,
+            description=description,
+            additional_deps=spec.additional_deps,
+            metadata=spec.metadata,
+            blocking=spec.blocking,
+        )
+
 
 TRANSLATOR = ListingsDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True))
 

@@ -1,0 +1,140 @@
+"""The provider registry (orchestration/registry.py) is the one list of providers: the definitions and
+the dbt union follow it, a provider taken out of it leaves no trace in either, and outside each
+provider's own folders, the registry, the tests and the docs, no file names a provider."""
+
+import inspect
+import json
+import subprocess
+import tomllib
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from orchestration.definitions import build_definitions
+from orchestration.defs.transform.assets import listings_dbt_project
+from orchestration.registry import PROVIDERS, dbt_vars, provider_names
+from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
+
+REMOVED = "koto"  # any provider would do: it shares its dlt source folder and sandbox module with another
+NARROWER = tuple(provider for provider in PROVIDERS if provider.name != REMOVED)
+# dbt models that read every provider's staging models: the union of the registry's sources
+UNIONS = ("int_source_loads", "int_listing_versions", "int_listing_misses", "int_quarantined_records")
+
+
+def test_a_provider_taken_out_of_the_registry_leaves_no_asset_job_schedule_or_check() -> None:
+    definitions = build_definitions(NARROWER)
+    graph = definitions.resolve_asset_graph()
+    keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
+    assert not {key for key in keys if REMOVED in key}, "an asset of the removed provider"
+    assert {f"raw_{provider}" for provider in provider_names(NARROWER)} <= {key.split("/")[0] for key in keys}
+    jobs = {job.name for job in definitions.jobs}
+    assert f"load_{REMOVED}" not in jobs and {f"load_{name}" for name in provider_names(NARROWER)} <= jobs
+    schedules = {schedule.name for schedule in definitions.schedules}
+    assert not {name for name in schedules if REMOVED in name}
+    checks = {key.asset_key.to_user_string() for key in graph.asset_check_keys if key.name == "freshness_check"}
+    assert checks == {f"raw_{name}/listings" for name in provider_names(NARROWER)}
+
+
+def test_the_dbt_union_follows_the_registry() -> None:
+    full = manifest(listings_dbt_project())
+    narrower = manifest(listings_dbt_project(NARROWER))
+    for union in UNIONS:
+        node = f"model.listings.{union}"
+        full_parents = set(full["nodes"][node]["depends_on"]["nodes"])
+        narrower_parents = set(narrower["nodes"][node]["depends_on"]["nodes"])
+        removed = {parent for parent in full_parents if f"stg_{REMOVED}__" in parent}
+        assert removed, f"{union} does not read {REMOVED}'s staging models with the whole registry"
+        assert narrower_parents == full_parents - removed, union
+    # the removed provider's staging models and raw sources are disabled: a warehouse without its raw
+    # dataset still builds
+    assert not {node for node in narrower["nodes"] if f"stg_{REMOVED}__" in node}
+    assert not {source for source in narrower["sources"] if f"raw_{REMOVED}" in source}
+
+
+def manifest(project) -> dict:  # noqa: ANN001 (dagster-dbt's DbtProject)
+    return json.loads(Path(project.manifest_path).read_text())
+
+
+def test_the_manifest_records_the_registry_it_was_parsed_with() -> None:
+    project = listings_dbt_project(NARROWER)
+    parsed_with = json.loads(Path(project.manifest_path).with_name("registry_vars.json").read_text())
+    assert parsed_with == dbt_vars(NARROWER)
+    assert Path(project.manifest_path).parent != Path(listings_dbt_project().manifest_path).parent
+
+
+@pytest.mark.parametrize("provider", PROVIDERS, ids=lambda provider: provider.name)
+def test_every_registry_entry_has_its_parts(provider) -> None:  # noqa: ANN001 (a registry Provider)
+    """What a new provider must bring besides its registry entry, named when missing."""
+    source = provider.dlt_source()
+    secrets = {
+        name
+        for name, parameter in inspect.signature(getattr(source, "__wrapped__", source)).parameters.items()
+        if "SecretValue" in repr(parameter.default)
+    }
+    assert set(provider.secrets) == secrets, "the registry's secret names are the dlt source's secrets"
+    example = tomllib.loads((REPO_ROOT / ".dlt" / "secrets.toml.example").read_text())["sources"]
+    assert set(provider.secrets) <= set(example.get(provider.name, {})), "secrets.toml.example lacks them"
+    staging = DBT_PROJECT_DIR / "models" / "staging" / provider.name
+    for model in ("listings", "loads"):
+        assert (staging / f"stg_{provider.name}__{model}.sql").exists(), f"no stg_{provider.name}__{model}"
+    crosswalk = (DBT_PROJECT_DIR / "seeds" / "crosswalk_vocabulary.csv").read_text()
+    assert f"\n{provider.name}," in crosswalk, "no crosswalk rows for its words"
+    assert dg.AssetKey([provider.dataset, "listings"])  # the dataset name is derived, never declared
+
+
+def provider_folders(provider) -> list[str]:  # noqa: ANN001 (a registry Provider)
+    """Where a provider may be named: its own folders (its dlt source package, its staging models, its
+    sandbox module)."""
+    package = provider.source.split(":")[0].split(".")[1]
+    return [
+        f"dlt_sources/{package}/",
+        f"dbt_project/models/staging/{provider.name}/",
+        f"sandbox/listings_sandbox/providers/{package}.py",
+    ]
+
+
+# Where any provider may be named: the registry, the crosswalk's rows (one per provider word), the
+# tests, and the docs (markdown, dbt's property files' descriptions, the dlt configuration examples).
+SHARED = (
+    "orchestration/registry.py",
+    "dbt_project/seeds/crosswalk_vocabulary.csv",
+    "tests/",
+    ".dlt/config.toml.example",
+    ".dlt/secrets.toml.example",
+)
+
+
+@pytest.mark.parametrize("provider", PROVIDERS, ids=lambda provider: provider.name)
+def test_no_file_outside_its_own_folders_names_a_provider(provider) -> None:  # noqa: ANN001 (a registry Provider)
+    named = subprocess.run(
+        ["git", "grep", "-il", provider.name, "--", ".", ":!*.md"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    # Enclosure and Koto are one API: each may name the other in the folders they share
+    same_api = [other for other in PROVIDERS if other.source.split(":")[0] == provider.source.split(":")[0]]
+    allowed = tuple(folder for other in same_api for folder in provider_folders(other)) + SHARED
+    outside = [
+        path
+        for path in named
+        if not path.startswith(allowed) and not (path.endswith(".yml") and only_in_descriptions(path, provider.name))
+    ]
+    assert outside == [], f"{provider.name} is named outside its own folders and the registry"
+
+
+def only_in_descriptions(path: str, name: str) -> bool:
+    """Whether every line of a dbt property file that names ``name`` is documentation: a
+    ``description`` or a line of one (indented below it)."""
+    description_indent = None
+    for line in (REPO_ROOT / path).read_text().splitlines():
+        indent = len(line) - len(line.lstrip())
+        if description_indent is not None and line.strip() and indent <= description_indent:
+            description_indent = None
+        if line.lstrip().startswith(("description:", "- description:")):
+            description_indent = indent
+        elif name in line.lower() and description_indent is None:
+            return False
+    return True
