@@ -1,89 +1,134 @@
-"""The sandbox as a whole: six provider hosts, one control host, one simulated clock.
+"""The sandbox as a whole: a host per provider of the registry, one control host, one simulated clock.
 
-``Sandbox`` builds a world per provider account, serves each host on 127.0.0.1, and answers
-operators and tests on a control host: advance a day, report the truth, arm faults, count requests.
+The registry (``orchestration/registry.py``) says which hosts there are; the provider module that
+declares a host (``providers/``, found by ``providers.modules_by_host``) builds it: its worlds, one
+per provider account, its HTTP app and its options. ``Sandbox`` serves each host on 127.0.0.1, and
+answers operators and tests on a control host: advance a day, report the truth, arm faults, count
+requests.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
-import secrets
+import warnings
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .formats import iso_utc
-from .providers.actuallycare import ActuallyCareApp, ActuallyCareGenerator
-from .providers.apimo import ApimoApp, ApimoGenerator
-from .providers.avaroai import AvaroAIApp, AvaroAIGenerator
-from .providers.enclosure_koto import EnclosureKotoApp, EnclosureKotoGenerator
-from .providers.estateprime import DRAFT_PERCENT, EstatePrimeApp, EstatePrimeGenerator
-from .server import FixedWindowLimiter, HttpError, ProviderApp, ProviderServer, Request, Response, route
-from .truth import truth_record
-from .world import CANONICAL_STATUSES, DEFAULT_START, DRAFT, ChangeMix, Event, World, stable_key
+from orchestration.registry import provider_names
 
-# Listings per world at the default size; ``scale`` keeps these proportions.
-DEFAULT_SIZES: dict[str, int] = {
-    "avaroai": 200,
-    "estateprime:1": 160,  # store ids
-    "estateprime:2": 140,
-    "apimo:2841": 220,  # agency ids
-    "apimo:3317": 180,
-    "enclosure": 250,
-    "koto": 250,
-    "actuallycare": 300,
+from .formats import iso_utc
+from .provider_module import RATE_LIMIT, HostContext, ProviderModule, option_names
+from .providers import modules_by_host
+from .server import HttpError, ProviderApp, ProviderServer, Request, Response, route
+from .truth import truth_record
+from .world import DEFAULT_START, ChangeMix, Event, World, stable_key
+
+HOSTS: tuple[str, ...] = tuple(provider_names())  # the registry's providers, each a sandbox host
+
+
+def provider_module(host: str) -> ProviderModule:
+    """The module that serves a host of the registry."""
+    if host not in HOSTS:
+        raise KeyError(f"unknown sandbox host {host!r}; hosts: {', '.join(HOSTS)}")
+    modules = modules_by_host()
+    if host not in modules:
+        raise LookupError(f"no module in listings_sandbox/providers/ serves the registry's provider {host!r}")
+    return modules[host]
+
+
+def provider_modules() -> dict[str, ProviderModule]:
+    """host -> its module, for every host of the registry."""
+    return {host: provider_module(host) for host in HOSTS}
+
+
+def default_sizes() -> dict[str, dict[str, int]]:
+    """host -> account id -> listings per world at the default size (``total_listings`` keeps the proportions)."""
+    return {host: dict(module.sizes[host]) for host, module in provider_modules().items()}
+
+
+OPEN_WORLD_VALUES: dict[str, dict[str, tuple[Any, ...]]] = {  # host -> served field -> undocumented values
+    host: dict(module.open_world) for host, module in provider_modules().items()
 }
-HOSTS = ("avaroai", "estateprime", "apimo", "enclosure", "koto", "actuallycare")
 
 
 @dataclass
 class SandboxConfig:
     seed: int = 7
-    total_listings: int | None = None  # None: DEFAULT_SIZES (1,700 in all)
+    total_listings: int | None = None  # None: each module's default sizes (1,700 in all)
     start: datetime = DEFAULT_START
     mix: ChangeMix = field(default_factory=ChangeMix)
-    # (requests, window seconds); the documented values are the defaults
-    avaroai_rate_limit: tuple[int, float] | None = (20, 60.0)
-    actuallycare_rate_limit: tuple[int, float] | None = (120, 60.0)
-    estateprime_auth_header: str = "X-Api-Key"
-    # EstatePrime's Authentication section is missing from its document: the key alone in the header
-    # above (""), or after a scheme ("Bearer", with the header "Authorization")
-    estateprime_auth_scheme: str = ""
-    # Enclosure/Koto's `YYYY-MM-DDThh:mm[:ss][+HH:MM|-HH:MM|Z]`: an offset required, an unencoded `+`
-    # refused (True), or the offset optional, naive meaning UTC (False); see formats.parse_iso
-    enclosure_strict_times: bool = True
-    # Apimo's private mode (its `status` and `group` sent, as in the document's example) or public mode
-    apimo_public_mode: bool = False
-    # Apimo's document example (apimo.txt:240) served byte for byte as the first agency's first record,
-    # the host writing JSON the PHP way, as the example does; see providers/apimo.py
-    apimo_document_example: bool = True
-    # ActuallyCare's record shapes: "full" (list and detail: the PUT response's object), "summary" (list:
-    # the 12 fields of the list example; detail: full), "document" (list: 12; detail: the 14 fields of
-    # the detail example); see providers/actuallycare.py
-    actuallycare_records: str = "full"
-    # EstatePrime drafts in the list and found by id (True) or neither (False); see providers/estateprime.py
-    estateprime_drafts_listed: bool = True
-    # EstatePrime removals: status `deleted`, still served (True), or the listing disappears (False)
-    estateprime_soft_delete: bool = True
     # about 1% of listings per field send a property type or status no document lists; see open_world.py
     open_world: bool = True
-    # Enclosure/Koto: this many listings created in one second (noon of day 1) on each host, more than a
-    # page (50) when above it; see providers/enclosure_koto.py
-    enclosure_same_second_burst: int = 0
+    # False: no host enforces a quota but one its ``options`` set (each module's ``rate_limit``)
+    rate_limits: bool = True
+    # host -> option -> value: the provider module's switches (its ``Options``: fields, defaults and
+    # the document lines behind them), e.g. {"<host>": {"rate_limit": (20, 6.0)}}; ``rate_limit`` is a
+    # quota, (requests, window seconds) or None
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)
     credentials: dict[str, str] = field(default_factory=dict)  # fixed secrets by name; else random
     ports: dict[str, int] = field(default_factory=dict)  # host -> port; 0 or absent: any free port
     host: str = "127.0.0.1"
 
-    def world_sizes(self) -> dict[str, int]:
-        if self.total_listings is None:
-            return dict(DEFAULT_SIZES)
-        base = sum(DEFAULT_SIZES.values())
-        return {name: max(1, self.total_listings * size // base) for name, size in DEFAULT_SIZES.items()}
+    def __post_init__(self) -> None:
+        for host, given in self.options.items():
+            if host not in HOSTS:
+                raise ValueError(f"options for {host!r}, which is no sandbox host; hosts: {', '.join(HOSTS)}")
+            if not isinstance(given, Mapping):
+                raise ValueError(f"options[{host!r}] must map option names to values, not {given!r}")
+            self.host_options(host)  # unknown hosts and options, and bad values, fail here
 
-    def secret(self, name: str) -> str:
-        return self.credentials.get(name) or secrets.token_urlsafe(18)
+    def host_options(self, host: str) -> Any:
+        """The host's options: its module's ``Options``, with this configuration's settings."""
+        return provider_module(host).host_options(host, self.options.get(host, {}), self.rate_limits)
+
+    def world_sizes(self) -> dict[str, dict[str, int]]:
+        """host -> account id -> listings at creation."""
+        sizes = default_sizes()
+        if self.total_listings is None:
+            return sizes
+        base = sum(size for accounts in sizes.values() for size in accounts.values())
+        return {
+            host: {account: max(1, self.total_listings * size // base) for account, size in accounts.items()}
+            for host, accounts in sizes.items()
+        }
+
+
+# TRANSITIONAL: the keywords of the old per-provider switches, ``<host>_<option>`` (say
+# ``SandboxConfig(seed=7, <host>_rate_limit=(20, 6.0))``), read as ``options={"<host>": {"<option>": ...}}``,
+# for callers not yet moved to ``options``. Delete once none is left.
+_dataclass_init = SandboxConfig.__init__
+
+
+def _init_with_legacy_keywords(self: SandboxConfig, *args: Any, **kwargs: Any) -> None:
+    names = {f.name for f in dataclasses.fields(SandboxConfig)}
+    legacy = {keyword: kwargs.pop(keyword) for keyword in list(kwargs) if keyword not in names}
+    if legacy:
+        options = {host: dict(given) for host, given in kwargs.get("options", {}).items()}
+        for keyword, value in legacy.items():
+            host, option = _legacy_keyword(keyword)
+            options.setdefault(host, {})[option] = value
+        warnings.warn(
+            f"SandboxConfig({', '.join(legacy)}=...): pass options={{host: {{option: value}}}} instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        kwargs["options"] = options
+    _dataclass_init(self, *args, **kwargs)
+
+
+def _legacy_keyword(keyword: str) -> tuple[str, str]:
+    for host in sorted(HOSTS, key=len, reverse=True):
+        option = keyword.removeprefix(f"{host}_")
+        if option != keyword and option in option_names(provider_module(host).options):
+            return host, option
+    raise TypeError(f"SandboxConfig() got an unexpected keyword argument {keyword!r}")
+
+
+SandboxConfig.__init__ = _init_with_legacy_keywords  # type: ignore[method-assign]
 
 
 def event_record(world: World, event: Event) -> dict[str, Any]:
@@ -100,98 +145,28 @@ def event_record(world: World, event: Event) -> dict[str, Any]:
 
 
 class Sandbox:
-    """All six provider hosts plus the control host. Use as a context manager or start()/stop()."""
+    """A host per provider of the registry, plus the control host. Use as a context manager or start()/stop()."""
 
     def __init__(self, config: SandboxConfig | None = None) -> None:
         self.config = config = config or SandboxConfig()
         sizes = config.world_sizes()
-
-        def world(
-            name: str, provider: str, account: str, generator: Any, listed: frozenset[str] | None = None, **kwargs: Any
-        ):
-            if listed:
-                kwargs["listed_statuses"] = listed
-            return World(
-                provider=provider,
-                account_id=account,
-                seed=config.seed,
-                initial_size=sizes[name],
-                generator=generator,
-                start=config.start,
-                mix=config.mix,
-                **kwargs,
-            )
-
-        def limiter(setting: tuple[int, float] | None) -> FixedWindowLimiter | None:
-            return FixedWindowLimiter(*setting) if setting else None
-
-        def accounts(provider: str) -> list[str]:
-            return [name.split(":", 1)[1] for name in sizes if name.startswith(f"{provider}:")]
-
-        key = stable_key(config.seed, "ids")
-
-        def account_key(provider: str, account: str) -> int:
-            return key ^ stable_key(provider, account)
-
-        def account_worlds(provider: str, generator: Callable[[str], Any], **kwargs: Any) -> dict[str, World]:
-            """One world per account of a multi-account provider (``DEFAULT_SIZES`` names them)."""
-            return {
-                account: world(f"{provider}:{account}", provider, account, generator(account), **kwargs)
-                for account in accounts(provider)
-            }
-
-        open_world = config.open_world
-        estateprime_listed = frozenset(CANONICAL_STATUSES) | ({DRAFT} if config.estateprime_drafts_listed else set())
-
+        ids_key = stable_key(config.seed, "ids")
+        self.options: dict[str, Any] = {host: config.host_options(host) for host in HOSTS}
         self.apps: dict[str, ProviderApp] = {
-            "avaroai": AvaroAIApp(
-                world("avaroai", "avaroai", "default", AvaroAIGenerator(key, open_world), listed=frozenset({"active"})),
-                api_key=config.secret("avaroai_api_key"),
-                limiter=limiter(config.avaroai_rate_limit),
-            ),
-            "estateprime": EstatePrimeApp(
-                account_worlds(
-                    "estateprime",
-                    lambda store: EstatePrimeGenerator(account_key("estateprime", store), int(store), open_world),
-                    listed=estateprime_listed,
-                    draft_percent=DRAFT_PERCENT,
-                    serve_removed=config.estateprime_soft_delete,
-                ),
-                api_keys={store: config.secret(f"estateprime_api_key_{store}") for store in accounts("estateprime")},
-                auth_header=config.estateprime_auth_header,
-                auth_scheme=config.estateprime_auth_scheme,
-            ),
-            "apimo": ApimoApp(
-                account_worlds(
-                    "apimo", lambda agency: ApimoGenerator(account_key("apimo", agency), int(agency), open_world)
-                ),
-                provider_id=config.credentials.get("apimo_provider") or str(1000 + config.seed),
-                token=config.secret("apimo_token"),
-                public_mode=config.apimo_public_mode,
-                document_example=config.apimo_document_example,
-            ),
-            **{
-                host: EnclosureKotoApp(
-                    host,
-                    world(
-                        host,
-                        "enclosure_koto",
-                        host,
-                        EnclosureKotoGenerator(key ^ stable_key(host), host, open_world),
-                        listed=frozenset({"active", "pending"}),
-                        burst_size=config.enclosure_same_second_burst,
-                    ),
-                    key=config.secret(f"{host}_key"),
-                    strict_times=config.enclosure_strict_times,
+            host: provider_module(host).build(
+                HostContext(
+                    host=host,
+                    options=self.options[host],
+                    seed=config.seed,
+                    sizes=sizes[host],
+                    start=config.start,
+                    mix=config.mix,
+                    open_world=config.open_world,
+                    credentials=config.credentials,
+                    ids_key=ids_key,
                 )
-                for host in ("enclosure", "koto")
-            },
-            "actuallycare": ActuallyCareApp(
-                world("actuallycare", "actuallycare", "default", ActuallyCareGenerator(key, open_world)),
-                api_key=config.secret("actuallycare_api_key"),
-                records=config.actuallycare_records,
-                limiter=limiter(config.actuallycare_rate_limit),
-            ),
+            )
+            for host in HOSTS
         }
         self.servers: dict[str, ProviderServer] = {}
         self.control: ProviderServer | None = None
@@ -234,12 +209,16 @@ class Sandbox:
             "control_url": self.control.root_url if self.control else None,
             "day": first.day,
             "now": iso_utc(first.now),
-            "providers": {
-                host: {"base_url": self.servers[host].base_url if host in self.servers else None, **app.credentials()}
-                for host, app in self.apps.items()
-            },
-            "avaroai_rate_limit": self.config.avaroai_rate_limit,
+            "providers": {host: self.host_info(host) for host in self.apps},
         }
+
+    def host_info(self, host: str) -> dict[str, Any]:
+        """A host's base URL, credentials and quota (``rate_limit``, for a module that has one)."""
+        app = self.app(host)
+        info = {"base_url": self.servers[host].base_url if host in self.servers else None, **app.credentials()}
+        if RATE_LIMIT in option_names(type(self.options[host])):
+            info[RATE_LIMIT] = getattr(self.options[host], RATE_LIMIT)
+        return info
 
     def credential_values(self) -> list[str]:
         """Every secret the hosts accept: what a leak scan looks for."""
@@ -343,34 +322,10 @@ class ControlApp(ProviderApp):
 
 def dlt_environment(info: dict[str, Any]) -> dict[str, str]:
     """dlt configuration (environment variables) that points every source at the sandbox that
-    printed ``info`` (``listings sandbox serve`` writes it to data/sandbox.json)."""
-    providers = info["providers"]
-    environment = {
-        "SOURCES__ACTUALLYCARE__BASE_URL": providers["actuallycare"]["base_url"],
-        "SOURCES__ACTUALLYCARE__API_KEY": providers["actuallycare"]["api_key"],
-        "SOURCES__AVAROAI__BASE_URL": providers["avaroai"]["base_url"],
-        "SOURCES__AVAROAI__API_KEY": providers["avaroai"]["api_key"],
-        "SOURCES__APIMO__BASE_URL": providers["apimo"]["base_url"],
-        "SOURCES__APIMO__PROVIDER": providers["apimo"]["provider"],
-        "SOURCES__APIMO__TOKEN": providers["apimo"]["token"],
-        "SOURCES__APIMO__AGENCIES": json.dumps(providers["apimo"]["agencies"]),
-        "SOURCES__ESTATEPRIME__BASE_URL": providers["estateprime"]["base_url"],
-        "SOURCES__ESTATEPRIME__AUTH_HEADER": providers["estateprime"]["auth_header"],
-        "SOURCES__ESTATEPRIME__AUTH_SCHEME": providers["estateprime"]["auth_scheme"],
-        "SOURCES__ESTATEPRIME__API_KEYS": json.dumps(
-            {account["store_id"]: account["api_key"] for account in providers["estateprime"]["accounts"]}
-        ),
-    }
-    for host in ("enclosure", "koto"):
-        prefix = f"SOURCES__{host.upper()}__"
-        environment[prefix + "BASE_URL"] = providers[host]["base_url"]
-        environment[prefix + "KEY"] = providers[host]["key"]
-        environment[prefix + "ACCOUNT_ID"] = providers[host]["account_id"]
-        environment[prefix + "SEARCHES"] = json.dumps(
-            [{"territory": territory} for territory in providers[host]["territories"]]
-        )
-    if info.get("avaroai_rate_limit"):  # pace to the quota this sandbox enforces
-        requests, window = info["avaroai_rate_limit"]
-        environment["SOURCES__AVAROAI__MAX_REQUESTS_PER_WINDOW"] = str(requests)
-        environment["SOURCES__AVAROAI__RATE_WINDOW_SECONDS"] = str(window)
+    printed ``info`` (``listings sandbox serve`` writes it to data/sandbox.json): each host's
+    ``base_url``, and what its module's ``dlt_settings`` reads from its entry."""
+    environment = {}
+    for host, host_info in info["providers"].items():
+        settings = {"BASE_URL": host_info["base_url"], **provider_module(host).dlt_settings(host_info)}
+        environment |= {f"SOURCES__{host.upper()}__{name}": value for name, value in settings.items()}
     return environment

@@ -4,6 +4,7 @@ development package is installed."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import signal
@@ -14,7 +15,8 @@ from typing import Any
 
 import requests
 
-from listings_sandbox import FAULT_KINDS, HOSTS, Sandbox, SandboxConfig
+from listings_sandbox import FAULT_KINDS, HOSTS, Sandbox, SandboxConfig, provider_module
+from listings_sandbox.provider_module import RATE_LIMIT, option_help, option_names
 from orchestration.settings import DATA_DIR_ENV, data_dir
 
 SANDBOX_URL_ENV = "LISTINGS_SANDBOX_URL"
@@ -41,6 +43,38 @@ def _rate(text: str) -> tuple[int, float] | None:
         raise argparse.ArgumentTypeError(f"expected REQUESTS/SECONDS or 'off', got {text!r}") from None
 
 
+def quota_hosts() -> list[str]:
+    """The hosts whose module has a quota option (``rate_limit``)."""
+    return [host for host in HOSTS if RATE_LIMIT in option_names(provider_module(host).options)]
+
+
+def _host_rate(text: str) -> tuple[str, tuple[int, float] | None]:
+    """``HOST=20/60`` -> that host's quota; ``HOST=off`` -> none."""
+    host, equals, rate = text.partition("=")
+    if not equals or host not in quota_hosts():
+        raise argparse.ArgumentTypeError(
+            f"expected PROVIDER=N/SECONDS or PROVIDER=off, PROVIDER one of {', '.join(quota_hosts())}; got {text!r}"
+        )
+    return host, _rate(rate)
+
+
+def _rate_text(setting: tuple[int, float] | None) -> str:
+    return "off" if setting is None else f"{setting[0]}/{setting[1]:g}"
+
+
+def rate_limit_help() -> str:
+    """What each host's quota is by default, and why (its module's ``rate_limit`` option)."""
+    defaults = []
+    for host in quota_hosts():
+        options = provider_module(host).options
+        default = next(f.default for f in dataclasses.fields(options) if f.name == RATE_LIMIT)
+        defaults.append(f"{host} {_rate_text(default)}: {option_help(options, RATE_LIMIT)}")
+    return (
+        "a provider's quota, N requests per SECONDS per key, or PROVIDER=off; repeatable. Defaults: "
+        + "; ".join(defaults)
+    ).replace("%", "%%")
+
+
 def sandbox_serve(args: argparse.Namespace) -> int:
     ports = {}
     if args.port_base:
@@ -50,8 +84,8 @@ def sandbox_serve(args: argparse.Namespace) -> int:
         seed=args.seed,
         total_listings=args.total_listings,
         ports=ports,
-        avaroai_rate_limit=args.avaroai_rate_limit,
-        actuallycare_rate_limit=args.actuallycare_rate_limit,
+        rate_limits=not args.no_rate_limits,
+        options={host: {RATE_LIMIT: setting} for host, setting in args.rate_limit},
     )
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -107,7 +141,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     """``listings sandbox ...`` and ``listings demo``."""
     sandbox = commands.add_parser(
         "sandbox",
-        help="local stand-ins for the five provider APIs",
+        help="local stand-ins for the provider APIs",
         description="Local HTTP servers that follow the provider documents, "
         "with deterministic data, time travel and fault switches.",
     )
@@ -128,18 +162,17 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     )
     serve.add_argument("--info-file", default=None, help="where to write the JSON info (default data/sandbox.json)")
     serve.add_argument(
-        "--avaroai-rate-limit",
-        type=_rate,
-        default=(20, 60.0),
-        metavar="N/SECONDS",
-        help="AvaroAI quota (documented: 20/60); 'off' disables it",
+        "--rate-limit",
+        type=_host_rate,
+        action="append",
+        default=[],
+        metavar="PROVIDER=N/SECONDS",
+        help=rate_limit_help(),
     )
     serve.add_argument(
-        "--actuallycare-rate-limit",
-        type=_rate,
-        default=(120, 60.0),
-        metavar="N/SECONDS",
-        help="ActuallyCare quota (undocumented; sandbox default 120/60); 'off' disables it",
+        "--no-rate-limits",
+        action="store_true",
+        help="no quota on any host, but those a --rate-limit sets",
     )
     serve.set_defaults(run=sandbox_serve)
 

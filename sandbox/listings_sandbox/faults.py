@@ -34,7 +34,7 @@ FAULT_KINDS: dict[str, dict[str, Any]] = {
     "truncated_json": {},  # send half the body under a Content-Length that matches it: invalid JSON
     "malformed_record": {"field": "price"},  # one record of a list page gets an invalid value
     # the first record of a list page gets a word no document lists (real APIs grow vocabularies):
-    # field property_type or status (AvaroAI sends no status)
+    # field property_type or status (a host whose records have no status has only property_type)
     "unknown_value": {"field": "property_type", "value": "sandbox_unlisted_value"},
     "new_field": {"name": "sandbox_new_field", "value": {"introduced": "by the sandbox"}},
     "type_change": {"field": "price"},  # a number arrives as a string on every record of a page

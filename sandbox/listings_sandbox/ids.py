@@ -48,7 +48,7 @@ def _base62(number: int, width: int) -> str:
 
 
 def to_base62(idx: int, key: int, prefix: str) -> str:
-    """``prefix`` + 9 filler characters + 11 characters that encode idx (20 in all, like li_ ids)."""
+    """``prefix`` + 9 filler characters + 11 characters that encode idx: 20 base-62 characters after the prefix."""
     number = scramble(idx, key)
     return prefix + _base62(scramble(number, key), 11)[-9:] + _base62(number, 11)
 
@@ -70,7 +70,7 @@ def from_base62(value: str, key: int, prefix: str) -> int | None:
 
 
 class UuidListingIds:
-    """Listing ids as UUIDs that encode the listing's index (AvaroAI and ActuallyCare use UUIDs)."""
+    """Listing ids as UUIDs that encode the listing's index, for providers whose ids are UUIDs."""
 
     def __init__(self, key: int) -> None:
         self.key = key

@@ -180,8 +180,6 @@ USA = (
     Place("Tampa", "Hillsborough County", ("33602", "33606", "33609", "33611"), 27.9506, -82.4572, state="FL"),
     Place("Raleigh", "Wake County", ("27601", "27603", "27605", "27608"), 35.7796, -78.6382, state="NC"),
 )
-# Enclosure and Koto "predefined territories": groups of states.
-US_TERRITORIES = {"ter_west": ("CA", "OR", "AZ", "CO", "ID"), "ter_south": ("TX", "TN", "FL", "NC")}
 
 STREETS = {
     "cy": (

@@ -1,16 +1,15 @@
 """What a faithful warehouse must end up showing, listing by listing: the truth record.
 
 Keys: ``provider``, ``account_id``, ``source_listing_id``; ``status`` (the world's status word:
-active, pending, sold, withdrawn, or draft on EstatePrime; an open-world listing's raw served value
-instead while it shows one, see open_world.py; a removed listing keeps its last status);
+active, pending, sold, withdrawn, or draft where a provider has drafts; an open-world listing's raw
+served value instead while it shows one, see open_world.py; a removed listing keeps its last status);
 ``is_listed`` (live: not removed, and in a status the provider lists; an unknown status is never a
 removal); ``price``, ``currency``, ``listing_type``; ``property_type`` (the raw value of the provider's
-property field as served: AvaroAI ``property``, EstatePrime ``subcategory``, Apimo ``type``,
-Enclosure/Koto and ActuallyCare ``property_type``); ``created_at``, ``updated_at``, ``removed_at``
-(UTC ISO 8601, ``removed_at`` null while live); ``price_history``; ``version`` (1 at creation, plus one
-per change the sandbox made: ActuallyCare serves exactly this as ``version``); ``revision`` (how many
-of those changes were edits that left price and status alone: texts and photos; the served
-descriptions end in "(Updated, revision N.)").
+property field as served: the field its generator's ``property_field`` names); ``created_at``,
+``updated_at``, ``removed_at`` (UTC ISO 8601, ``removed_at`` null while live); ``price_history``;
+``version`` (1 at creation, plus one per change the sandbox made: a provider that serves a record
+version serves exactly this); ``revision`` (how many of those changes were edits that left price and
+status alone: texts and photos; the served descriptions end in "(Updated, revision N.)").
 """
 
 from __future__ import annotations

@@ -10,13 +10,14 @@ timestamps spread across the new day; ``mutate_now`` applies one change at the c
 (the fault switches use it to insert or remove a listing in the middle of a client's scan). Every
 change is an ``Event``; ``truth`` and ``events`` report what the warehouse should have seen.
 
-Three provider behaviours live here because they shape which listings exist and which are served:
+Three provider behaviours live here because they shape which listings exist and which are served;
+a provider module turns them on for its worlds where its document calls for them:
 - ``draft_percent``: that share of new listings start as ``draft`` and are published (``active``)
-  one to three days later (EstatePrime);
+  one to three days later;
 - ``serve_removed``: a removed listing stays served (a soft delete) instead of disappearing; the
-  truth still calls it removed (EstatePrime);
-- ``burst_size``: that many listings are created in one and the same second on day 1 (Enclosure and
-  Koto, whose paging cannot step past more than a page of ties).
+  truth still calls it removed;
+- ``burst_size``: that many listings are created in one and the same second on day 1 (for an API
+  whose paging by creation time cannot step past more than a page of ties).
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ class ListingState:
     status: str
     revision: int = 0  # bumps on edits that leave price and status alone
     removed_at: int | None = None
-    change_count: int = 0  # every change, whatever it touched (ActuallyCare's ``version``)
+    change_count: int = 0  # every change, whatever it touched (a served record version counts these)
     status_at: int = 0  # when the status last changed (creation for a listing that never changed)
     price_history: list[tuple[int, int]] = field(default_factory=list)
 

@@ -9,13 +9,14 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 from dlt_sources.enclosure_koto import enclosure_source, koto_source
 from dlt_sources.enclosure_koto.helpers import split_request_bound
 from listings_sandbox import Sandbox, SandboxConfig
-from listings_sandbox.locales import US_TERRITORIES
+from listings_sandbox.providers.enclosure_koto import US_TERRITORIES
 from orchestration.defs.ingest.pipelines import listings_pipeline
 
 from .conftest import RawReader, listed_truth
 
 INSTANCES = {"enclosure": enclosure_source, "koto": koto_source}
 BURST = 120  # listings created in one second on day 1, on each host: more than two pages of 50
+BURST_ON_BOTH_HOSTS = {host: {"same_second_burst": BURST} for host in INSTANCES}  # the sandbox option, per host
 
 
 def load(host: str, **settings) -> None:
@@ -124,7 +125,7 @@ def test_keyset_paging_works_under_both_readings_of_the_time_format(
 ) -> None:
     """`YYYY-MM-DDThh:mm[:ss][+HH:MM|-HH:MM|Z]` (enclosure_koto.txt:227): the client sends `Z`, which
     both a server that requires an offset (and refuses an unencoded `+`) and a lenient one accept."""
-    sandbox = start_pipeline_sandbox(SandboxConfig(seed=3, enclosure_strict_times=strict_times))
+    sandbox = start_pipeline_sandbox(SandboxConfig(seed=3, options={"koto": {"strict_times": strict_times}}))
     load("koto")
     assert set(raw.present("koto")) == listed_truth(sandbox, "koto")
 
@@ -141,7 +142,7 @@ def test_a_boolean_filter_is_sent_as_the_document_spells_it(pipeline_sandbox: Sa
 def test_a_second_with_more_than_a_page_of_listings_is_read_whole_in_price_slices(
     start_pipeline_sandbox: Callable[..., Sandbox], raw: RawReader, host: str
 ) -> None:
-    sandbox = start_pipeline_sandbox(SandboxConfig(seed=3, enclosure_same_second_burst=BURST))
+    sandbox = start_pipeline_sandbox(SandboxConfig(seed=3, options=BURST_ON_BOTH_HOSTS))
     load(host)
     sandbox.advance_day()
     requests_before = sandbox.stats(host)["requests"]
@@ -164,7 +165,7 @@ def test_a_second_with_more_than_a_page_of_listings_is_read_whole_in_price_slice
 def test_the_next_days_update_read_falls_back_to_the_scan_and_lands_the_whole_burst(
     start_pipeline_sandbox: Callable[..., Sandbox], raw: RawReader
 ) -> None:
-    sandbox = start_pipeline_sandbox(SandboxConfig(seed=3, enclosure_same_second_burst=BURST))
+    sandbox = start_pipeline_sandbox(SandboxConfig(seed=3, options=BURST_ON_BOTH_HOSTS))
     load("koto")
     sandbox.advance_day()
     load("koto")  # no full_scan: the burst overflows the one-answer update read of each search
@@ -179,7 +180,7 @@ def test_price_slices_stay_inside_the_searchs_own_price_filters(
 ) -> None:
     """Rentals (about 600-13,000 USD) and the dearest homes fall outside; a slice that dropped either
     bound of the filter would land them."""
-    sandbox = start_pipeline_sandbox(SandboxConfig(seed=3, enclosure_same_second_burst=BURST))
+    sandbox = start_pipeline_sandbox(SandboxConfig(seed=3, options=BURST_ON_BOTH_HOSTS))
     low, high = 50_000, 1_500_000
     load("enclosure", filters={"price_min": low, "price_max": high})
     sandbox.advance_day()
@@ -201,7 +202,7 @@ def test_a_slice_of_one_second_and_one_price_leaves_the_scan_incomplete_and_reti
     burst has random prices, so none holds fifty; at a page of two (``limit`` may be 1 to 50,
     enclosure_koto.txt:42) two listings of the burst at one price are the same case: the one-price
     slice comes back full, and the client cannot know whether a third shares it."""
-    sandbox = start_pipeline_sandbox(SandboxConfig(seed=3, enclosure_same_second_burst=BURST))
+    sandbox = start_pipeline_sandbox(SandboxConfig(seed=3, options=BURST_ON_BOTH_HOSTS))
     load("enclosure")
     sandbox.advance_day()
     second = burst_second(sandbox, "enclosure")

@@ -11,13 +11,13 @@ from listings_sandbox import Sandbox, SandboxConfig
 @pytest.fixture(scope="session")
 def docs_sandbox() -> Iterator[Sandbox]:
     # quotas off: the rate-limit tests run their own sandbox with a tiny window
-    with Sandbox(SandboxConfig(seed=5, avaroai_rate_limit=None, actuallycare_rate_limit=None)) as sandbox:
+    with Sandbox(SandboxConfig(seed=5, rate_limits=False)) as sandbox:
         yield sandbox
 
 
 @pytest.fixture
 def own_sandbox() -> Iterator[Sandbox]:
-    with Sandbox(SandboxConfig(seed=9, avaroai_rate_limit=None, actuallycare_rate_limit=None)) as sandbox:
+    with Sandbox(SandboxConfig(seed=9, rate_limits=False)) as sandbox:
         yield sandbox
 
 

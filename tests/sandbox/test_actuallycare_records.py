@@ -29,9 +29,7 @@ DETAIL_EXAMPLE_FIELDS = [*SUMMARY_FIELDS, "year_built", "version"]  # actuallyca
 
 
 def reading(records: str) -> Sandbox:
-    return Sandbox(
-        SandboxConfig(seed=9, actuallycare_records=records, avaroai_rate_limit=None, actuallycare_rate_limit=None)
-    )
+    return Sandbox(SandboxConfig(seed=9, rate_limits=False, options={"actuallycare": {"records": records}}))
 
 
 @pytest.fixture
@@ -77,8 +75,8 @@ def test_document_reading_serves_the_detail_examples_fields_exactly() -> None:
 
 
 def test_an_unknown_reading_is_refused() -> None:
-    with pytest.raises(ValueError, match="actuallycare_records"):
-        Sandbox(SandboxConfig(actuallycare_records="abridged"))
+    with pytest.raises(ValueError, match="option records must be one of"):
+        Sandbox(SandboxConfig(options={"actuallycare": {"records": "abridged"}}))
 
 
 def test_version_starts_at_1_and_counts_every_change(own_sandbox: Sandbox) -> None:
@@ -132,7 +130,7 @@ def test_a_removed_listings_detail_is_404_in_the_error_envelope(summary_sandbox:
 
 
 def test_detail_requests_count_against_the_quota_as_list_requests_do() -> None:
-    with Sandbox(SandboxConfig(actuallycare_rate_limit=(3, 30.0))) as sandbox:
+    with Sandbox(SandboxConfig(options={"actuallycare": {"rate_limit": (3, 30.0)}})) as sandbox:
         session, url = actuallycare_session(sandbox)
         listing_id = session.get(url).json()["data"]["listings"][0]["id"]
         assert [session.get(f"{url}/{listing_id}").status_code for _ in range(3)] == [200, 200, 429]

@@ -64,7 +64,7 @@ def test_the_truth_reports_the_example(docs_sandbox: Sandbox) -> None:
 
 
 def test_without_the_example_only_generated_records_are_served_in_plain_json() -> None:
-    with Sandbox(SandboxConfig(seed=5, apimo_document_example=False)) as sandbox:
+    with Sandbox(SandboxConfig(seed=5, options={"apimo": {"document_example": False}})) as sandbox:
         response = properties(sandbox, provider(sandbox, "apimo")["agencies"][0])
         assert "181297" not in response.text and "https://" in response.text
         assert all(row["source_listing_id"] != "181297" for row in sandbox.truth("apimo"))

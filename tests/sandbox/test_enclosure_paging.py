@@ -48,7 +48,8 @@ def keyset_scan(
 
 
 def test_a_burst_of_listings_in_one_second_is_served_whole_by_split_keyset_paging() -> None:
-    with Sandbox(SandboxConfig(seed=9, enclosure_same_second_burst=BURST)) as sandbox:
+    burst = {"same_second_burst": BURST}
+    with Sandbox(SandboxConfig(seed=9, options={"enclosure": burst, "koto": burst})) as sandbox:
         assert listed(sandbox, "enclosure") == {
             listing_id: record["price"]
             for territory in provider(sandbox, "enclosure")["territories"]
@@ -76,7 +77,8 @@ def test_a_burst_of_listings_in_one_second_is_served_whole_by_split_keyset_pagin
 
 
 def test_the_burst_is_off_by_default() -> None:
-    assert SandboxConfig().enclosure_same_second_burst == 0
+    assert SandboxConfig().host_options("enclosure").same_second_burst == 0
+    assert SandboxConfig().host_options("koto").same_second_burst == 0
 
 
 def test_strict_created_min_takes_the_documented_pattern_only(docs_sandbox: Sandbox) -> None:

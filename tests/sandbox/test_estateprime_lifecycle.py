@@ -94,7 +94,7 @@ def test_a_deletion_is_served_as_status_deleted_and_removed_in_the_truth(default
 
 
 def test_the_older_readings_hide_drafts_and_drop_removed_listings() -> None:
-    sandbox = days_later(SandboxConfig(seed=9, estateprime_soft_delete=False, estateprime_drafts_listed=False))
+    sandbox = days_later(SandboxConfig(seed=9, options={"estateprime": {"soft_delete": False, "drafts_listed": False}}))
     try:
         truth = {row["source_listing_id"]: row for row in sandbox.truth("estateprime")}
         drafts = {listing_id for listing_id, row in truth.items() if row["status"] == "draft"}

@@ -135,7 +135,7 @@ def test_every_host_serves_open_world_values_and_the_truth_reports_them_raw(docs
 
 
 def test_without_the_open_world_only_documented_words_are_served() -> None:
-    with Sandbox(SandboxConfig(seed=5, open_world=False, actuallycare_rate_limit=None)) as sandbox:
+    with Sandbox(SandboxConfig(seed=5, open_world=False, options={"actuallycare": {"rate_limit": None}})) as sandbox:
         for host in ("estateprime", "enclosure", "actuallycare"):
             for record in scan(sandbox, host).values():
                 for field, documented in DOCUMENTED[host].items():

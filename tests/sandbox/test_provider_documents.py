@@ -86,7 +86,7 @@ def test_estateprime_rejects_a_wrong_key_with_401(docs_sandbox: Sandbox) -> None
 
 
 def test_estateprime_auth_header_name_is_configurable() -> None:
-    with Sandbox(SandboxConfig(estateprime_auth_header="X-Custom-Token")) as sandbox:
+    with Sandbox(SandboxConfig(options={"estateprime": {"auth_header": "X-Custom-Token"}})) as sandbox:
         info = provider(sandbox, "estateprime")
         key = info["accounts"][0]["api_key"]
         assert info["auth_header"] == "X-Custom-Token"
@@ -291,7 +291,7 @@ def test_created_min_needs_an_offset_unless_the_sandbox_is_told_otherwise(docs_s
     assert search(docs_sandbox, territory="ter_west", created_min="2026-01-01T00:00:00").status_code == 400
     for spelled in ("2026-01-01T00:00:00+02:00", "2026-01-01T00:00:00Z", "2026-01-01T00:00-05:00"):
         assert search(docs_sandbox, territory="ter_west", created_min=spelled).status_code == 200, spelled
-    with Sandbox(SandboxConfig(seed=9, enclosure_strict_times=False)) as lenient:
+    with Sandbox(SandboxConfig(seed=9, options={"enclosure": {"strict_times": False}})) as lenient:
         assert search(lenient, territory="ter_west", created_min="2026-01-01T00:00:00").status_code == 200
         assert search(lenient, territory="ter_west", created_min="2026-01-01T00:00:00 02:00").status_code == 200
 

@@ -23,7 +23,7 @@ def test_a_day_brings_the_whole_mix_of_changes(own_sandbox: Sandbox) -> None:
 
 def test_a_day_can_change_a_chosen_share_of_listings() -> None:
     """The benchmark's 1% and 10% days, through the control host: the same kinds, scaled."""
-    config = SandboxConfig(seed=9, total_listings=20_000, avaroai_rate_limit=None, actuallycare_rate_limit=None)
+    config = SandboxConfig(seed=9, total_listings=20_000, rate_limits=False)
     with Sandbox(config) as sandbox:
         control = sandbox.info()["control_url"]
         live = sum(record["is_listed"] for record in sandbox.truth("apimo"))
@@ -96,7 +96,7 @@ def test_same_seed_same_data_and_changes_other_seed_different() -> None:
 def test_a_million_listings_are_served_without_holding_them_all() -> None:
     tracemalloc.start()
     try:
-        with Sandbox(SandboxConfig(total_listings=1_000_000, actuallycare_rate_limit=None)) as sandbox:
+        with Sandbox(SandboxConfig(total_listings=1_000_000, rate_limits=False)) as sandbox:
             assert sum(world.size for world in sandbox.worlds()) >= 999_000
             session, url = actuallycare_session(sandbox)
             deep = session.get(url, params={"limit": 100, "page": 1500}).json()["data"]

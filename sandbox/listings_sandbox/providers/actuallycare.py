@@ -4,7 +4,7 @@ Document: ``provider_docs/actuallycare.txt``. Endpoints: the list ``GET /v1/list
 status, minPrice, maxPrice; actuallycare.txt:14-25) and the detail ``GET /v1/listings/{id}`` (:127).
 
 Which fields a record carries is a reading of three examples that disagree
-(``SandboxConfig.actuallycare_records``):
+(the ``records`` option, ``Options`` below):
 - ``"full"`` (default): list and detail records are the full object of the PUT response
   (actuallycare.txt:214-243), ``version`` included: the list and detail examples are abridged;
 - ``"summary"``: list records carry exactly the 12 fields of the list example (:48-59); the detail
@@ -31,7 +31,8 @@ Where the document is silent the sandbox chooses:
   for sale (the document knows no rentals);
 - a detail id that is not a UUID (:132) answers 404, as an unknown one does;
 - the quota (undocumented) is 120 requests per 60-second window per key, shared by list and detail
-  requests (the 429 is documented for both, :32 and :140); 429 carries Retry-After;
+  requests (the 429 is documented for both, :32 and :140); 429 carries Retry-After (the ``rate_limit``
+  option);
 - the error envelope ("the standard envelope — see Errors", :10, a section our copy lacks) is
   ``{"success": false, "error": {"code", "message"}, "timestamp"}``; the envelope's ``timestamp``
   (:70) is the sandbox's simulated now, not the wall clock;
@@ -51,17 +52,23 @@ The write endpoints (POST, PUT, DELETE) are not served: the pipeline only reads.
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from .. import ids
 from ..formats import iso_utc, local_date
 from ..locales import STREETS, USA, english_description, jitter, revised
 from ..open_world import OpenWorld
+from ..provider_module import HostContext, ProviderModule, option
 from ..server import HttpError, ProviderApp, Request, Response, route
 from ..world import DAY_SECONDS, ListingState, World
 
 STATUSES = ("active", "pending", "sold", "withdrawn", "expired")
 RECORD_READINGS = ("full", "summary", "document")
+MAX_LIMIT = 100  # "Default: 25 · Max: 100 · Min: 1" (actuallycare.txt:16, :25)
+# actuallycare.txt:82 gives property types as examples, :21 and :185 the five statuses
+OPEN_WORLD = {"property_type": ("manufactured", "mobile_home"), "status": ("coming_soon", "contingent")}
 # the list example's fields, in its order (actuallycare.txt:48-59)
 SUMMARY_FIELDS = (
     "id",
@@ -101,7 +108,7 @@ class ActuallyCareGenerator(ids.UuidListingIds):
 
     def __init__(self, key: int, open_world: bool = True) -> None:
         super().__init__(key)
-        self.open_world = OpenWorld("actuallycare", key, open_world)
+        self.open_world = OpenWorld("actuallycare", key, OPEN_WORLD, open_world)
 
     def static(self, rng: random.Random, idx: int) -> dict[str, Any]:
         place = rng.choice(USA)
@@ -156,7 +163,7 @@ class ActuallyCareApp(ProviderApp):
 
     def __init__(self, world: World, api_key: str, records: str = "full", **kwargs: Any) -> None:
         if records not in RECORD_READINGS:
-            raise ValueError(f"actuallycare_records must be one of {RECORD_READINGS}, not {records!r}")
+            raise ValueError(f"the actuallycare option records must be one of {RECORD_READINGS}, not {records!r}")
         super().__init__({world.account_id: world}, **kwargs)
         self.world, self.api_key, self.reading = world, api_key, records
 
@@ -276,7 +283,7 @@ class ActuallyCareApp(ProviderApp):
 
     def list_listings(self, request: Request) -> Response:
         page = self._int_arg(request, "page", 1, 1, None)  # "Default: 1 · Min: 1" (actuallycare.txt:24)
-        limit = self._int_arg(request, "limit", 25, 1, 100)  # "Default: 25 · Max: 100 · Min: 1" (:16, :25)
+        limit = self._int_arg(request, "limit", 25, 1, MAX_LIMIT)  # "Default: 25 · Max: 100 · Min: 1" (:16, :25)
         status = request.arg("status")  # actuallycare.txt:21
         if status is not None and status not in STATUSES:
             raise self.error(400, f"status must be one of {', '.join(STATUSES)}")
@@ -331,3 +338,41 @@ class ActuallyCareApp(ProviderApp):
         if state is None:
             raise self.error(404, f"Listing {listing_id} not found")  # actuallycare.txt:139
         return Response(200, self.envelope(self.detail_record(state)))  # actuallycare.txt:151-153
+
+
+@dataclass(frozen=True)
+class Options:
+    rate_limit: tuple[int, float] | None = option(
+        (120, 60.0), "undocumented, the sandbox's choice; a 429 with Retry-After (actuallycare.txt:32)"
+    )
+    # the record shapes: "full" (list and detail: the PUT response's object), "summary" (list: the 12
+    # fields of the list example; detail: full), "document" (list: 12; detail: the 14 fields of the
+    # detail example); see the module docstring
+    records: str = option("full", "full, summary or document: which fields list and detail records carry")
+
+    def __post_init__(self) -> None:
+        if self.records not in RECORD_READINGS:
+            raise ValueError(f"the actuallycare option records must be one of {RECORD_READINGS}, not {self.records!r}")
+
+
+def build(host: HostContext) -> ActuallyCareApp:
+    world = host.world("actuallycare", "default", ActuallyCareGenerator(host.ids_key, host.open_world))
+    options: Options = host.options
+    return ActuallyCareApp(
+        world, api_key=host.secret("actuallycare_api_key"), records=options.records, limiter=host.limiter()
+    )
+
+
+def dlt_settings(info: Mapping[str, Any]) -> dict[str, str]:
+    return {"API_KEY": info["api_key"]}
+
+
+SANDBOX = ProviderModule(
+    sizes={"actuallycare": {"default": 300}},
+    build=build,
+    dlt_settings=dlt_settings,
+    max_page_size=MAX_LIMIT,
+    options=Options,
+    open_world=OPEN_WORLD,
+    volatile_fields=("days_on_market",),  # whole days since creation: it moves every day
+)

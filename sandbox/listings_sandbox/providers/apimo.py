@@ -51,8 +51,10 @@ names are added) the sandbox chooses:
   outside the table above (7/70 or 8/80), and about 1%, while active, a ``step`` outside it (5 or 6;
   ``status`` stays 1). The document enumerates no codes (apimo.txt:64, :70-71), so a client meets
   codes its catalogue lacks; such a listing is served and listed like an active one.
+- Private mode (``status`` and ``group`` sent, as in the document's example) by default, or public
+  mode: the ``public_mode`` option (``Options`` below).
 
-The document's example (``SandboxConfig.apimo_document_example``, default True): the one property of
+The document's example (the ``document_example`` option, default True): the one property of
 the example response (apimo.txt:240) is served byte for byte as a record of the first agency, first
 in id order (181297 is below every generated id, and its 2010 creation older than them all), and in
 every ``timestamp`` answer it falls in: ``user`` a number, ``location`` a number, no ``agency``,
@@ -69,6 +71,7 @@ from __future__ import annotations
 import base64
 import json
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -79,9 +82,10 @@ from .. import ids
 from ..formats import local_date, naive_local
 from ..locales import FRANCE, STREETS, english_description, english_title, jitter, revised
 from ..open_world import OpenWorld
+from ..provider_module import HostContext, ProviderModule, option
 from ..server import ProviderApp, Request, Response, route
 from ..truth import listing_truth
-from ..world import DAY_SECONDS, ListingState, World
+from ..world import DAY_SECONDS, ListingState, World, stable_key
 
 TIMEZONE = "Europe/Paris"
 MAX_LIMIT, DEFAULT_LIMIT = 200, 100  # "max: 200, default: 100" (apimo.txt:35)
@@ -125,6 +129,9 @@ STYLES = ("RECENT", "ANCIENT", "MODERN", "HAUSSMANNIAN", "PROVENCAL", "CONTEMPOR
 PICTURE_SIZES = ((1920, 1440), (1920, 1080), (1600, 1200), (1024, 768))
 ENERGY_CLASSES = "ABCDEFG"
 ROOM_AREAS = {"1": (9, 18), "20": (16, 45), "24": (4, 20)}  # m², for the room types that carry one
+# apimo.txt:64, :70-71 name a few codes in prose only; these are outside the sandbox's code table
+# (the docstring's), as a catalogue entry added later would be
+OPEN_WORLD = {"type": (7, 8), "subtype": (70, 80), "step": (5, 6)}
 
 
 @dataclass(frozen=True)
@@ -208,7 +215,7 @@ class ApimoGenerator:
 
     def __init__(self, key: int, agency_id: int, open_world: bool = True) -> None:
         self.key, self.agency_id = key, agency_id
-        self.open_world = OpenWorld("apimo", key, open_world)
+        self.open_world = OpenWorld("apimo", key, OPEN_WORLD, open_world)
 
     def listing_id(self, idx: int) -> str:
         return str(self.agency_id * ID_BLOCK + idx + 1)
@@ -681,3 +688,46 @@ class ApimoApp(ProviderApp):
         return Response(  # apimo.txt:41-43
             200, {"total_items": total, "timestamp": latest if latest is not None else since, "properties": properties}
         )
+
+
+@dataclass(frozen=True)
+class Options:
+    # private mode (its `status` and `group` sent, as in the document's example) or public mode
+    # (apimo.txt:192-210 lists the private-mode fields)
+    public_mode: bool = option(False, "public mode: no private-mode field (apimo.txt:192-210), the status in step")
+    # the document's example (apimo.txt:240) served byte for byte as the first agency's first record,
+    # the host writing JSON the PHP way, as the example does; see the module docstring
+    document_example: bool = option(True, "serve the document's example record (apimo.txt:240), JSON as PHP writes it")
+
+
+def build(host: HostContext) -> ApimoApp:
+    options: Options = host.options
+    key = host.ids_key
+    worlds = {
+        agency: host.world(
+            "apimo", agency, ApimoGenerator(key ^ stable_key("apimo", agency), int(agency), host.open_world)
+        )
+        for agency in host.sizes
+    }
+    return ApimoApp(
+        worlds,
+        provider_id=host.credentials.get("apimo_provider") or str(1000 + host.seed),
+        token=host.secret("apimo_token"),
+        public_mode=options.public_mode,
+        document_example=options.document_example,
+    )
+
+
+def dlt_settings(info: Mapping[str, Any]) -> dict[str, str]:
+    return {"PROVIDER": info["provider"], "TOKEN": info["token"], "AGENCIES": json.dumps(info["agencies"])}
+
+
+SANDBOX = ProviderModule(
+    sizes={"apimo": {"2841": 220, "3317": 180}},  # agency ids
+    build=build,
+    dlt_settings=dlt_settings,
+    max_page_size=MAX_LIMIT,
+    options=Options,
+    open_world=OPEN_WORLD,
+    updated_since=True,  # `timestamp`: records created or updated since (apimo.txt:37)
+)

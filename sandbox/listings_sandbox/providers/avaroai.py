@@ -8,8 +8,8 @@ Document: ``provider_docs/avaroai.txt``. Where it is silent the sandbox chooses:
   ``links.last`` is null, ``links.next`` is null on the last page, a page past the end is empty,
   and a page that is not a positive integer is read as page 1;
 - the quota is a fixed window of 20 requests per 60 seconds per key (:28), counted after the key is
-  checked; a 429 (:30) carries no Retry-After (the document promises none: "wait for the current
-  window to expire");
+  checked (the ``rate_limit`` option: ``Options``); a 429 (:30) carries no Retry-After (the document
+  promises none: "wait for the current window to expire");
 - errors are Laravel's ``{"message": ...}``: 401 ``Unauthenticated.`` for a missing or wrong key (the
   document names no status but 429), 429 ``Too Many Attempts.``; the ``Accept`` header of the example
   (:24) is not required; the currency (EUR) is the organization's (:124) and is not sent;
@@ -25,22 +25,29 @@ Document: ``provider_docs/avaroai.txt``. Where it is silent the sandbox chooses:
 - ``property`` is free text with examples (avaroai.txt:108: "e.g. Villa, Apartment, Townhouse"): the
   sandbox sends those three and House, Land and Commercial; with ``SandboxConfig.open_world`` (the
   default) about 1% of listings send a rarer word instead, ``Penthouse`` or ``Bungalow``
-  (``OPEN_WORLD_VALUES``). There is no status field: every listing served is active (:39).
+  (``OPEN_WORLD``). There is no status field: every listing served is active (:39).
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from .. import ids
 from ..formats import iso_utc
 from ..locales import CYPRUS, STREETS, english_description, english_title, jitter, revised
 from ..open_world import OpenWorld
+from ..provider_module import HostContext, ProviderModule, option
 from ..server import HttpError, ProviderApp, Request, Response, route
 from ..world import ListingState, World
 
 PAGE_SIZE = 20  # avaroai.txt:39 "(20 per page)", :96 "per_page": 20
+QUOTA = (20, 60.0)  # "20 requests per minute" (avaroai.txt:28)
+# avaroai.txt:108 gives only examples ("e.g. Villa, Apartment, Townhouse"); the sandbox's usual words
+# add House, Land and Commercial, and these two are rarer still
+OPEN_WORLD = {"property": ("Penthouse", "Bungalow")}
 # Penthouse and Bungalow are open-world words now (open_world.py), sent on about 1% of listings
 PROPERTIES = (
     ("Apartment", 41),
@@ -60,7 +67,7 @@ class AvaroAIGenerator(ids.UuidListingIds):
 
     def __init__(self, key: int, open_world: bool = True) -> None:
         super().__init__(key)
-        self.open_world = OpenWorld("avaroai", key, open_world)
+        self.open_world = OpenWorld("avaroai", key, OPEN_WORLD, open_world)
 
     def static(self, rng: random.Random, idx: int) -> dict[str, Any]:
         place = rng.choice(CYPRUS)
@@ -225,3 +232,36 @@ class AvaroAIApp(ProviderApp):
                 },
             },
         )
+
+
+@dataclass(frozen=True)
+class Options:
+    rate_limit: tuple[int, float] | None = option(
+        QUOTA, "documented, 20 requests a minute per key (avaroai.txt:28); a 429 without Retry-After"
+    )
+
+
+def build(host: HostContext) -> AvaroAIApp:
+    world = host.world(
+        "avaroai", "default", AvaroAIGenerator(host.ids_key, host.open_world), listed=frozenset({"active"})
+    )
+    return AvaroAIApp(world, api_key=host.secret("avaroai_api_key"), limiter=host.limiter())
+
+
+def dlt_settings(info: Mapping[str, Any]) -> dict[str, str]:
+    settings = {"API_KEY": info["api_key"]}
+    if info.get("rate_limit"):  # pace to the quota this sandbox enforces
+        requests, window = info["rate_limit"]
+        settings |= {"MAX_REQUESTS_PER_WINDOW": str(requests), "RATE_WINDOW_SECONDS": str(window)}
+    return settings
+
+
+SANDBOX = ProviderModule(
+    sizes={"avaroai": {"default": 200}},
+    build=build,
+    dlt_settings=dlt_settings,
+    max_page_size=PAGE_SIZE,
+    options=Options,
+    open_world=OPEN_WORLD,
+    documented_quota=QUOTA,
+)

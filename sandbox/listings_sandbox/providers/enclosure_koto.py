@@ -26,32 +26,38 @@ document is silent the sandbox chooses:
 - ``open_houses`` is sent only when the listing has one ("when available", :202): a weekly hour
   from 20:00 UTC on the listing's own weekday (as the example's, :179-180), the next one only;
 - ``created_min`` follows ``YYYY-MM-DDThh:mm[:ss][+HH:MM|-HH:MM|Z]`` (enclosure_koto.txt:227) to the
-  letter by default (``SandboxConfig.enclosure_strict_times``): an offset or ``Z`` is required, and
-  anything else (an unencoded ``+``, which a query string turns into a space; ``+0200``; fractions of
-  a second; a space for the ``T``) answers 400. See ``formats.parse_iso``;
+  letter by default (the ``strict_times`` option, ``Options`` below): an offset or ``Z`` is required,
+  and anything else (an unencoded ``+``, which a query string turns into a space; ``+0200``; fractions
+  of a second; a space for the ``T``) answers 400. See ``parse_iso``;
 - open world (``SandboxConfig.open_world``): about 1% of listings send a ``property_type`` outside
   the 31 of :218 (``tiny_home`` or ``co_op``, built as single-family homes), and about 1%, while
   active, a ``status`` other than the two of :73 (``coming_soon`` or ``under_contract``): served
   (listed) like active listings. The ``property_types`` filter refuses those words (400).
 There is no page parameter and no total: a client pages by ``created_min`` on ``created_at asc``
 (inclusive, :63), and must split a query (by ZIP code, say) where more than a page of listings share
-one creation second, since the limit is at most 50 (:42). ``SandboxConfig.enclosure_same_second_burst``
-creates that many listings in one second (noon, day 1) on each host; default 0.
+one creation second, since the limit is at most 50 (:42). The ``same_second_burst`` option creates
+that many listings in one second (noon, day 1) on the host; default 0. Options are per host: each
+host is its own server.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import random
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from .. import ids
-from ..formats import iso_utc, parse_iso
-from ..locales import STREETS, US_TERRITORIES, USA, english_description, jitter, revised
+from ..formats import iso_utc
+from ..locales import STREETS, USA, english_description, jitter, revised
 from ..open_world import OpenWorld
+from ..provider_module import HostContext, ProviderModule, option
 from ..server import ProviderApp, Request, Response, route
-from ..world import DAY_SECONDS, ListingState, World
+from ..world import DAY_SECONDS, ListingState, World, stable_key
 
 MAX_LIMIT, DEFAULT_LIMIT = 50, 25  # "between 1 and 50 inclusive and defaults to 25" (enclosure_koto.txt:42)
 SORT_FIELDS = ("created_at", "updated_at", "price", "living_area", "year_built", "bedrooms", "bathrooms")  # :41
@@ -101,6 +107,10 @@ COMMON_TYPES = (
     ("home_with_acreage", 2),
     ("commercial", 2),
 )
+# "predefined territories" (enclosure_koto.txt:62): groups of states
+US_TERRITORIES = {"ter_west": ("CA", "OR", "AZ", "CO", "ID"), "ter_south": ("TX", "TN", "FL", "NC")}
+# enclosure_koto.txt:218 lists 31 property types, :73 two statuses
+OPEN_WORLD = {"property_type": ("tiny_home", "co_op"), "status": ("coming_soon", "under_contract")}
 AGENTS = ("Dana Whitfield", "Marcus Reyes", "Priya Natarajan", "Tom Becker", "Alicia Moreno", "Sam O'Neill")
 BROKERS = ("Summit Realty", "Blue Door Homes", "Keystone Brokers", "Harbor & Pine Real Estate")
 
@@ -110,7 +120,7 @@ class EnclosureKotoGenerator:
 
     def __init__(self, key: int, brand: str, open_world: bool = True) -> None:
         self.key, self.brand = key, brand
-        self.open_world = OpenWorld(brand, key, open_world)
+        self.open_world = OpenWorld(brand, key, OPEN_WORLD, open_world)
 
     def listing_id(self, idx: int) -> str:
         return ids.to_base62(idx, self.key, "li_")
@@ -181,6 +191,31 @@ class EnclosureKotoGenerator:
             },
             "open_house_slot": rng.choice((None, None, None, 1, 2, 3)),  # weekday of a weekly open house
         }
+
+
+# enclosure_koto.txt:227, to the letter: the offset (or Z) required
+STRICT_ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})")
+
+
+def parse_iso(text: str, strict: bool = True) -> int:
+    """Parse ``YYYY-MM-DDThh:mm[:ss][+HH:MM|-HH:MM|Z]`` (enclosure_koto.txt:227) to epoch seconds.
+
+    Strict (the default) takes the pattern to the letter and the brackets as a choice: an offset or
+    ``Z`` is required, and anything else is refused, as a real server would: a space where the
+    offset's ``+`` belongs (what a query string makes of an unencoded ``+``), ``+0200``, ``+02``,
+    fractions of a second, a space for the ``T``. Lenient takes the brackets as optional: a time
+    without an offset is UTC, a space is read back as ``+``, and whatever ISO 8601 Python reads passes.
+    """
+    if strict and not STRICT_ISO.fullmatch(text):
+        raise ValueError(f"{text!r} is not YYYY-MM-DDThh:mm[:ss][+HH:MM|-HH:MM|Z]")
+    if not strict:
+        text = text.replace(" ", "+") if "T" in text else text
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        if strict:
+            raise ValueError(f"{text!r} has no offset")
+        value = value.replace(tzinfo=UTC)
+    return int(value.timestamp())
 
 
 def _haversine_miles(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -418,3 +453,44 @@ def _sort_value(pair: tuple[ListingState, dict[str, Any]], name: str) -> float:
     if value is None:
         value = static.get(name)
     return -math.inf if value is None else value
+
+
+@dataclass(frozen=True)
+class Options:
+    # `YYYY-MM-DDThh:mm[:ss][+HH:MM|-HH:MM|Z]` (enclosure_koto.txt:227): an offset required, an
+    # unencoded `+` refused (True), or the offset optional, naive meaning UTC (False); see parse_iso
+    strict_times: bool = option(True, "created_min must carry an offset or Z (enclosure_koto.txt:227)")
+    # this many listings created in one second (noon of day 1), more than a page (50, :42) when above it
+    same_second_burst: int = option(0, "listings created in one second at noon of day 1")
+
+
+def build(host: HostContext) -> EnclosureKotoApp:
+    options: Options = host.options
+    world = host.world(
+        "enclosure_koto",
+        host.host,
+        EnclosureKotoGenerator(host.ids_key ^ stable_key(host.host), host.host, host.open_world),
+        listed=frozenset({"active", "pending"}),
+        burst_size=options.same_second_burst,
+    )
+    return EnclosureKotoApp(host.host, world, key=host.secret(f"{host.host}_key"), strict_times=options.strict_times)
+
+
+def dlt_settings(info: Mapping[str, Any]) -> dict[str, str]:
+    return {
+        "KEY": info["key"],
+        "ACCOUNT_ID": info["account_id"],
+        "SEARCHES": json.dumps([{"territory": territory} for territory in info["territories"]]),
+    }
+
+
+# One API on two hosts (enclosure_koto.txt:17-19, :132-134), each its own world of US listings.
+SANDBOX = ProviderModule(
+    sizes={"enclosure": {"enclosure": 250}, "koto": {"koto": 250}},
+    build=build,
+    dlt_settings=dlt_settings,
+    max_page_size=MAX_LIMIT,
+    options=Options,
+    open_world=OPEN_WORLD,
+    volatile_fields=("open_houses",),  # the next open house: it moves on once a week
+)

@@ -11,8 +11,9 @@ Document: ``provider_docs/estateprime.txt``. Greek listings priced in EUR. Endpo
   :469): fixed lookup lists in the ``{status, data}`` envelope (:421-423), the same for every store,
   starting with the document's examples (:424-431, :456-463, :487-513); the custom fields cover every
   documented field type (:518-538).
-Auth: the store's key in the ``X-Api-Key`` header (the name is configurable: the document's
-Authentication section is not in our copy). A key sees only its own store's listings.
+Auth: the store's key in the ``X-Api-Key`` header (the header and a scheme before the key are the
+``auth_header`` and ``auth_scheme`` options: the document's Authentication section is not in our
+copy). A key sees only its own store's listings.
 
 Where the document is silent the sandbox chooses:
 - ids are integers ``store_id * 1_000_000 + n``, n counting the store's listings from 1, so they are
@@ -22,10 +23,10 @@ Where the document is silent the sandbox chooses:
   drafts and are published (``active``, ``status_date`` the publication time, :162) one to three
   days later. The list serves them: the ``status`` filter accepts ``draft`` (:271), so the list holds
   drafts, and a request without a filter is not restricted (:265 calls every filter optional). The
-  document does not say so in words, hence ``SandboxConfig.estateprime_drafts_listed`` (default
+  document does not say so in words, hence the ``drafts_listed`` option (default
   True; False: drafts are neither in the list nor found by id). The truth's ``is_listed`` follows
   it, ``status`` is ``draft``;
-- ``deleted`` (:161) is a soft delete (``SandboxConfig.estateprime_soft_delete``, default True): a
+- ``deleted`` (:161) is a soft delete (the ``soft_delete`` option, default True): a
   removed listing stays in the list and is found by id, with ``status`` ``deleted`` and
   ``status_date`` (and ``date_updated``) the deletion time (:162), like any status the ``status``
   filter accepts (:271). The truth calls it removed: ``is_listed`` false, ``removed_at`` the deletion
@@ -77,6 +78,7 @@ from __future__ import annotations
 import json
 import random
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -88,8 +90,9 @@ from .. import ids
 from ..formats import local_date, naive_local
 from ..locales import GREECE, STREETS, english_description, english_title, jitter, revised
 from ..open_world import OpenWorld
+from ..provider_module import HostContext, ProviderModule, option
 from ..server import HttpError, ProviderApp, Request, Response, route
-from ..world import DAY_SECONDS, ListingState, World
+from ..world import CANONICAL_STATUSES, DAY_SECONDS, DRAFT, ListingState, World, stable_key
 
 TIMEZONE = "Europe/Athens"
 PAGE_SIZE = 50  # estateprime.txt:301 "results_per_page": 50
@@ -97,6 +100,9 @@ ID_BLOCK = 1_000_000  # ids of store s are s * ID_BLOCK + 1 ... s * ID_BLOCK + I
 STATUS_MAP = {"active": "active", "pending": "pending", "sold": "archived", "withdrawn": "inactive", "draft": "draft"}
 DELETED = "deleted"  # a soft-deleted listing's status (estateprime.txt:161)
 DRAFT_PERCENT = 20  # of the listings created on simulated days
+# estateprime.txt:150 and :161 list every subcategory and status
+OPEN_WORLD = {"subcategory": ("studio", "penthouse"), "status": ("reserved", "under_offer")}
+LOOKUP_PATHS = ("/api/listings/sources", "/api/listings/tags", "/api/listings/custom-fields")  # :405, :437, :469
 ENUMS: dict[str, tuple[str, ...]] = {  # the filters' values (estateprime.txt:268-271) and the fields' (:149-151, :161)
     "availability": ("sale", "rent", "auction", "shortterm"),
     "category": ("residential", "commercial", "land", "other"),
@@ -329,7 +335,7 @@ class EstatePrimeGenerator:
 
     def __init__(self, key: int, store_id: int, open_world: bool = True) -> None:
         self.key, self.store_id = key, store_id
-        self.open_world = OpenWorld("estateprime", key, open_world)
+        self.open_world = OpenWorld("estateprime", key, OPEN_WORLD, open_world)
 
     def listing_id(self, idx: int) -> str:
         return str(self.store_id * ID_BLOCK + idx + 1)
@@ -597,9 +603,10 @@ class EstatePrimeApp(ProviderApp):
 
     def routes(self) -> list:
         return [  # the lookup paths come first: /api/listings/{id} would match them too
-            route("GET", "/api/listings/sources", lambda request: self.ok(SOURCES)),  # estateprime.txt:405
-            route("GET", "/api/listings/tags", lambda request: self.ok(TAGS)),  # :437
-            route("GET", "/api/listings/custom-fields", lambda request: self.ok(CUSTOM_FIELDS)),  # :469
+            *(
+                route("GET", path, lambda request, lookup=lookup: self.ok(lookup))
+                for path, lookup in zip(LOOKUP_PATHS, (SOURCES, TAGS, CUSTOM_FIELDS), strict=True)
+            ),
             route("GET", "/api/listings", self.list_listings, is_list=True),  # :257
             route("GET", "/api/listings/{listing_id}", self.get_listing),  # :330
         ]
@@ -845,3 +852,57 @@ class EstatePrimeApp(ProviderApp):
             raise self.error(404, f"Listing {listing_id} not found.")
         with world.lock:
             return self.ok(self.render(world, state))
+
+
+@dataclass(frozen=True)
+class Options:
+    # the Authentication section is missing from the document (estateprime.txt:264 points at it): the
+    # key alone in this header (scheme ""), or after a scheme ("Bearer", with the header "Authorization")
+    auth_header: str = option("X-Api-Key", "the header that carries a store's key (the document's section is missing)")
+    auth_scheme: str = option("", "a scheme before the key in that header, e.g. Bearer; empty: the key alone")
+    # drafts in the list and found by id (True) or neither (False); see the module docstring
+    drafts_listed: bool = option(True, "drafts (estateprime.txt:161) in the unfiltered list and found by id")
+    # removals: status `deleted`, still served (True), or the listing disappears (False)
+    soft_delete: bool = option(True, "a removed listing stays served with status deleted (estateprime.txt:161)")
+
+
+def build(host: HostContext) -> EstatePrimeApp:
+    options: Options = host.options
+    key = host.ids_key
+    listed = frozenset(CANONICAL_STATUSES) | ({DRAFT} if options.drafts_listed else set())
+    worlds = {
+        store: host.world(
+            "estateprime",
+            store,
+            EstatePrimeGenerator(key ^ stable_key("estateprime", store), int(store), host.open_world),
+            listed=listed,
+            draft_percent=DRAFT_PERCENT,
+            serve_removed=options.soft_delete,
+        )
+        for store in host.sizes
+    }
+    return EstatePrimeApp(
+        worlds,
+        api_keys={store: host.secret(f"estateprime_api_key_{store}") for store in host.sizes},
+        auth_header=options.auth_header,
+        auth_scheme=options.auth_scheme,
+    )
+
+
+def dlt_settings(info: Mapping[str, Any]) -> dict[str, str]:
+    return {
+        "AUTH_HEADER": info["auth_header"],
+        "AUTH_SCHEME": info["auth_scheme"],
+        "API_KEYS": json.dumps({account["store_id"]: account["api_key"] for account in info["accounts"]}),
+    }
+
+
+SANDBOX = ProviderModule(
+    sizes={"estateprime": {"1": 160, "2": 140}},  # store ids
+    build=build,
+    dlt_settings=dlt_settings,
+    max_page_size=PAGE_SIZE,
+    options=Options,
+    open_world=OPEN_WORLD,
+    lookup_lists=len(LOOKUP_PATHS),
+)
