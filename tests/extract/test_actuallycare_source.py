@@ -88,7 +88,7 @@ def test_summaries_are_completed_by_the_single_listing_endpoint_only_where_they_
     (GET /v1/listings/{id}, :130-170) and stored merged with the answer; an unchanged one costs
     nothing; a detail refresh finds the edits no summary shows, by `version`."""
     sandbox = start_pipeline_sandbox(
-        SandboxConfig(seed=5, total_listings=400, actuallycare_records=reading, actuallycare_rate_limit=None)
+        SandboxConfig(seed=5, total_listings=400, options={"actuallycare": {"records": reading, "rate_limit": None}})
     )
     load()
     day0 = truth_by_key(sandbox)
@@ -159,7 +159,9 @@ def test_single_listing_requests_are_paced_within_the_quota_with_the_pages(
     """One detail request per new summary: paced by the same window as the list, so a first load of
     several times the quota meets no 429."""
     sandbox = start_pipeline_sandbox(
-        SandboxConfig(seed=5, total_listings=200, actuallycare_records="summary", actuallycare_rate_limit=(10, 1.0))
+        SandboxConfig(
+            seed=5, total_listings=200, options={"actuallycare": {"records": "summary", "rate_limit": (10, 1.0)}}
+        )
     )
     monkeypatch.setenv("SOURCES__ACTUALLYCARE__MAX_REQUESTS_PER_WINDOW", "10")
     monkeypatch.setenv("SOURCES__ACTUALLYCARE__RATE_WINDOW_SECONDS", "1.0")

@@ -32,7 +32,7 @@ def test_full_scan_within_a_tight_quota_lands_every_listing_without_a_429(
     start_pipeline_sandbox: Callable[..., Sandbox],
 ) -> None:
     # 4 requests a second: unpaced, the 10-page scan would be refused after its fourth page
-    sandbox = start_pipeline_sandbox(SandboxConfig(seed=3, avaroai_rate_limit=(4, 1.0)))
+    sandbox = start_pipeline_sandbox(SandboxConfig(seed=3, options={"avaroai": {"rate_limit": (4, 1.0)}}))
     load()
     assert raw_prices() == listed(sandbox)
     stats = sandbox.stats("avaroai")
@@ -43,7 +43,7 @@ def test_full_scan_within_a_tight_quota_lands_every_listing_without_a_429(
 def test_a_day_later_only_changes_are_stored_and_prices_follow(
     start_pipeline_sandbox: Callable[..., Sandbox],
 ) -> None:
-    sandbox = start_pipeline_sandbox(SandboxConfig(seed=3, avaroai_rate_limit=(20, 1.0)))
+    sandbox = start_pipeline_sandbox(SandboxConfig(seed=3, options={"avaroai": {"rate_limit": (20, 1.0)}}))
     load()
     with duckdb.connect(str(warehouse_path()), read_only=True) as con:
         first = con.execute("select count(*) from raw_avaroai.listings").fetchone()[0]
@@ -64,7 +64,7 @@ def test_a_day_later_only_changes_are_stored_and_prices_follow(
 
 def test_a_429_from_a_spent_quota_is_waited_out_not_failed(start_pipeline_sandbox: Callable[..., Sandbox]) -> None:
     # a window long enough that the load's first request, on a busy machine too, meets it spent
-    sandbox = start_pipeline_sandbox(SandboxConfig(seed=3, avaroai_rate_limit=(20, 8.0)))
+    sandbox = start_pipeline_sandbox(SandboxConfig(seed=3, options={"avaroai": {"rate_limit": (20, 8.0)}}))
     info = sandbox.info()["providers"]["avaroai"]
     # someone else spends the whole window's quota with the same key
     for _ in range(20):

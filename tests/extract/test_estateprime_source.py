@@ -77,7 +77,7 @@ def test_the_key_after_a_bearer_scheme_is_a_supported_reading(
     """The document's Authentication section is missing: a deployment may want `Authorization:
     Bearer <key>` rather than the key alone in `X-Api-Key`. The sandbox serves the reading it is given."""
     sandbox = start_pipeline_sandbox(
-        SandboxConfig(seed=3, estateprime_auth_header="Authorization", estateprime_auth_scheme="Bearer")
+        SandboxConfig(seed=3, options={"estateprime": {"auth_header": "Authorization", "auth_scheme": "Bearer"}})
     )
     load()
     assert {key for key in raw.present("estateprime")} == set(listed_truth(sandbox))
@@ -87,7 +87,7 @@ def test_a_key_without_the_scheme_the_server_expects_fails_at_once(
     start_pipeline_sandbox: Callable[..., Sandbox], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sandbox = start_pipeline_sandbox(
-        SandboxConfig(seed=3, estateprime_auth_header="Authorization", estateprime_auth_scheme="Bearer")
+        SandboxConfig(seed=3, options={"estateprime": {"auth_header": "Authorization", "auth_scheme": "Bearer"}})
     )
     monkeypatch.setenv("SOURCES__ESTATEPRIME__AUTH_SCHEME", "")
     with pytest.raises(PipelineStepFailed, match="HTTP 401 from GET /api/listings: the credentials were refused"):

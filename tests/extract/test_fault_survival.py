@@ -44,7 +44,7 @@ def sandbox(start_pipeline_sandbox: Callable[..., Sandbox], monkeypatch: pytest.
         monkeypatch.setenv(f"SOURCES__{name}__RECONCILE_EVERY_HOURS", "0")
     monkeypatch.setenv("SOURCES__BACKOFF_INITIAL_SECONDS", "0.05")  # a storm is waited out in about its length
     monkeypatch.setenv("SOURCES__BACKOFF_MAX_SECONDS", "0.2")
-    return start_pipeline_sandbox(SandboxConfig(seed=5, avaroai_rate_limit=(20, 0.5)))
+    return start_pipeline_sandbox(SandboxConfig(seed=5, options={"avaroai": {"rate_limit": (20, 0.5)}}))
 
 
 @pytest.mark.parametrize("kind", sorted(set(FAULT_KINDS) - {"echo_credentials"}))  # that one: test_secrets.py

@@ -64,7 +64,7 @@ def test_an_answer_missing_most_listings_retires_nothing(pipeline_sandbox: Sandb
 def test_avaroai_retires_a_listing_only_when_two_complete_scans_miss_it(
     start_pipeline_sandbox: Callable[..., Sandbox], raw
 ) -> None:
-    sandbox = start_pipeline_sandbox(SandboxConfig(seed=3, avaroai_rate_limit=(20, 0.5)))
+    sandbox = start_pipeline_sandbox(SandboxConfig(seed=3, options={"avaroai": {"rate_limit": (20, 0.5)}}))
     pipeline = listings_pipeline("avaroai")
     pipeline.run(avaroai_source())
     sandbox.advance_day()

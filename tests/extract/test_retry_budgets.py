@@ -26,7 +26,7 @@ FAST_BACKOFF = {"SOURCES__BACKOFF_INITIAL_SECONDS": "0.02", "SOURCES__BACKOFF_MA
 def sandbox(start_pipeline_sandbox: Callable[..., Sandbox], monkeypatch: pytest.MonkeyPatch) -> Sandbox:
     for name, value in FAST_BACKOFF.items():
         monkeypatch.setenv(name, value)
-    return start_pipeline_sandbox(SandboxConfig(seed=5, avaroai_rate_limit=(20, 0.2)))
+    return start_pipeline_sandbox(SandboxConfig(seed=5, options={"avaroai": {"rate_limit": (20, 0.2)}}))
 
 
 def load(host: str) -> None:

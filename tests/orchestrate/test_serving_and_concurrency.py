@@ -21,7 +21,8 @@ from orchestration.registry import provider_names
 pytestmark = pytest.mark.slow  # minutes: started first under pytest-xdist (tests/conftest.py)
 
 REPO = Path(__file__).resolve().parents[2]
-FAST_AVAROAI = SandboxConfig(seed=5, avaroai_rate_limit=(20, 6.0))  # the documented quota, in a 6 s window
+# the documented quota, in a 6 s window
+FAST_AVAROAI = SandboxConfig(seed=5, options={"avaroai": {"rate_limit": (20, 6.0)}})
 
 
 def listings_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:

@@ -84,7 +84,8 @@ def truth_now(sandbox: Sandbox) -> dict[ListingId, dict[str, Any]]:
 @pytest.fixture(scope="module")
 def days(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Days]:
     assert set(FAULTS) == set(FAULT_KINDS)  # a new sandbox fault joins this test
-    config = replace(demo_sandbox_config(seed=21), avaroai_rate_limit=(20, 1.0))  # a 429 waits ~2 s there
+    # a 429 waits ~2 s there
+    config = replace(demo_sandbox_config(seed=21), options={"avaroai": {"rate_limit": (20, 1.0)}})
     with pytest.MonkeyPatch.context() as env, Sandbox(config) as sandbox:
         env.setenv("LISTINGS_DATA_DIR", str(tmp_path_factory.mktemp("faults")))
         env.delenv("LISTINGS_WAREHOUSE_PATH", raising=False)

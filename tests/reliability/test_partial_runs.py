@@ -77,7 +77,7 @@ class Partial:
 @pytest.fixture(scope="module")
 def partial(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Partial]:
     data = tmp_path_factory.mktemp("partial")
-    with Sandbox(SandboxConfig(seed=11, total_listings=600, avaroai_rate_limit=(20, 1.0))) as sandbox:
+    with Sandbox(SandboxConfig(seed=11, total_listings=600, options={"avaroai": {"rate_limit": (20, 1.0)}})) as sandbox:
         env = {**os.environ, **sandbox.dlt_environment(), **NIGHTLY, **FAST_RETRIES, "LISTINGS_DATA_DIR": str(data)}
         for name in ("LISTINGS_WAREHOUSE_PATH", "LISTINGS_SERVING_PATH", "DAGSTER_HOME"):
             env.pop(name, None)

@@ -36,25 +36,36 @@ OTHER_READINGS = {
     "readings-a": SandboxConfig(
         seed=17,
         total_listings=600,
-        avaroai_rate_limit=(20, 1.0),
-        apimo_public_mode=True,
-        estateprime_auth_header="Authorization",
-        estateprime_auth_scheme="Bearer",
-        enclosure_strict_times=False,
-        estateprime_soft_delete=False,  # a deletion takes the listing away (404, absent from the list)
-        estateprime_drafts_listed=False,  # drafts are not in the unfiltered list
-        actuallycare_records="summary",  # 12-field list records, the full object from GET /v1/listings/{id}
-        actuallycare_rate_limit=None,  # one detail request per new listing: the quota has its own tests
+        options={
+            "avaroai": {"rate_limit": (20, 1.0)},
+            "apimo": {"public_mode": True},
+            "estateprime": {
+                "auth_header": "Authorization",
+                "auth_scheme": "Bearer",
+                "soft_delete": False,  # a deletion takes the listing away (404, absent from the list)
+                "drafts_listed": False,  # drafts are not in the unfiltered list
+            },
+            "enclosure": {"strict_times": False},
+            "koto": {"strict_times": False},
+            "actuallycare": {
+                "records": "summary",  # 12-field list records, the full object from GET /v1/listings/{id}
+                "rate_limit": None,  # one detail request per new listing: the quota has its own tests
+            },
+        },
     ),
     "readings-b": SandboxConfig(
         seed=19,
         total_listings=600,
-        avaroai_rate_limit=(20, 1.0),
-        actuallycare_records="document",  # list and detail exactly as the document's examples
-        actuallycare_rate_limit=None,
         open_world=False,  # only the values the documents list
-        apimo_document_example=False,  # the example property not among Apimo's records
-        enclosure_same_second_burst=120,  # more than two pages of listings created in one second, on day 1
+        options={
+            "avaroai": {"rate_limit": (20, 1.0)},
+            # list and detail exactly as the document's examples
+            "actuallycare": {"records": "document", "rate_limit": None},
+            "apimo": {"document_example": False},  # the example property not among Apimo's records
+            # more than two pages of listings created in one second, on day 1
+            "enclosure": {"same_second_burst": 120},
+            "koto": {"same_second_burst": 120},
+        },
     ),
 }
 ListingId = tuple[str, str, str]
