@@ -22,36 +22,45 @@ source as (
 
 ),
 
--- Every payload field the model reads, in one parse of the payload (see json_record); a value of
--- the wrong type reads as null, never an error. The fields: enclosure_koto.txt:66-108.
-payload_read as (
+-- Every payload field the model reads, typed, in one parse of the payload (see json_columns); a
+-- value of the wrong type reads as null, never an error. The fields: enclosure_koto.txt:66-108.
+payload as (
 
-    select
-        *,
-        {{ json_record(
-            'payload',
-            texts=[
-                'photo_template', 'photo_count', 'mls_number', 'type', 'property_type', 'status', 'price',
-                'bedrooms', 'bathrooms', 'living_area', 'lot_size', 'year_built', 'description',
-                'street_address', 'unit_number', 'city', 'state', 'zip_code', 'latitude', 'longitude',
-                'created_at', 'updated_at'
-            ]
-        ) }} as fields
-    from source
+    {{ json_columns('source', 'payload', {
+        'mls_number': 'varchar',
+        'type': 'varchar',
+        'property_type': 'varchar',
+        'status': 'varchar',
+        'price': 'decimal(18, 2)',
+        'bedrooms': 'double precision',
+        'bathrooms': 'decimal(5, 2)',
+        'living_area': 'double precision',
+        'lot_size': 'double precision',
+        'year_built': 'integer',
+        'description': 'varchar',
+        'street_address': 'varchar',
+        'unit_number': 'varchar',
+        'city': 'varchar',
+        'state': 'varchar',
+        'zip_code': 'varchar',
+        'latitude': 'double precision',
+        'longitude': 'double precision',
+        'photo_count': 'integer',
+        'photo_template': 'varchar',
+        'created_at': 'timestamptz',
+        'updated_at': 'timestamptz'
+    }) }}
 
 ),
 
--- The photos' URL template and offsets (0 to photo_count - 1) read once per version, not per photo:
--- {offset} is "less than photo_count" and "the 0-based photo offset" (enclosure_koto.txt:115-117).
+-- The photos' offsets (0 to photo_count - 1) listed once per version, not per photo: {offset} is
+-- "less than photo_count" and "the 0-based photo offset" (enclosure_koto.txt:115-117).
 parsed as (
 
     select
         *,
-        {{ record_path('fields', 'photo_template') }} as photo_template,  -- enclosure_koto.txt:95, :109-111
-        {{ integer_range(
-            'greatest(coalesce(' ~ cast_or_null(record_path('fields', 'photo_count'), 'bigint') ~ ', 0), 0)'
-        ) }} as photo_offsets
-    from payload_read
+        {{ integer_range('greatest(coalesce(photo_count, 0), 0)') }} as photo_offsets
+    from payload
 
 ),
 
@@ -68,66 +77,65 @@ renamed as (
         _dlt_load_id as load_id,
         payload_hash,
         cast(null as varchar) as reference,  -- not in the document: no agency reference besides mls_number
-        {{ record_path('fields', 'mls_number') }} as mls_number,  -- enclosure_koto.txt:72
+        mls_number,  -- enclosure_koto.txt:72
 
         ---------- classification: provider words, mapped by the vocabulary crosswalk downstream
-        {{ record_path('fields', 'type') }} as source_listing_type,  -- for_sale, for_rent (enclosure_koto.txt:44, :71)
-        {{ record_path('fields', 'property_type') }} as source_property_type,  -- enclosure_koto.txt:74, :218
-        {{ record_path('fields', 'property_type') }} as property_subtype,  -- enclosure_koto.txt:74, :218
-        {{ record_path('fields', 'status') }} as source_status,  -- active or pending (enclosure_koto.txt:73)
+        type as source_listing_type,  -- for_sale, for_rent (enclosure_koto.txt:44, :71)
+        property_type as source_property_type,  -- enclosure_koto.txt:74, :218
+        property_type as property_subtype,  -- enclosure_koto.txt:74, :218
+        status as source_status,  -- active or pending (enclosure_koto.txt:73)
 
         ---------- price: "Price is USD" (enclosure_koto.txt:76)
-        {{ cast_or_null(record_path('fields', 'price'), 'decimal(18, 2)') }} as list_price,  -- enclosure_koto.txt:76
+        price as list_price,  -- enclosure_koto.txt:76
         '{{ settings.currency }}' as currency,  -- USD, configured (enclosure_koto.txt:76)
         -- not in the document: a for_rent price is per month (see above); a sale has no period
-        case when {{ record_path('fields', 'type') }} = 'for_rent' then 'month' end as price_period,
+        case when type = 'for_rent' then 'month' end as price_period,
         false as price_is_hidden,  -- not in the document: no hidden-price flag; never hidden
 
         ---------- size, in square metres
         -- "full and fractional bedrooms" (enclosure_koto.txt:88); not in the document: whole bedrooms (floor)
-        {{ cast_or_null('floor(' ~ cast_or_null(record_path('fields', 'bedrooms'), 'double') ~ ')', 'integer') }}
-            as bedrooms,
+        {{ cast_or_null('floor(bedrooms)', 'integer') }} as bedrooms,
         -- "full and fractional bathrooms" (enclosure_koto.txt:89)
-        {{ cast_or_null(record_path('fields', 'bathrooms'), 'decimal(5, 2)') }} as bathrooms,
+        bathrooms,
         -- "Living area in square foo[t]" (enclosure_koto.txt:84, and :50-51)
-        {{ cast_or_null(record_path('fields', 'living_area'), 'double') }} * 0.09290304 as living_area_sqm,
+        living_area * 0.09290304 as living_area_sqm,
         -- "Lot size in acres" (enclosure_koto.txt:83)
-        {{ cast_or_null(record_path('fields', 'lot_size'), 'double') }} * 4046.8564224 as lot_area_sqm,
-        {{ cast_or_null(record_path('fields', 'year_built'), 'integer') }} as year_built,  -- enclosure_koto.txt:77
+        lot_size * 4046.8564224 as lot_area_sqm,
+        year_built,  -- enclosure_koto.txt:77
 
         ---------- text (English only, no title; not in the document: the language)
         cast(null as varchar) as title,  -- not in the document: no title
-        {{ record_path('fields', 'description') }} as description,  -- remarks (enclosure_koto.txt:75)
+        description,  -- remarks (enclosure_koto.txt:75)
 
         ---------- location: the API publishes the exact street address and coordinates
         -- street_address, unit_number (enclosure_koto.txt:78-79); not in the document: joined with " Unit "
-        {{ record_path('fields', 'street_address') }}
-        || coalesce(' Unit ' || nullif(trim({{ record_path('fields', 'unit_number') }}), ''), '') as address_line,
-        {{ record_path('fields', 'city') }} as city,  -- enclosure_koto.txt:80
-        {{ record_path('fields', 'state') }} as region,  -- enclosure_koto.txt:81
-        {{ record_path('fields', 'zip_code') }} as postal_code,  -- enclosure_koto.txt:82
+        street_address || coalesce(' Unit ' || nullif(trim(unit_number), ''), '') as address_line,
+        city,  -- enclosure_koto.txt:80
+        state as region,  -- enclosure_koto.txt:81
+        zip_code as postal_code,  -- enclosure_koto.txt:82
         '{{ settings.country_code }}' as country_code,  -- not in the document: the configured country, US
-        {{ cast_or_null(record_path('fields', 'latitude'), 'double') }} as latitude,  -- enclosure_koto.txt:87
-        {{ cast_or_null(record_path('fields', 'longitude'), 'double') }} as longitude,  -- enclosure_koto.txt:86
+        latitude,  -- enclosure_koto.txt:87
+        longitude,  -- enclosure_koto.txt:86
         true as location_is_exact,  -- not in the document: no privacy field is sent (see above)
 
         ---------- media: photo_count photos behind one URL template, by 0-based offset
         -- photo_count (enclosure_koto.txt:94); the template's {offset} and {size} (enclosure_koto.txt:115-118);
         -- not in the document: which size, large (at most 1024x768, enclosure_koto.txt:123)
-        greatest(coalesce({{ cast_or_null(record_path('fields', 'photo_count'), 'integer') }}, 0), 0) as photo_count,
-        {{ list_to_json(list_transform(
+        greatest(coalesce(photo_count, 0), 0) as photo_count,
+        -- one URL per offset from photo_template (enclosure_koto.txt:95, :109-111)
+        -- noqa: disable=PRS
+        {{ photos_json(
             'photo_offsets',
             'photo_offset',
-            photo_record(
-                position='cast(photo_offset + 1 as integer)',
-                url="replace(replace(photo_template, '{offset}', cast(photo_offset as varchar)), '{size}', 'large')"
-            )
-        )) }} as photos,
+            position='cast(photo_offset + 1 as integer)',
+            url="replace(replace(photo_template, '{offset}', cast(photo_offset as varchar)), '{size}', 'large')"
+        ) }} as photos,
+        -- noqa: enable=PRS
 
         ---------- timestamps (UTC with a Z)
         -- "UTC creation time", "UTC modification time" (enclosure_koto.txt:69-70), "2021-04-25T17:35:23Z" (:139)
-        {{ cast_or_null(record_path('fields', 'created_at'), 'timestamptz') }} as source_created_at,
-        {{ cast_or_null(record_path('fields', 'updated_at'), 'timestamptz') }} as source_updated_at,
+        created_at as source_created_at,
+        updated_at as source_updated_at,
         -- not in the document: a date of the last status change; null
         cast(null as timestamp with time zone) as source_status_changed_at
 

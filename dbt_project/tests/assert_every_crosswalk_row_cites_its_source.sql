@@ -1,6 +1,11 @@
 -- A failure means a crosswalk row says neither which document line it follows (`apimo.txt:70`)
 -- nor where its value was observed (`observed: ...`).
-select provider, field, source_value, document_line
+select
+    provider,
+    field,
+    source_value,
+    document_line
 from {{ ref('crosswalk_vocabulary') }}
-where document_line is null
-   or (document_line not like '%.txt:%' and document_line not like 'observed%')
+where
+    document_line is null
+    or (document_line not like '%.txt:%' and document_line not like 'observed%')

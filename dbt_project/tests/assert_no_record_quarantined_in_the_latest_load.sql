@@ -7,15 +7,25 @@ with
 
 latest_load as (
 
-    select source, load_id
+    select
+        source,
+        load_id
     from (
-        select source, load_id, row_number() over (partition by source order by loaded_at desc) as recency
+        select
+            source,
+            load_id,
+            row_number() over (partition by source order by loaded_at desc) as recency
         from {{ ref('int_source_loads') }}
     ) as loads
     where recency = 1
 
 )
 
-select quarantined.source, quarantined.account_id, quarantined.source_record_id, quarantined.field, quarantined.reason
+select
+    quarantined.source,
+    quarantined.account_id,
+    quarantined.source_record_id,
+    quarantined.field,
+    quarantined.reason
 from {{ ref('int_quarantined_records') }} as quarantined
-join latest_load using (source, load_id)
+inner join latest_load using (source, load_id)

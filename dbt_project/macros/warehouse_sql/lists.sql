@@ -1,11 +1,8 @@
-{#- Warehouse SQL: lists, and the records (named fields) in them.
-    The macros in this folder hold the only DuckDB-specific SQL in the project: models and the other
-    macros call them and never write DuckDB syntax themselves. A new warehouse adds
-    `<adapter>__<name>` versions in this folder (adapter.dispatch picks them by the target's type);
-    until it does, `default__<name>` fails the compile, naming the macro to write.
+{#- Warehouse SQL: lists, and the records (named fields) in them (why these are dispatched:
+    README.md in this folder).
 
-    A list is one value holding elements in order, positions counted from 1 (json_to_list and
-    json_to_text_list in json.sql make them from JSON, list_to_json writes them back). `list` and
+    A list is one value holding elements in order, positions counted from 1 (json_columns in
+    json.sql reads them from JSON; `to_json(list)` writes one back). `list` and
     `expression`/`condition` are SQL; `element` and `position` are the names by which an expression
     refers to each element and its position, as a lambda's parameters. -#}
 
@@ -89,19 +86,6 @@
     list_sort({{ list }}, 'ASC', 'NULLS LAST')
 {%- endmacro %}
 
-{#- The list, or an empty list where it is null. -#}
-{% macro list_or_empty(list) -%}
-    {{ return(adapter.dispatch('list_or_empty', 'listings')(list)) }}
-{%- endmacro %}
-
-{% macro default__list_or_empty(list) -%}
-    {{ warehouse_sql_not_ported('list_or_empty') }}
-{%- endmacro %}
-
-{% macro duckdb__list_or_empty(list) -%}
-    coalesce({{ list }}, [])
-{%- endmacro %}
-
 {#- The integers 0, 1, ... count - 1 as a list; empty when count is 0 or less. -#}
 {% macro integer_range(count) -%}
     {{ return(adapter.dispatch('integer_range', 'listings')(count)) }}
@@ -144,14 +128,4 @@
 
 {% macro duckdb__record_field(record, field) -%}
     ({{ record }})['{{ field }}']
-{%- endmacro %}
-
-{#- The field at the dotted `path` ('area.unit') of a record of records, as json_record builds them;
-    null where any record on the way is null. Made of record_field, so nothing to port. -#}
-{% macro record_path(record, path) -%}
-    {%- set walked = namespace(sql=record) -%}
-    {%- for field in path.split('.') -%}
-        {%- set walked.sql = record_field(walked.sql, field) -%}
-    {%- endfor -%}
-    {{ walked.sql }}
 {%- endmacro %}

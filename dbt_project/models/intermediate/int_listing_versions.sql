@@ -17,7 +17,8 @@
     on_schema_change='append_new_columns'
 ) }}
 -- depends_on: {{ ref('int_source_loads') }}
-
+-- SQLFluff reads the indents inside these Jinja blocks as SQL's:
+-- noqa: disable=LT02
 {%- set revisions = {} -%}
 {%- for source in (var('listing_sources') if execute else []) -%}
     {%- set staging = graph.nodes.values() | selectattr('name', 'equalto', 'stg_' ~ source ~ '__listings') | first -%}
@@ -44,6 +45,7 @@
         {%- do new_loads.setdefault(row[0], []).append(row[1]) -%}
     {%- endfor -%}
 {%- endif %}
+-- noqa: enable=LT02
 
 with
 

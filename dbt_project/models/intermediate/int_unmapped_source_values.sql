@@ -21,19 +21,43 @@ vocabulary as (
 
 observed as (
 
-    select source, provider, 'listing_type' as field, source_listing_type as source_value, listing_key
+    select
+        source,
+        provider,
+        'listing_type' as field,
+        source_listing_type as source_value,
+        listing_key
     from versions
     union all
-    select source, provider, 'property_type' as field, source_property_type as source_value, listing_key
+    select
+        source,
+        provider,
+        'property_type' as field,
+        source_property_type as source_value,
+        listing_key
     from versions
     union all
-    select source, provider, 'status' as field, source_status as source_value, listing_key
+    select
+        source,
+        provider,
+        'status' as field,
+        source_status as source_value,
+        listing_key
     from versions
     union all
     -- subtypes only where the crosswalk classifies by them (Apimo): elsewhere they are labels
-    select source, provider, 'property_subtype' as field, property_subtype as source_value, listing_key
+    select
+        source,
+        provider,
+        'property_subtype' as field,
+        property_subtype as source_value,
+        listing_key
     from versions
-    where provider in (select provider from vocabulary where field = 'property_subtype')
+    where provider in (
+        select subtype_rows.provider
+        from vocabulary as subtype_rows
+        where subtype_rows.field = 'property_subtype'
+    )
 
 ),
 
@@ -47,10 +71,9 @@ unmapped as (
         count(distinct observed.listing_key) as listings
     from observed
     left join vocabulary
-        on
-            observed.provider = vocabulary.provider
-            and observed.field = vocabulary.field
-            and observed.source_value = vocabulary.source_value
+        on vocabulary.provider = observed.provider
+        and vocabulary.field = observed.field
+        and vocabulary.source_value = observed.source_value
     where observed.source_value is not null and vocabulary.source_value is null
     group by observed.source, observed.provider, observed.field, observed.source_value
 

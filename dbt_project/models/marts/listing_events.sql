@@ -6,7 +6,12 @@ with
 rows_in_order as (
 
     select
-        listing_key, sequence_number, is_removal, observed_at, status, list_price,
+        listing_key,
+        sequence_number,
+        is_removal,
+        observed_at,
+        status,
+        list_price,
         lag(is_removal) over (partition by listing_key order by sequence_number) as follows_removal,
         -- the listing's previous version, skipping removal rows
         max(case when not is_removal then sequence_number end) over (
@@ -56,22 +61,28 @@ timeline as (
 
 events as (
 
-    select timeline.listing_key,
-           case when first_versions.in_first_load then 'already_listed' else 'new_listing' end as event_type,
-           timeline.observed_at as event_at,
-           null as old_value,
-           cast(timeline.list_price as varchar) as new_value
+    select
+        timeline.listing_key,
+        case when first_versions.in_first_load then 'already_listed' else 'new_listing' end as event_type,
+        timeline.observed_at as event_at,
+        null as old_value,
+        cast(timeline.list_price as varchar) as new_value
     from timeline
     inner join first_versions using (listing_key)
     where timeline.sequence_number = 1
 
     union all
 
-    select listing_key, 'price_change', observed_at,
-           cast(previous_list_price as varchar), cast(list_price as varchar)
+    select
+        listing_key,
+        'price_change' as event_type,
+        observed_at as event_at,
+        cast(previous_list_price as varchar) as old_value,
+        cast(list_price as varchar) as new_value
     from timeline
-    where not is_removal and sequence_number > 1
-      and previous_list_price is distinct from list_price
+    where
+        not is_removal and sequence_number > 1
+        and previous_list_price is distinct from list_price
 
     union all
 
@@ -82,27 +93,43 @@ events as (
             when status = 'removed' then 'removed'
             when previous_status = 'removed' then 'back_on_market'
             else 'status_change'
-        end,
-        observed_at,
-        previous_status,
-        status
+        end as event_type,
+        observed_at as event_at,
+        previous_status as old_value,
+        status as new_value
     from timeline
-    where not is_removal and sequence_number > 1 and not follows_removal
-      and previous_status is distinct from status
+    where
+        not is_removal and sequence_number > 1 and not follows_removal
+        and previous_status is distinct from status
 
     union all
 
-    select listing_key, 'removed', observed_at, previous_status, 'removed'
+    select
+        listing_key,
+        'removed' as event_type,
+        observed_at as event_at,
+        previous_status as old_value,
+        'removed' as new_value
     from timeline
     where is_removal
 
     union all
 
-    select listing_key, 'back_on_market', observed_at, 'removed', status
+    select
+        listing_key,
+        'back_on_market' as event_type,
+        observed_at as event_at,
+        'removed' as old_value,
+        status as new_value
     from timeline
     where not is_removal and follows_removal
 
 )
 
-select listing_key, event_type, event_at, old_value, new_value
+select
+    listing_key,
+    event_type,
+    event_at,
+    old_value,
+    new_value
 from events

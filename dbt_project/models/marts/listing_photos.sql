@@ -6,7 +6,9 @@ latest_sequence as (
 
     -- the key of each listing's latest version first, then its photos: a window carrying the
     -- photos text would hold all of them in memory at once
-    select listing_key, max(sequence_number) as sequence_number
+    select
+        listing_key,
+        max(sequence_number) as sequence_number
     from {{ ref('int_listing_timeline') }}
     where not is_removal
     group by listing_key
@@ -15,7 +17,9 @@ latest_sequence as (
 
 latest_version as (
 
-    select timeline.listing_key, timeline.photos
+    select
+        timeline.listing_key,
+        timeline.photos
     from {{ ref('int_listing_timeline') }} as timeline
     inner join latest_sequence
         on latest_sequence.listing_key = timeline.listing_key
@@ -36,5 +40,12 @@ photos as (
 
 )
 
-select listing_key, position, url, caption, is_floor_plan, width, height
+select
+    listing_key,
+    position,
+    url,
+    caption,
+    is_floor_plan,
+    width,
+    height
 from photos

@@ -6,7 +6,14 @@ with
 
 versions as (
 
-    select listing_key, sequence_number, observed_at, list_price, currency, price_period, price_is_hidden
+    select
+        listing_key,
+        sequence_number,
+        observed_at,
+        list_price,
+        currency,
+        price_period,
+        price_is_hidden
     from {{ ref('int_listing_timeline') }}
     where not is_removal
 
@@ -31,9 +38,9 @@ run_starts as (
         *,
         case
             when previous_sequence_number is null then 1
-            when previous_list_price is distinct from list_price then 1
-            when previous_currency is distinct from currency then 1
-            when previous_price_period is distinct from price_period then 1
+            when (previous_list_price is distinct from list_price) then 1
+            when (previous_currency is distinct from currency) then 1
+            when (previous_price_period is distinct from price_period) then 1
             else 0
         end as starts_run
     from paired

@@ -48,7 +48,9 @@ latest_version as (
 
 first_seen as (
 
-    select listing_key, min(observed_at) as first_seen_at
+    select
+        listing_key,
+        min(observed_at) as first_seen_at
     from timeline
     group by listing_key
 
@@ -87,7 +89,10 @@ departures as (
 -- listing again only when it changes, so its own rows cannot say when it was last seen.
 last_listed_version as (
 
-    select listing_key, source, max(observed_at) as observed_at
+    select
+        listing_key,
+        source,
+        max(observed_at) as observed_at
     from timeline
     where not is_removal and status <> 'removed'
     group by listing_key, source
@@ -98,7 +103,9 @@ last_listed_version as (
 -- removal awaits confirmation by the next scan (AvaroAI): the listing was last seen before it.
 first_miss as (
 
-    select last_listed_version.listing_key, min(misses.observed_at) as missed_at
+    select
+        last_listed_version.listing_key,
+        min(misses.observed_at) as missed_at
     from last_listed_version
     inner join misses
         on misses.listing_key = last_listed_version.listing_key
@@ -109,7 +116,9 @@ first_miss as (
 
 last_seen as (
 
-    select last_listed_version.listing_key, max(loads.loaded_at) as last_seen_at
+    select
+        last_listed_version.listing_key,
+        max(loads.loaded_at) as last_seen_at
     from last_listed_version
     inner join departures using (listing_key)
     left join first_miss using (listing_key)
@@ -177,11 +186,11 @@ final as (
         first_seen.first_seen_at,
         coalesce(last_seen.last_seen_at, latest_version.observed_at) as last_seen_at,
         departures.removed_at,
+        -- calendar dates crossed in the session's time zone (DuckDB's TimeZone setting: the machine's
+        -- unless the profile sets it), not elapsed 24-hour periods: 23:00 to 01:00 the next day is one day
         cast(greatest(
-            {{ days_between(
-                'coalesce(latest_version.source_created_at, first_seen.first_seen_at)',
-                'coalesce(departures.left_market_at, last_seen.last_seen_at, latest_version.observed_at)'
-            ) }},
+            cast(coalesce(departures.left_market_at, last_seen.last_seen_at, latest_version.observed_at) as date)
+            - cast(coalesce(latest_version.source_created_at, first_seen.first_seen_at) as date),
             0
         ) as integer) as days_on_market
 

@@ -8,22 +8,30 @@ source as (
 
 ),
 
--- Every payload field the model reads, in one parse of the payload (see json_record); a value of
--- the wrong type reads as null, never an error. The fields: the full object of actuallycare.txt:214-243.
-payload_read as (
+-- Every payload field the model reads, typed, in one parse of the payload (see json_columns); a
+-- value of the wrong type reads as null, never an error. The fields: the full object of
+-- actuallycare.txt:214-243.
+payload as (
 
-    select
-        *,
-        {{ json_record(
-            'payload',
-            texts=[
-                'mls_number', 'property_type', 'status', 'list_price', 'bedrooms', 'bathrooms', 'square_feet',
-                'lot_size', 'year_built', 'description', 'address', 'city', 'state', 'zip_code', 'created_at',
-                'updated_at'
-            ],
-            parts=['photos']
-        ) }} as fields
-    from source
+    {{ json_columns('source', 'payload', {
+        'mls_number': 'varchar',
+        'property_type': 'varchar',
+        'status': 'varchar',
+        'list_price': 'decimal(18, 2)',
+        'bedrooms': 'integer',
+        'bathrooms': 'decimal(5, 2)',
+        'square_feet': 'double precision',
+        'lot_size': 'double precision',
+        'year_built': 'integer',
+        'description': 'varchar',
+        'address': 'varchar',
+        'city': 'varchar',
+        'state': 'varchar',
+        'zip_code': 'varchar',
+        'photos': ['varchar'],
+        'created_at': 'timestamptz',
+        'updated_at': 'timestamptz'
+    }) }}
 
 ),
 
@@ -40,62 +48,61 @@ renamed as (
         _dlt_load_id as load_id,
         payload_hash,
         cast(null as varchar) as reference,  -- not in the document: no agency reference besides mls_number
-        {{ record_path('fields', 'mls_number') }} as mls_number,  -- actuallycare.txt:49
+        mls_number,  -- actuallycare.txt:49
 
         ---------- classification: provider words, mapped by the vocabulary crosswalk downstream
         -- not in the document: no listing type is sent and no rental is described; every listing is a sale
         'sale' as source_listing_type,
-        {{ record_path('fields', 'property_type') }} as source_property_type,  -- actuallycare.txt:82
-        {{ record_path('fields', 'property_type') }} as property_subtype,  -- actuallycare.txt:82
-        {{ record_path('fields', 'status') }} as source_status,  -- actuallycare.txt:21, :185
+        property_type as source_property_type,  -- actuallycare.txt:82
+        property_type as property_subtype,  -- actuallycare.txt:82
+        status as source_status,  -- actuallycare.txt:21, :185
 
         ---------- price: "Listing price in USD" (actuallycare.txt:81, :184)
-        {{ cast_or_null(record_path('fields', 'list_price'), 'decimal(18, 2)') }} as list_price,  -- actuallycare.txt:81
+        list_price,  -- actuallycare.txt:81
         '{{ settings.currency }}' as currency,  -- USD, configured (actuallycare.txt:81)
         cast(null as varchar) as price_period,  -- not in the document: no period; a sale has none
         false as price_is_hidden,  -- not in the document: no hidden-price flag; never hidden
 
         ---------- size, in square metres
-        {{ cast_or_null(record_path('fields', 'bedrooms'), 'integer') }} as bedrooms,  -- actuallycare.txt:83
-        {{ cast_or_null(record_path('fields', 'bathrooms'), 'decimal(5, 2)') }} as bathrooms,  -- actuallycare.txt:84
+        bedrooms,  -- actuallycare.txt:83
+        bathrooms,  -- actuallycare.txt:84
         -- square_feet (actuallycare.txt:59; the unit is only in the name, and price_per_sqft's, :239)
-        {{ cast_or_null(record_path('fields', 'square_feet'), 'double') }} * 0.09290304 as living_area_sqm,
+        square_feet * 0.09290304 as living_area_sqm,
         -- lot_size (actuallycare.txt:228, 0.5); not in the document: its unit, read as acres
-        {{ cast_or_null(record_path('fields', 'lot_size'), 'double') }} * 4046.8564224 as lot_area_sqm,
-        {{ cast_or_null(record_path('fields', 'year_built'), 'integer') }} as year_built,  -- actuallycare.txt:166
+        lot_size * 4046.8564224 as lot_area_sqm,
+        year_built,  -- actuallycare.txt:166
 
         ---------- text (English only; not in the document: the language)
         cast(null as varchar) as title,  -- not in the document: no title
-        {{ record_path('fields', 'description') }} as description,  -- actuallycare.txt:230
+        description,  -- actuallycare.txt:230
 
         ---------- location: the API publishes the exact street address and no coordinates
         -- "Street address of the property" (actuallycare.txt:80), but the examples send the whole address
         -- (actuallycare.txt:50); not in the document: the street line is the part before the first comma
-        trim({{ delimited_part(record_path('fields', 'address'), ',', 1) }}) as address_line,
-        {{ record_path('fields', 'city') }} as city,  -- actuallycare.txt:51
-        {{ record_path('fields', 'state') }} as region,  -- actuallycare.txt:52
-        {{ record_path('fields', 'zip_code') }} as postal_code,  -- actuallycare.txt:53
+        trim(split_part(address, ',', 1)) as address_line,
+        city,  -- actuallycare.txt:51
+        state as region,  -- actuallycare.txt:52
+        zip_code as postal_code,  -- actuallycare.txt:53
         '{{ settings.country_code }}' as country_code,  -- not in the document: the configured country, US
-        cast(null as double) as latitude,  -- not in the document: no coordinates
-        cast(null as double) as longitude,
+        cast(null as double precision) as latitude,  -- not in the document: no coordinates
+        cast(null as double precision) as longitude,
         true as location_is_exact,  -- not in the document: a street address is taken as exact
 
         ---------- media: plain URLs, in order
         -- photos (actuallycare.txt:233-235, "example photos"); not in the document: each string is a URL
-        cast(coalesce({{ json_array_length(record_field('fields', 'photos')) }}, 0) as integer) as photo_count,
-        {{ list_to_json(list_transform(
-            list_or_empty(json_to_text_list(record_field('fields', 'photos'))),
-            'url', photo_record(position='position', url='url'), position='position'
-        )) }} as photos,
+        cast(coalesce({{ list_length('photos') }}, 0) as integer) as photo_count,
+        -- noqa: disable=PRS
+        {{ photos_json('photos', 'photo_url', url='photo_url') }} as photos,
+        -- noqa: enable=PRS
 
         ---------- timestamps (UTC with a Z)
         -- created_at, updated_at: "2026-07-15T14:32:10.000Z" (actuallycare.txt:119-120, :241-242)
-        {{ cast_or_null(record_path('fields', 'created_at'), 'timestamptz') }} as source_created_at,
-        {{ cast_or_null(record_path('fields', 'updated_at'), 'timestamptz') }} as source_updated_at,
+        created_at as source_created_at,
+        updated_at as source_updated_at,
         -- not in the document: a date of the last status change; null
         cast(null as timestamp with time zone) as source_status_changed_at
 
-    from payload_read
+    from payload
 
 )
 

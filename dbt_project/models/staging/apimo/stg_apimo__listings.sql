@@ -8,61 +8,61 @@ source as (
 
 ),
 
--- Every payload field the model reads, in one parse of the payload (see json_record); a value of
--- the wrong type reads as null, never an error. The fields: apimo.txt:43-190 (public mode).
-payload_read as (
+-- Every payload field the model reads, typed, in one parse of the payload (see json_columns); a
+-- value of the wrong type reads as null, never an error. The fields: apimo.txt:43-190 (public mode).
+payload as (
 
-    select
-        *,
-        {{ json_record(
-            'payload',
-            texts=[
-                'publish_address', 'area.unit', 'type', 'reference', 'category', 'subtype', 'step',
-                'price.hide', 'price.value', 'price.currency', 'price.period', 'bedrooms', 'area.value',
-                'address', 'city.name', 'region.name', 'city.zipcode', 'country', 'latitude', 'longitude',
-                'created_at', 'updated_at'
-            ],
-            lists={
-                'comments': {
-                    'language': 'varchar', 'title': 'varchar', 'comment': 'varchar', 'comment_full': 'varchar'
-                },
-                'pictures': {'rank': 'integer', 'url': 'varchar', 'width_max': 'integer', 'height_max': 'integer'},
-                'areas': {'type': 'varchar', 'number': 'varchar'}
-            }
-        ) }} as fields
-    from source
+    {{ json_columns('source', 'payload', {
+        'reference': 'varchar',
+        'category': 'varchar',
+        'type': 'varchar',
+        'subtype': 'varchar',
+        'step': 'varchar',
+        'price.value': 'decimal(18, 2)',
+        'price.currency': 'varchar',
+        'price.period': 'integer',
+        'price.hide': 'boolean',
+        'bedrooms': 'integer',
+        'area.unit': 'integer',
+        'area.value': 'double precision',
+        'address': 'varchar',
+        'publish_address': 'integer',
+        'city.name': 'varchar',
+        'region.name': 'varchar',
+        'city.zipcode': 'varchar',
+        'country': 'varchar',
+        'latitude': 'double precision',
+        'longitude': 'double precision',
+        'created_at': 'timestamp',
+        'updated_at': 'timestamp',
+        'comments': [{'language': 'varchar', 'title': 'varchar', 'comment': 'varchar', 'comment_full': 'varchar'}],
+        'pictures': [{'rank': 'integer', 'url': 'varchar', 'width_max': 'integer', 'height_max': 'integer'}],
+        'areas': [{'type': 'varchar', 'number': 'varchar'}]
+    }) }}
 
 ),
 
--- The lists by name, and the flags the columns below depend on.
+-- The flags and the area the columns below depend on, and the comment title and description come
+-- from: the English one when there is one, else the first. Not in the document: which language to
+-- pick, and the form of `language` (apimo.txt:171); 'en' follows the user's ISO 639-1 code (:55)
+-- and the example's "fr" (:240).
 parsed as (
 
     select
         *,
         -- "If you can publish the address details" (apimo.txt:83); 1 is yes, as radius reads it (:99)
-        {{ cast_or_null(record_path('fields', 'publish_address'), 'integer') }} = 1 as address_is_public,
-        {{ cast_or_null(record_path('fields', 'area.unit'), 'integer') }} as area_unit,  -- apimo.txt:101
+        publish_address = 1 as address_is_public,
         -- not in the document: type code 3 is land (apimo.txt:70 enumerates no codes)
-        coalesce({{ cast_or_null(record_path('fields', 'type'), 'integer') }} = 3, false) as is_land,
-        {{ record_field('fields', 'comments') }} as comment_list,  -- apimo.txt:170-176
-        {{ record_field('fields', 'pictures') }} as picture_list,  -- apimo.txt:160-166
-        {{ record_field('fields', 'areas') }} as room_list  -- apimo.txt:177-186
-    from payload_read
-
-),
-
--- The English comment when there is one, else the first: title and description come from one.
--- Not in the document: which language to pick, and the form of `language` (apimo.txt:171); 'en'
--- follows the user's ISO 639-1 code (:55) and the example's "fr" (:240).
-with_text as (
-
-    select
-        *,
+        coalesce({{ cast_or_null('type', 'integer') }} = 3, false) as is_land,
+        -- area.value (apimo.txt:102) in square metres: area.unit (apimo.txt:101) 1 is m², 2 is sq ft
+        -- (see the size columns); another unit gives no area rather than a wrong one
+        area_value * case area_unit when 1 then 1.0 when 2 then 0.09290304 end as area_sqm,
+        -- comments (apimo.txt:170-176)
         coalesce(
-            {{ list_first(list_filter('comment_list', 'comment', record_field('comment', 'language') ~ " = 'en'")) }},
-            {{ list_first('comment_list') }}
+            {{ list_first(list_filter('comments', 'comment', record_field('comment', 'language') ~ " = 'en'")) }},
+            {{ list_first('comments') }}
         ) as chosen_comment
-    from parsed
+    from payload
 
 ),
 
@@ -78,54 +78,48 @@ renamed as (
         observed_at,
         _dlt_load_id as load_id,
         payload_hash,
-        {{ record_path('fields', 'reference') }} as reference,  -- apimo.txt:45
+        reference,  -- apimo.txt:45
         cast(null as varchar) as mls_number,  -- not in the document: no MLS number
 
         ---------- classification: numeric codes as text, mapped and labelled by the crosswalk downstream
         -- "Category of the property (sale, rental, ...)" (apimo.txt:67); the codes are not in the document
-        {{ record_path('fields', 'category') }} as source_listing_type,
+        category as source_listing_type,
         -- `type` (apimo.txt:70, "apartment, house, ...") classifies every property; `subtype`
         -- (apimo.txt:71, "studio, penthouse, villa, ...") refines it where the crosswalk knows the code
-        {{ record_path('fields', 'type') }} as source_property_type,
-        {{ record_path('fields', 'subtype') }} as property_subtype,
+        type as source_property_type,
+        subtype as property_subtype,
         -- `step` is the main status (apimo.txt:64) and sent in every mode; `status`, its subcategory,
         -- only in private mode (apimo.txt:194), and says nothing the unified status could use
-        {{ record_path('fields', 'step') }} as source_status,
+        step as source_status,
 
         ---------- price: `hide` (apimo.txt:114) hides it from the public; the amount sent is kept, and flagged
-        {{ cast_or_null(record_path('fields', 'price.value'), 'decimal(18, 2)') }} as list_price,  -- apimo.txt:109
+        price_value as list_price,  -- apimo.txt:109
         -- ISO 4217 (apimo.txt:117); not in the document: without one, the configured currency, EUR
-        coalesce({{ record_path('fields', 'price.currency') }}, '{{ settings.currency }}') as currency,
+        coalesce(price_currency, '{{ settings.currency }}') as currency,
         -- "Rent frequency" (apimo.txt:113); not in the document: its codes, 1 monthly and 2 weekly;
         -- any other code, or none, gives no period
-        case {{ cast_or_null(record_path('fields', 'price.period'), 'integer') }}
+        case price_period
             when 1 then 'month'
             when 2 then 'week'
         end as price_period,
-        {{ cast_or_null(record_path('fields', 'price.hide'), 'boolean') }} as price_is_hidden,  -- apimo.txt:114
+        price_hide as price_is_hidden,  -- apimo.txt:114
 
         ---------- size: area unit 1 is m², 2 is sq ft; another unit gives no area rather than a wrong one
         -- `unit` is an id with no table (apimo.txt:101): 1 is m² by the example (:240, 52.12 described as
         -- "52m²"); not in the document: 2 is sq ft
-        {{ cast_or_null(record_path('fields', 'bedrooms'), 'integer') }} as bedrooms,  -- apimo.txt:106
-        -- the count (`number`) of the `areas` of type 8 (apimo.txt:178-179); not in the document: the type
-        -- codes, 8 read as bathroom
+        bedrooms,  -- apimo.txt:106
+        -- the count (`number`) of the `areas` (apimo.txt:177-186) of type 8 (apimo.txt:178-179); not in
+        -- the document: the type codes, 8 read as bathroom
         cast(
             {{ list_sum(list_transform(
-                list_filter('room_list', 'room', record_field('room', 'type') ~ " = '8'"),
+                list_filter('areas', 'room', record_field('room', 'type') ~ " = '8'"),
                 'room', cast_or_null(record_field('room', 'number'), 'integer')
             )) }} as decimal(5, 2)
         ) as bathrooms,
         -- area.value (apimo.txt:102); not in the document: it is the lot for land (type 3), else the
         -- living area; area.total (apimo.txt:103) is not read
-        case when not is_land then
-            {{ cast_or_null(record_path('fields', 'area.value'), 'double') }}
-            * case area_unit when 1 then 1.0 when 2 then 0.09290304 end
-        end as living_area_sqm,
-        case when is_land then
-            {{ cast_or_null(record_path('fields', 'area.value'), 'double') }}
-            * case area_unit when 1 then 1.0 when 2 then 0.09290304 end
-        end as lot_area_sqm,
+        case when not is_land then area_sqm end as living_area_sqm,
+        case when is_land then area_sqm end as lot_area_sqm,
         cast(null as integer) as year_built,  -- not in the document: no year built
 
         ---------- text: English when the agency wrote it, else the first language
@@ -138,51 +132,41 @@ renamed as (
 
         ---------- location: without publish_address, no street line and coordinates on a ~1 km grid
         -- address (apimo.txt:81) only where it may be published (:83)
-        case when address_is_public then {{ record_path('fields', 'address') }} end as address_line,
-        {{ record_path('fields', 'city.name') }} as city,  -- apimo.txt:90
-        {{ record_path('fields', 'region.name') }} as region,  -- apimo.txt:87
-        {{ record_path('fields', 'city.zipcode') }} as postal_code,  -- apimo.txt:91
+        case when address_is_public then address end as address_line,
+        city_name as city,  -- apimo.txt:90
+        region_name as region,  -- apimo.txt:87
+        city_zipcode as postal_code,  -- apimo.txt:91
         -- ISO 3166-1 alpha-2 (apimo.txt:84); not in the document: without one, the configured country, FR
-        coalesce({{ record_path('fields', 'country') }}, '{{ settings.country_code }}') as country_code,
+        coalesce(country, '{{ settings.country_code }}') as country_code,
         -- latitude, longitude (apimo.txt:97-98), blurred by a radius unless published (:99); not in the
         -- document: an unpublished pin is rounded to 2 decimals
-        case
-            when address_is_public then {{ cast_or_null(record_path('fields', 'latitude'), 'double') }}
-            else round({{ cast_or_null(record_path('fields', 'latitude'), 'double') }}, 2)
-        end as latitude,
-        case
-            when address_is_public then {{ cast_or_null(record_path('fields', 'longitude'), 'double') }}
-            else round({{ cast_or_null(record_path('fields', 'longitude'), 'double') }}, 2)
-        end as longitude,
+        case when address_is_public then latitude else round(latitude, 2) end as latitude,
+        case when address_is_public then longitude else round(longitude, 2) end as longitude,
         address_is_public as location_is_exact,  -- apimo.txt:83, :99
 
         ---------- media: pictures by rank (picture records sort by their first field)
-        -- rank, url, width_max, height_max (apimo.txt:162-165)
-        cast(coalesce({{ list_length('picture_list') }}, 0) as integer) as photo_count,
-        {{ list_to_json(list_transform(
-            list_sort(list_or_empty('picture_list')),
+        -- pictures (apimo.txt:160-166): rank, url, width_max, height_max (apimo.txt:162-165)
+        cast(coalesce({{ list_length('pictures') }}, 0) as integer) as photo_count,
+        -- noqa: disable=PRS
+        {{ photos_json(
+            list_sort('pictures'),
             'picture',
-            photo_record(
-                position='position',
-                url=record_field('picture', 'url'),
-                width=record_field('picture', 'width_max'),
-                height=record_field('picture', 'height_max')
-            ),
-            position='position'
-        )) }} as photos,
+            url=record_field('picture', 'url'),
+            width=record_field('picture', 'width_max'),
+            height=record_field('picture', 'height_max')
+        ) }} as photos,
+        -- noqa: enable=PRS
 
         ---------- timestamps: naive local time of the agency, converted with the configured timezone
         -- "Date/time" (apimo.txt:189-190), sent as "2016-04-12 22:30:45" (:240); not in the document: the
         -- timezone, Europe/Paris (the example's Date header is +0200, :234)
-        {{ from_local_time(cast_or_null(record_path('fields', 'created_at'), 'timestamp'), settings.timezone) }}
-            as source_created_at,  -- created_at (apimo.txt:189)
-        {{ from_local_time(cast_or_null(record_path('fields', 'updated_at'), 'timestamp'), settings.timezone) }}
-            as source_updated_at,  -- updated_at (apimo.txt:190)
+        created_at at time zone '{{ settings.timezone }}' as source_created_at,  -- created_at (apimo.txt:189)
+        updated_at at time zone '{{ settings.timezone }}' as source_updated_at,  -- updated_at (apimo.txt:190)
         -- not in the document: a date of the last status change; null (private-mode `logs`, apimo.txt:207-210,
         -- are not read)
         cast(null as timestamp with time zone) as source_status_changed_at
 
-    from with_text
+    from parsed
 
 )
 

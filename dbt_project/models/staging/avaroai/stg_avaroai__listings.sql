@@ -8,54 +8,59 @@ source as (
 
 ),
 
--- Every payload field the model reads, in one parse of the payload (see json_record); a value of
--- the wrong type reads as null, never an error. The fields: avaroai.txt:103-139.
-payload_read as (
+-- Every payload field the model reads, typed, in one parse of the payload (see json_columns); a
+-- value of the wrong type reads as null, never an error. The fields: avaroai.txt:103-139.
+payload as (
 
-    select
-        *,
-        {{ json_record(
-            'payload',
-            texts=[
-                'rental', 'line_1', 'line_2', 'coordinates', 'private_reference', 'property', 'published_price',
-                'bedrooms', 'bathrooms', 'covered_area', 'plot_size', 'title', 'description', 'city', 'region',
-                'post_code', 'created_at', 'updated_at'
-            ],
-            lists={
-                'photos': {'index': 'integer', 'caption': 'varchar', 'floor_plan': 'boolean'}
-            }
-        ) }} as fields
-    from source
+    {{ json_columns('source', 'payload', {
+        'private_reference': 'varchar',
+        'property': 'varchar',
+        'rental': 'boolean',
+        'published_price': 'decimal(18, 2)',
+        'bedrooms': 'integer',
+        'bathrooms': 'decimal(5, 2)',
+        'covered_area': 'double precision',
+        'plot_size': 'double precision',
+        'title': 'varchar',
+        'description': 'varchar',
+        'line_1': 'varchar',
+        'line_2': 'varchar',
+        'city': 'varchar',
+        'region': 'varchar',
+        'post_code': 'varchar',
+        'coordinates': 'varchar',
+        'photos': [{'index': 'integer', 'caption': 'varchar', 'floor_plan': 'boolean'}],
+        'created_at': 'timestamptz',
+        'updated_at': 'timestamptz'
+    }) }}
 
 ),
 
--- Photos, address lines and coordinates, cleaned once: the columns below use each more than once.
+-- Address lines and coordinates, cleaned once: the columns below use each more than once.
 parsed as (
 
     select
         *,
-        {{ record_field('fields', 'photos') }} as photo_list,  -- avaroai.txt:127, :131-139
-        {{ cast_or_null(record_path('fields', 'rental'), 'boolean') }} as is_rental,  -- avaroai.txt:110
-        nullif(trim({{ record_path('fields', 'line_1') }}), '') as address_line_1,  -- avaroai.txt:118
-        nullif(trim({{ record_path('fields', 'line_2') }}), '') as address_line_2,  -- avaroai.txt:119
+        nullif(trim(line_1), '') as address_line_1,  -- avaroai.txt:118
+        nullif(trim(line_2), '') as address_line_2,  -- avaroai.txt:119
         -- one "latitude,longitude" string: "34.7553,32.4042" (avaroai.txt:68, :123)
-        {{ cast_or_null('trim(' ~ delimited_part(record_path('fields', 'coordinates'), ',', 1) ~ ')', 'double') }}
-            as sent_latitude,
-        {{ cast_or_null('trim(' ~ delimited_part(record_path('fields', 'coordinates'), ',', 2) ~ ')', 'double') }}
-            as sent_longitude
-    from payload_read
+        {{ cast_or_null("trim(split_part(coordinates, ',', 1))", 'double precision') }} as sent_latitude,
+        {{ cast_or_null("trim(split_part(coordinates, ',', 2))", 'double precision') }} as sent_longitude
+    from payload
 
 ),
 
--- Photos in display order: by `index`, a photo without one at its place in the list (records sort
--- by their first field, then the next). "ordered by their index position", from 0 (avaroai.txt:131,
--- :136); caption and floor_plan: avaroai.txt:135, :137. Not in the document: a photo with no index.
+-- Photos (avaroai.txt:127, :131-139) in display order: by `index`, a photo without one at its place
+-- in the list (records sort by their first field, then the next). "ordered by their index position",
+-- from 0 (avaroai.txt:131, :136); caption and floor_plan: avaroai.txt:135, :137. Not in the document:
+-- a photo with no index.
 ordered as (
 
     select
         *,
+        -- noqa: disable=PRS
         {{ list_sort(list_transform(
-            list_or_empty('photo_list'),
+            'photos',
             'photo',
             record({
                 'sort_index': 'coalesce(' ~ record_field('photo', 'index') ~ ', ordinal - 1)',
@@ -64,7 +69,8 @@ ordered as (
                 'is_floor_plan': record_field('photo', 'floor_plan')
             }),
             position='ordinal'
-        )) }} as ordered_photo_list
+        )) }} as ordered_photos
+        -- noqa: enable=PRS
     from parsed
 
 ),
@@ -82,43 +88,43 @@ renamed as (
         _dlt_load_id as load_id,
         payload_hash,
         -- the organization's own reference (avaroai.txt:105), not the public one (:106)
-        {{ record_path('fields', 'private_reference') }} as reference,
+        private_reference as reference,
         cast(null as varchar) as mls_number,  -- not in the document: no MLS number
 
         ---------- classification: provider words, mapped by the vocabulary crosswalk downstream
         -- the `rental` flag as text, true / false: "a rental or a sale" (avaroai.txt:110)
-        cast(is_rental as varchar) as source_listing_type,
-        {{ record_path('fields', 'property') }} as source_property_type,  -- avaroai.txt:108
-        {{ record_path('fields', 'property') }} as property_subtype,  -- avaroai.txt:108
+        cast(rental as varchar) as source_listing_type,
+        property as source_property_type,  -- avaroai.txt:108
+        property as property_subtype,  -- avaroai.txt:108
         -- only active listings are served (avaroai.txt:39); no status field is sent
         case when not is_removal then 'active' end as source_status,
 
         ---------- price: the currency is the organization's and is not sent
         -- "Listed price in the organization's currency" (avaroai.txt:124)
-        {{ cast_or_null(record_path('fields', 'published_price'), 'decimal(18, 2)') }} as list_price,
+        published_price as list_price,
         '{{ settings.currency }}' as currency,  -- not in the document: the configured currency, EUR
         -- not in the document: a rent is per month (as Cyprus rents are quoted); a sale has no period
-        case when is_rental then 'month' end as price_period,
+        case when rental then 'month' end as price_period,  -- rental (avaroai.txt:110)
         false as price_is_hidden,  -- not in the document: no hidden-price flag; a published price is shown
 
         ---------- size, already in square metres (avaroai.txt:115-116)
-        {{ cast_or_null(record_path('fields', 'bedrooms'), 'integer') }} as bedrooms,  -- avaroai.txt:111
-        {{ cast_or_null(record_path('fields', 'bathrooms'), 'decimal(5, 2)') }} as bathrooms,  -- avaroai.txt:112
-        {{ cast_or_null(record_path('fields', 'covered_area'), 'double') }} as living_area_sqm,  -- avaroai.txt:116
-        {{ cast_or_null(record_path('fields', 'plot_size'), 'double') }} as lot_area_sqm,  -- avaroai.txt:115
+        bedrooms,  -- avaroai.txt:111
+        bathrooms,  -- avaroai.txt:112
+        covered_area as living_area_sqm,  -- avaroai.txt:116
+        plot_size as lot_area_sqm,  -- avaroai.txt:115
         -- not in the document: no year built; custom_fields (avaroai.txt:126) vary by organization
         cast(null as integer) as year_built,
 
         ---------- text (English only; not in the document: the language)
-        {{ record_path('fields', 'title') }} as title,  -- avaroai.txt:117
-        {{ record_path('fields', 'description') }} as description,  -- avaroai.txt:125
+        title,  -- avaroai.txt:117
+        description,  -- avaroai.txt:125
 
         ---------- location: the exact address and one "lat,long" string
         -- line_1, line_2 (avaroai.txt:118-119); not in the document: joined with ", "
         coalesce(address_line_1 || ', ' || address_line_2, address_line_1, address_line_2) as address_line,
-        {{ record_path('fields', 'city') }} as city,  -- avaroai.txt:120
-        {{ record_path('fields', 'region') }} as region,  -- "Region or district" (avaroai.txt:121)
-        {{ record_path('fields', 'post_code') }} as postal_code,  -- avaroai.txt:122
+        city,  -- avaroai.txt:120
+        region,  -- "Region or district" (avaroai.txt:121)
+        post_code as postal_code,  -- avaroai.txt:122
         '{{ settings.country_code }}' as country_code,  -- not in the document: the configured country, CY
         -- "(latitude, longitude)" (avaroai.txt:123); not in the document: a value out of range is dropped
         case when sent_latitude between -90 and 90 then sent_latitude end as latitude,
@@ -128,22 +134,20 @@ renamed as (
 
         ---------- media: AvaroAI forbids hotlinking, so no photo URL leaves raw (url is always null)
         -- "Hotlinking is also not permitted" (avaroai.txt:143-145)
-        cast(coalesce({{ list_length('photo_list') }}, 0) as integer) as photo_count,
-        {{ list_to_json(list_transform(
-            'ordered_photo_list',
+        cast(coalesce({{ list_length('photos') }}, 0) as integer) as photo_count,
+        -- noqa: disable=PRS
+        {{ photos_json(
+            'ordered_photos',
             'photo',
-            photo_record(
-                position='position',
-                caption=record_field('photo', 'caption'),
-                is_floor_plan=record_field('photo', 'is_floor_plan')
-            ),
-            position='position'
-        )) }} as photos,
+            caption=record_field('photo', 'caption'),
+            is_floor_plan=record_field('photo', 'is_floor_plan')
+        ) }} as photos,
+        -- noqa: enable=PRS
 
         ---------- timestamps (UTC with a Z)
         -- ISO 8601 (avaroai.txt:128-129), "2026-01-15T10:30:00.000000Z" (:82-83)
-        {{ cast_or_null(record_path('fields', 'created_at'), 'timestamptz') }} as source_created_at,
-        {{ cast_or_null(record_path('fields', 'updated_at'), 'timestamptz') }} as source_updated_at,
+        created_at as source_created_at,
+        updated_at as source_updated_at,
         -- not in the document: a date of the last status change; null
         cast(null as timestamp with time zone) as source_status_changed_at
 

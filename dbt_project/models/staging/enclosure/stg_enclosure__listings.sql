@@ -1,1 +1,1 @@
-{{ stg_enclosure_koto_listings('enclosure') }}
+{{ stg_enclosure_koto_listings('enclosure') }}  -- noqa: PRS

@@ -6,6 +6,17 @@ source as (
 
 ),
 
+-- The definition's fields, in one parse of the payload (see json_columns).
+payload as (
+
+    {{ json_columns('source', 'payload', {
+        'name': 'varchar',
+        'type': 'varchar',
+        'options': [{'id': 'integer', 'name': 'varchar'}]
+    }) }}
+
+),
+
 renamed as (
 
     select
@@ -18,14 +29,13 @@ renamed as (
         _dlt_load_id as load_id,
 
         ---------- definition
-        {{ json_text('payload', 'name') }} as custom_field_name,
+        name as custom_field_name,
         -- text, select, select_multi, checkbox, ... (21 documented)
-        {{ json_text('payload', 'type') }} as custom_field_type,
+        type as custom_field_type,
         -- select and select_multi only: [{id, name}] in the provider's order; null for other types
-        {{ list_to_json(json_to_list(json_part('payload', 'options'), {'id': 'integer', 'name': 'varchar'})) }}
-            as custom_field_options
+        to_json(options) as custom_field_options
 
-    from source
+    from payload
 
 )
 

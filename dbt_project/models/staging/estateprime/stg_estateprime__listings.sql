@@ -8,42 +8,43 @@ source as (
 
 ),
 
--- Every payload field the model reads, in one parse of the payload (see json_record); a value of
--- the wrong type reads as null, never an error. The fields: estateprime.txt:144-253.
-payload_read as (
+-- Every payload field the model reads, typed, in one parse of the payload (see json_columns); a
+-- value of the wrong type reads as null, never an error. The fields: estateprime.txt:144-253.
+payload as (
 
-    select
-        *,
-        {{ json_record(
-            'payload',
-            texts=[
-                'has_hidden_price', 'location.display_address', 'location.show_circle_on_map', 'code',
-                'availability', 'subcategory', 'category', 'status', 'price', 'shortterm_unit', 'rooms',
-                'bathrooms', 'size', 'land_size', 'year_built', 'location.address_el',
-                'location.fake_address_el', 'location.area_level2.name_en', 'location.area_level2.name_el',
-                'location.area_level1.name_en', 'location.area_level1.name_el', 'location.postal_code',
-                'location.latitude', 'location.fake_latitude', 'location.longitude', 'location.fake_longitude',
-                'date_created', 'date_updated', 'status_date'
-            ],
-            lists={
-                'translations': {'language_id': 'integer', 'title': 'varchar', 'description': 'varchar'},
-                'photos': {'original_image': 'varchar', 'watermark_image': 'varchar'}
-            }
-        ) }} as fields
-    from source
-
-),
-
--- The lists by name, and the hidden-price flag.
-parsed as (
-
-    select
-        *,
-        {{ record_field('fields', 'translations') }} as translation_list,  -- estateprime.txt:250-253
-        {{ record_field('fields', 'photos') }} as photo_list,  -- estateprime.txt:247-249
-        -- "whether the price is hidden on portals" (estateprime.txt:209)
-        {{ cast_or_null(record_path('fields', 'has_hidden_price'), 'boolean') }} as has_hidden_price
-    from payload_read
+    {{ json_columns('source', 'payload', {
+        'code': 'varchar',
+        'category': 'varchar',
+        'subcategory': 'varchar',
+        'availability': 'varchar',
+        'status': 'varchar',
+        'price': 'decimal(18, 2)',
+        'shortterm_unit': 'varchar',
+        'has_hidden_price': 'boolean',
+        'rooms': 'integer',
+        'bathrooms': 'decimal(5, 2)',
+        'size': 'double precision',
+        'land_size': 'double precision',
+        'year_built': 'integer',
+        'location.display_address': 'boolean',
+        'location.show_circle_on_map': 'boolean',
+        'location.address_el': 'varchar',
+        'location.fake_address_el': 'varchar',
+        'location.area_level2.name_en': 'varchar',
+        'location.area_level2.name_el': 'varchar',
+        'location.area_level1.name_en': 'varchar',
+        'location.area_level1.name_el': 'varchar',
+        'location.postal_code': 'varchar',
+        'location.latitude': 'double precision',
+        'location.longitude': 'double precision',
+        'location.fake_latitude': 'double precision',
+        'location.fake_longitude': 'double precision',
+        'date_created': 'timestamp',
+        'date_updated': 'timestamp',
+        'status_date': 'timestamp',
+        'translations': [{'language_id': 'integer', 'title': 'varchar', 'description': 'varchar'}],
+        'photos': [{'original_image': 'varchar', 'watermark_image': 'varchar'}]
+    }) }}
 
 ),
 
@@ -55,20 +56,21 @@ privacy as (
 
     select
         *,
-        coalesce({{ cast_or_null(record_path('fields', 'location.display_address'), 'boolean') }}, false)
+        coalesce(location_display_address, false)
             as is_address_public,  -- display_address (estateprime.txt:232)
-        coalesce({{ cast_or_null(record_path('fields', 'location.display_address'), 'boolean') }}, false)
-        and not coalesce({{ cast_or_null(record_path('fields', 'location.show_circle_on_map'), 'boolean') }}, false)
+        coalesce(location_display_address, false)
+        and not coalesce(location_show_circle_on_map, false)
             as is_pin_public,  -- display_address, show_circle_on_map (estateprime.txt:232-233)
-        -- language_id 1 is English by the example (estateprime.txt:132-134); the codes (:251) are not in
-        -- the document: English where sent, else the first translation, is the choice
+        -- translations (estateprime.txt:250-253): language_id 1 is English by the example
+        -- (estateprime.txt:132-134); the codes (:251) are not in the document: English where sent, else
+        -- the first translation, is the choice
         coalesce(
             {{ list_first(
-                list_filter('translation_list', 'translation', record_field('translation', 'language_id') ~ ' = 1')
+                list_filter('translations', 'translation', record_field('translation', 'language_id') ~ ' = 1')
             ) }},
-            {{ list_first('translation_list') }}
+            {{ list_first('translations') }}
         ) as chosen_translation
-    from parsed
+    from payload
 
 ),
 
@@ -84,44 +86,44 @@ renamed as (
         observed_at,
         _dlt_load_id as load_id,
         payload_hash,
-        {{ record_path('fields', 'code') }} as reference,  -- code, e.g. RES-00120 (estateprime.txt:148)
+        code as reference,  -- code, e.g. RES-00120 (estateprime.txt:148)
         cast(null as varchar) as mls_number,  -- not in the document: no MLS number
 
         ---------- classification: provider words, mapped by the vocabulary crosswalk downstream
         -- availability: sale, rent, auction, shortterm (estateprime.txt:151)
-        {{ record_path('fields', 'availability') }} as source_listing_type,
+        availability as source_listing_type,
         -- the subcategory (estateprime.txt:150) is the finer word; not in the document: the category (:149)
         -- stands in where a version has none (:150 does not mark subcategory nullable)
-        coalesce({{ record_path('fields', 'subcategory') }}, {{ record_path('fields', 'category') }})
-            as source_property_type,
-        {{ record_path('fields', 'subcategory') }} as property_subtype,  -- estateprime.txt:150
-        {{ record_path('fields', 'status') }} as source_status,  -- estateprime.txt:161
+        coalesce(subcategory, category) as source_property_type,
+        subcategory as property_subtype,  -- estateprime.txt:150
+        status as source_status,  -- estateprime.txt:161
 
         ---------- price: EUR (not sent). A hidden price is hidden "on portals" (estateprime.txt:209):
         -- the API still sends the asking price, which is kept and flagged (price_is_hidden)
-        {{ cast_or_null(record_path('fields', 'price'), 'decimal(18, 2)') }} as list_price,  -- estateprime.txt:152
+        price as list_price,  -- estateprime.txt:152
         '{{ settings.currency }}' as currency,  -- not in the document: the configured currency, EUR
-        case {{ record_path('fields', 'availability') }}
+        case availability
             when 'rent' then 'month'  -- not in the document: a long-term rent is per month
             when 'shortterm' then
                 -- shortterm_unit: per_day, per_week, per_month, per_season, per_year (estateprime.txt:217)
-                case {{ record_path('fields', 'shortterm_unit') }}
+                case shortterm_unit
                     when 'per_day' then 'day'
                     when 'per_week' then 'week'
                     when 'per_month' then 'month'
                     when 'per_year' then 'year'
                 end  -- not in the document: per_season has no fixed length, so no period
         end as price_period,  -- sale, auction (estateprime.txt:151): no period
-        -- estateprime.txt:209; not in the document: a missing flag reads as false
+        -- "whether the price is hidden on portals" (estateprime.txt:209); not in the document: a missing
+        -- flag reads as false
         case when not is_removal then coalesce(has_hidden_price, false) end as price_is_hidden,
 
         ---------- size, already in square metres (estateprime.txt:154, :189)
         -- "the number of rooms/bedrooms" (estateprime.txt:157)
-        {{ cast_or_null(record_path('fields', 'rooms'), 'integer') }} as bedrooms,
-        {{ cast_or_null(record_path('fields', 'bathrooms'), 'decimal(5, 2)') }} as bathrooms,  -- estateprime.txt:158
-        {{ cast_or_null(record_path('fields', 'size'), 'double') }} as living_area_sqm,  -- estateprime.txt:154
-        {{ cast_or_null(record_path('fields', 'land_size'), 'double') }} as lot_area_sqm,  -- estateprime.txt:189
-        {{ cast_or_null(record_path('fields', 'year_built'), 'integer') }} as year_built,  -- estateprime.txt:159
+        rooms as bedrooms,
+        bathrooms,  -- estateprime.txt:158
+        size as living_area_sqm,  -- estateprime.txt:154
+        land_size as lot_area_sqm,  -- estateprime.txt:189
+        year_built,  -- estateprime.txt:159
 
         ---------- text: one translation, English if there is one, else the first (see the privacy CTE)
         {{ record_field('chosen_translation', 'title') }} as title,  -- estateprime.txt:252
@@ -129,61 +131,42 @@ renamed as (
 
         ---------- location: the public address and pin only (see the privacy CTE)
         case
-            when is_address_public then {{ record_path('fields', 'location.address_el') }}  -- estateprime.txt:234
-            else {{ record_path('fields', 'location.fake_address_el') }}  -- estateprime.txt:235
+            when is_address_public then location_address_el  -- estateprime.txt:234
+            else location_fake_address_el  -- estateprime.txt:235
         end as address_line,
         -- the municipality (area_level2, estateprime.txt:229), English name else Greek (:228); not in the
         -- document: the "Municipality of " prefix (the example's, :98) is dropped
         regexp_replace(
-            coalesce(
-                {{ record_path('fields', 'location.area_level2.name_en') }},
-                {{ record_path('fields', 'location.area_level2.name_el') }}
-            ),
-            '^Municipality of ',
-            ''
+            coalesce(location_area_level2_name_en, location_area_level2_name_el), '^Municipality of ', ''
         ) as city,
         -- the region (area_level1), English name else Greek (estateprime.txt:228)
-        coalesce(
-            {{ record_path('fields', 'location.area_level1.name_en') }},
-            {{ record_path('fields', 'location.area_level1.name_el') }}
-        ) as region,
-        {{ record_path('fields', 'location.postal_code') }} as postal_code,  -- estateprime.txt:231
+        coalesce(location_area_level1_name_en, location_area_level1_name_el) as region,
+        location_postal_code as postal_code,  -- estateprime.txt:231
         '{{ settings.country_code }}' as country_code,  -- not in the document: the configured country, GR
         -- exact latitude and longitude (estateprime.txt:236-237), else the privacy ones (:238-239)
-        case
-            when is_pin_public then {{ cast_or_null(record_path('fields', 'location.latitude'), 'double') }}
-            else {{ cast_or_null(record_path('fields', 'location.fake_latitude'), 'double') }}
-        end as latitude,
-        case
-            when is_pin_public then {{ cast_or_null(record_path('fields', 'location.longitude'), 'double') }}
-            else {{ cast_or_null(record_path('fields', 'location.fake_longitude'), 'double') }}
-        end as longitude,
+        case when is_pin_public then location_latitude else location_fake_latitude end as latitude,
+        case when is_pin_public then location_longitude else location_fake_longitude end as longitude,
         case when not is_removal then is_pin_public end as location_is_exact,  -- estateprime.txt:233
 
         ---------- media: the original image, its watermarked copy where there is no original
         -- (estateprime.txt:247-249; not in the document: which of the two to prefer)
-        cast(coalesce({{ list_length('photo_list') }}, 0) as integer) as photo_count,
-        {{ list_to_json(list_transform(
-            list_or_empty('photo_list'),
+        cast(coalesce({{ list_length('photos') }}, 0) as integer) as photo_count,
+        -- noqa: disable=PRS
+        {{ photos_json(
+            'photos',
             'photo',
-            photo_record(
-                position='position',
-                url='coalesce(' ~ record_field('photo', 'original_image') ~ ', '
-                    ~ record_field('photo', 'watermark_image') ~ ')'
-            ),
-            position='position'
-        )) }} as photos,
+            url='coalesce(' ~ record_field('photo', 'original_image') ~ ', '
+                ~ record_field('photo', 'watermark_image') ~ ')'
+        ) }} as photos,
+        -- noqa: enable=PRS
 
         ---------- timestamps: naive local times of the configured timezone, to UTC
         -- "YYYY-MM-DD HH:MM:SS" (estateprime.txt:162, :165-166); not in the document: the timezone,
         -- Europe/Athens (configured)
-        {{ from_local_time(cast_or_null(record_path('fields', 'date_created'), 'timestamp'), settings.timezone) }}
-            as source_created_at,  -- date_created (estateprime.txt:165)
-        {{ from_local_time(cast_or_null(record_path('fields', 'date_updated'), 'timestamp'), settings.timezone) }}
-            as source_updated_at,  -- date_updated (estateprime.txt:166)
+        date_created at time zone '{{ settings.timezone }}' as source_created_at,  -- date_created (estateprime.txt:165)
+        date_updated at time zone '{{ settings.timezone }}' as source_updated_at,  -- date_updated (estateprime.txt:166)
         -- "the date and time the status was last changed" (estateprime.txt:162): dates a deletion
-        {{ from_local_time(cast_or_null(record_path('fields', 'status_date'), 'timestamp'), settings.timezone) }}
-            as source_status_changed_at
+        status_date at time zone '{{ settings.timezone }}' as source_status_changed_at
 
     from privacy
 

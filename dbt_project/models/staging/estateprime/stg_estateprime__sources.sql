@@ -18,7 +18,7 @@ renamed as (
         _dlt_load_id as load_id,
 
         ---------- label
-        {{ json_text('payload', 'name') }} as listing_source_name
+        payload ->> 'name' as listing_source_name
 
     from source
 

@@ -18,7 +18,7 @@ renamed as (
         _dlt_load_id as load_id,
 
         ---------- label
-        {{ json_text('payload', 'name') }} as tag_name
+        payload ->> 'name' as tag_name
 
     from source
 

@@ -1,1 +1,1 @@
-{{ stg_enclosure_koto_listings('koto') }}
+{{ stg_enclosure_koto_listings('koto') }}  -- noqa: PRS
