@@ -3,7 +3,8 @@
     .venv/bin/python scripts/bench.py [--scales 10000 100000 1000000] [--runs 3] [--large-runs 1]
 
 Each run starts from nothing: a fresh data folder and a sandbox (``listings sandbox serve``, its own
-process, rate limits off) scaled to the listings asked for, across all six provider hosts. In it:
+process, rate limits off) scaled to the listings asked for, across every provider host of the
+registry. In it:
 1. full load: ``listings run --sandbox --in-process --no-marts`` (extract -> raw), then
    ``listings run --in-process --marts-only`` (raw -> marts, published): each a fresh process, timed
    as a whole, with its peak RSS (the largest process of it: Dagster's, or the dbt it starts) and
@@ -14,9 +15,10 @@ process, rate limits off) scaled to the listings asked for, across all six provi
 3. incremental runs: the sandbox advances a day that changes 1% of live listings, then load and
    marts again; then a day that changes 10%.
 Requests are counted by the sandbox and set against the minimum: ceil(N / max page size) per account
-(plus one request per lookup list, EstatePrime's three).
-A last part scans AvaroAI against its quota (20 requests a window) with the window shortened
-(``--avaroai-window``, the simulated clock), and compares it with the quota's floor.
+(plus one request per lookup list a provider has beside its listings). The page sizes, lookup lists,
+server-side cursors and quotas are the sandbox provider modules' (``SANDBOX``, read from the documents).
+A last part scans each provider whose document gives a quota against it, with the window shortened
+(``--quota-window``, the simulated clock), and compares it with the quota's floor.
 
 Medians over ``--runs`` runs (``--large-runs`` from ``--large-from`` listings, 1M by default: one
 run there takes tens of minutes). ``--full-only-from N`` leaves out the incremental days from N
@@ -47,13 +49,19 @@ from typing import Any
 import duckdb
 import requests
 
+from listings_sandbox import provider_module
+from listings_sandbox.app import default_sizes
+from orchestration.registry import provider_names
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LISTINGS = str(Path(sys.executable).parent / "listings")
 REPORT = REPO_ROOT / "BENCHMARKS.md"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
-HOSTS = ("avaroai", "estateprime", "apimo", "enclosure", "koto", "actuallycare")
-SERVER_SIDE_CURSOR = ("apimo",)  # its documented ``timestamp``: records created or updated since
-QUOTA = 20  # AvaroAI: 20 requests a minute
+HOSTS = tuple(provider_names())  # the registry's providers, each a sandbox host
+# whose list takes a "created or updated since" filter
+SERVER_SIDE_CURSOR = tuple(host for host in HOSTS if provider_module(host).updated_since)
+# host -> (requests, window seconds) its document gives; its client paces to it unless told otherwise
+QUOTAS = {host: provider_module(host).documented_quota for host in HOSTS if provider_module(host).documented_quota}
 INCREMENTAL_SHARES = (0.01, 0.10)  # of live listings changed by the day before an incremental run
 
 
@@ -62,34 +70,10 @@ def incremental_key(share: float) -> str:
     return f"incremental_{share:.2f}"
 
 
-def lookup_requests() -> dict[str, int]:
-    """Requests per account outside the listings scan: EstatePrime's lookup lists, one each."""
-    from dlt_sources.estateprime.settings import LOOKUPS
-
-    return {"estateprime": len(LOOKUPS)}
-
-
 def minimum_requests(host: str, accounts: dict[str, int]) -> int:
-    """ceil(N / max page size) per account, plus the lookup lists' single requests."""
-    page, lookups = max_page_sizes()[host], lookup_requests().get(host, 0)
-    return sum(math.ceil(count / page) + lookups for count in accounts.values())
-
-
-def max_page_sizes() -> dict[str, int]:
-    from dlt_sources.actuallycare.settings import PAGE_SIZE as actuallycare
-    from dlt_sources.apimo.settings import PAGE_SIZE as apimo
-    from dlt_sources.avaroai.settings import PAGE_SIZE as avaroai
-    from dlt_sources.enclosure_koto.settings import PAGE_SIZE as enclosure_koto
-    from dlt_sources.estateprime.settings import PAGE_SIZE as estateprime
-
-    return {
-        "avaroai": avaroai,
-        "estateprime": estateprime,
-        "apimo": apimo,
-        "enclosure": enclosure_koto,
-        "koto": enclosure_koto,
-        "actuallycare": actuallycare,
-    }
+    """ceil(N / max page size) per account, plus one request per lookup list beside the listings."""
+    module = provider_module(host)
+    return sum(math.ceil(count / module.max_page_size) + module.lookup_lists for count in accounts.values())
 
 
 @dataclass
@@ -128,10 +112,12 @@ def last_run_steps(data: Path) -> dict[str, float]:
 class SandboxProcess:
     """``listings sandbox serve`` in its own process, so its memory and CPU are not the pipeline's."""
 
-    def __init__(self, data: Path, listings: int, avaroai_rate_limit: str = "off") -> None:
+    def __init__(self, data: Path, listings: int, rate_limits: dict[str, str] | None = None) -> None:
+        """``rate_limits``: host -> ``N/SECONDS``, the only quotas the sandbox enforces (none by default)."""
         self.info_file = data / "sandbox.json"
-        command = [LISTINGS, "sandbox", "serve", "--seed", "1", "--total-listings", str(listings)]
-        command += ["--avaroai-rate-limit", avaroai_rate_limit, "--actuallycare-rate-limit", "off"]
+        command = [LISTINGS, "sandbox", "serve", "--seed", "1", "--total-listings", str(listings), "--no-rate-limits"]
+        for host, rate in (rate_limits or {}).items():
+            command += ["--rate-limit", f"{host}={rate}"]
         command += ["--info-file", str(self.info_file)]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 120
@@ -167,8 +153,10 @@ def pipeline_environment(data: Path, **extra: str) -> dict[str, str]:
         if not name.startswith(("LISTINGS_", "SOURCES__", "DESTINATION__", "DAGSTER_"))
     }
     environment["LISTINGS_DATA_DIR"] = str(data)
-    # rate limits off: the client's AvaroAI pacing too (the sandbox's info sets it when a quota is on)
-    environment.setdefault("SOURCES__AVAROAI__MAX_REQUESTS_PER_WINDOW", "1000000")
+    # rate limits off: the pacing of the clients whose documents give a quota too (the sandbox's info
+    # sets it when a quota is on)
+    for host in QUOTAS:
+        environment.setdefault(f"SOURCES__{host.upper()}__MAX_REQUESTS_PER_WINDOW", "1000000")
     return {**environment, **extra}
 
 
@@ -272,29 +260,29 @@ def one_run(listings: int, work: Path, log: Path, incremental: bool = True) -> d
         sandbox.stop()
 
 
-def avaroai_quota_run(listings: int, window: float, work: Path, log: Path) -> dict[str, float]:
-    """One AvaroAI full scan unthrottled, one at 20 requests per ``window`` seconds (the sandbox
-    enforces it, the client paces to it); the floor is the windows the quota forces, plus the
-    unthrottled time of the last window's requests."""
-    from listings_sandbox.app import DEFAULT_SIZES
-
-    total = listings * sum(DEFAULT_SIZES.values()) // DEFAULT_SIZES["avaroai"]
+def quota_run(host: str, listings: int, window: float, work: Path, log: Path) -> dict[str, float]:
+    """One full scan of ``host`` unthrottled, one at its documented quota's requests per ``window``
+    seconds (the sandbox enforces it, the client paces to it); the floor is the windows the quota
+    forces, plus the unthrottled time of the last window's requests."""
+    sizes = default_sizes()
+    total = listings * sum(sum(accounts.values()) for accounts in sizes.values()) // sum(sizes[host].values())
+    quota = QUOTAS[host][0]
     seconds = {}
-    for name, quota in (("unthrottled", "off"), ("throttled", f"{QUOTA}/{window}")):
-        data = work / name
+    for name, rate_limits in (("unthrottled", {}), ("throttled", {host: f"{quota}/{window}"})):
+        data = work / host / name
         data.mkdir(parents=True)
-        sandbox = SandboxProcess(data, total, avaroai_rate_limit=quota)
+        sandbox = SandboxProcess(data, total, rate_limits)
         try:
-            before = sandbox.requests()["avaroai"]
-            run = pipeline_run(data, log, "avaroai", "--no-marts")
-            made = sandbox.requests()["avaroai"] - before
-            seconds[name] = run.steps["avaroai"]
+            before = sandbox.requests()[host]
+            run = pipeline_run(data, log, host, "--no-marts")
+            made = sandbox.requests()[host] - before
+            seconds[name] = run.steps[host]
         finally:
             sandbox.stop()
-    windows = math.ceil(made / QUOTA)
-    last_window = made - (windows - 1) * QUOTA
+    windows = math.ceil(made / quota)
+    last_window = made - (windows - 1) * quota
     rate_floor = (windows - 1) * window + seconds["unthrottled"] * last_window / made
-    return {"requests": made, "window": window, **seconds, "floor": rate_floor}
+    return {"quota": quota, "requests": made, "window": window, **seconds, "floor": rate_floor}
 
 
 # ---- report ------------------------------------------------------------------------------------
@@ -431,7 +419,7 @@ def scale_section(runs: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def targets(results: dict[int, list[dict[str, Any]]], quota: dict[str, float] | None) -> list[str]:
+def targets(results: dict[int, list[dict[str, Any]]], quotas: dict[str, dict[str, float]]) -> list[str]:
     lines = ["### Targets", ""]
     if 100_000 in results:
         runs = results[100_000]
@@ -459,10 +447,10 @@ def targets(results: dict[int, list[dict[str, Any]]], quota: dict[str, float] | 
         )
         peak = max(commands(run, *FULL_LOAD)["peak_mb"] for run in runs)
         lines.append(f"- {n:,}: peak RSS under 1 GB: {peak:,.0f} MB at most: **{'met' if peak < 1024 else 'missed'}**.")
-    if quota:
+    for host, quota in quotas.items():
         over = quota["throttled"] / quota["floor"] - 1
         lines.append(
-            f"- AvaroAI full scan at {QUOTA} requests per window within 5% of the quota's floor: "
+            f"- {host} full scan at {quota['quota']:.0f} requests per window within 5% of the quota's floor: "
             f"{quota['requests']:.0f} requests, {quota['throttled']:.1f} s against a floor of {quota['floor']:.1f} s "
             f"({over:+.1%}; window {quota['window']:g} s, unthrottled {quota['unthrottled']:.1f} s): "
             f"**{'met' if over <= 0.05 else 'missed'}**."
@@ -470,7 +458,7 @@ def targets(results: dict[int, list[dict[str, Any]]], quota: dict[str, float] | 
     return lines
 
 
-def report(results: dict[int, list[dict[str, Any]]], quota: dict[str, float] | None, command: str) -> str:
+def report(results: dict[int, list[dict[str, Any]]], quotas: dict[str, dict[str, float]], command: str) -> str:
     lines = [
         BEGIN,
         f"Generated by `{command}` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
@@ -480,7 +468,7 @@ def report(results: dict[int, list[dict[str, Any]]], quota: dict[str, float] | N
     ]
     for runs in results.values():
         lines += scale_section(runs) + [""]
-    lines += targets(results, quota) + ["", END]
+    lines += targets(results, quotas) + ["", END]
     return "\n".join(lines)
 
 
@@ -500,8 +488,19 @@ def main() -> None:
     parser.add_argument(
         "--full-only-from", type=int, help="from this many listings, the full load only (no incremental days)"
     )
-    parser.add_argument("--avaroai-listings", type=int, default=1_000, help="AvaroAI scan against its quota")
-    parser.add_argument("--avaroai-window", type=float, default=15.0, help="the quota's window (documented: 60)")
+    parser.add_argument(
+        "--quota-listings",
+        type=int,
+        default=1_000,
+        help="listings of each provider with a documented quota, scanned against it (0: no quota run)",
+    )
+    parser.add_argument(
+        "--quota-window",
+        type=float,
+        default=15.0,
+        help="the quota's window, shortened: "
+        + ", ".join(f"{host} documents {quota[0]} per {quota[1]:g} s" for host, quota in QUOTAS.items()),
+    )
     parser.add_argument("--no-report", action="store_true", help="print the results; leave BENCHMARKS.md")
     options = parser.parse_args()
     command = "make bench" if sys.argv[1:] == [] else "scripts/bench.py " + " ".join(sys.argv[1:])
@@ -522,11 +521,12 @@ def main() -> None:
                     f"# {listings:,} listings, run {index + 1}/{runs}: {time.perf_counter() - started:,.0f} s",
                     flush=True,
                 )
-        quota = None
-        if options.avaroai_listings:
-            quota = avaroai_quota_run(options.avaroai_listings, options.avaroai_window, work_root / "quota", log)
-        (work_root / "results.json").write_text(json.dumps({"scales": results, "quota": quota}, indent=1))
-        generated = report(results, quota, command)
+        quotas = {
+            host: quota_run(host, options.quota_listings, options.quota_window, work_root / "quota", log)
+            for host in (QUOTAS if options.quota_listings else ())
+        }
+        (work_root / "results.json").write_text(json.dumps({"scales": results, "quotas": quotas}, indent=1))
+        generated = report(results, quotas, command)
         print(generated)
         if not options.no_report:
             write_report(generated)

@@ -1,13 +1,18 @@
 """Benchmark of the raw load path: listings per second and peak RSS, against DuckDB's own reader.
 
-    .venv/bin/python scripts/bench_load_path.py [--listings 100000] [--runs 3] [--default-path-listings 10000]
+    .venv/bin/python scripts/bench_load_path.py [--provider NAME] [--listings 100000] [--runs 3]
+        [--default-path-listings 10000]
 
 Every variant runs in a fresh process (so its peak RSS is its own) on the same payloads, taken once
-from the sandbox's ActuallyCare API and saved as newline-delimited JSON; medians of ``--runs`` runs:
+from one provider's sandbox host (``--provider``, a registry name; by default the one whose single
+account is the largest at the sandbox's default sizes, which leaves the sandbox the fewest other
+listings to make) as its list endpoint serves them, and saved as newline-delimited JSON; medians of
+``--runs`` runs:
 - floor: DuckDB ``read_json`` of the saved file into a table;
 - arrow: this project's path from the saved file (change detection, canonical JSON text, arrow
-  tables, dlt into DuckDB), without HTTP;
-- source: the ActuallyCare dlt source end to end, over HTTP from the sandbox into DuckDB;
+  tables, dlt into DuckDB), without HTTP; the fields that move with the clock alone (the sandbox
+  module's ``volatile_fields``) are left out of change detection;
+- source: the provider's dlt source end to end, over HTTP from the sandbox into DuckDB;
 - dlt default: dlt's default path (dicts, nested child tables, insert statements), on
   ``--default-path-listings`` listings only: at 100,000 it needs many GB (PITFALLS.md).
 """
@@ -29,7 +34,8 @@ from pathlib import Path
 
 import dlt
 import duckdb
-import requests
+
+from orchestration.registry import by_name, provider_names
 
 
 def payload_pages(path: Path, limit: int | None = None, page_size: int = 100) -> Iterator[list[dict]]:
@@ -54,13 +60,13 @@ def pipeline(work: Path, name: str) -> dlt.Pipeline:
     )
 
 
-def arrow_path(payloads: Path, work: Path) -> int:
+def arrow_path(payloads: Path, volatile_fields: tuple[str, ...], work: Path) -> int:
     from dlt_sources.common.raw import raw_columns
     from dlt_sources.common.scan import AccountScan
 
     @dlt.resource(name="listings", write_disposition="append", columns=raw_columns())
     def listings():
-        scan = AccountScan("bench", "default", full=True, volatile_fields=("days_on_market",))
+        scan = AccountScan("bench", "default", full=True, volatile_fields=volatile_fields)
         for page in payload_pages(payloads):
             yield from scan.add_page(page)
         yield from scan.finish()
@@ -81,15 +87,22 @@ def dlt_default(payloads: Path, limit: int, work: Path) -> int:
         return client.execute_sql("select count(*) from listings")[0][0]
 
 
-def source(environment: dict[str, str], work: Path) -> int:
+def source(provider: str, environment: dict[str, str], work: Path) -> int:
     os.environ.update(environment)
     os.environ["LISTINGS_DATA_DIR"] = str(work)
-    from dlt_sources.actuallycare import actuallycare_source
     from orchestration.defs.ingest.pipelines import listings_pipeline
 
-    listings_pipeline("actuallycare").run(actuallycare_source())
-    with listings_pipeline("actuallycare").sql_client() as client:
+    listings_pipeline(provider).run(by_name(provider).dlt_source()())
+    with listings_pipeline(provider).sql_client() as client:
         return client.execute_sql("select count(*) from listings")[0][0]
+
+
+def largest_single_account() -> str:
+    """The provider whose one account has the most listings at the sandbox's default sizes."""
+    from listings_sandbox.app import default_sizes
+
+    single = {host: sum(accounts.values()) for host, accounts in default_sizes().items() if len(accounts) == 1}
+    return max(single, key=single.__getitem__)
 
 
 def _child(target: Callable[..., int], args: tuple, results: multiprocessing.Queue) -> None:
@@ -114,36 +127,34 @@ def measure(target: Callable[..., int], *args) -> tuple[int, float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--provider", choices=provider_names(), default=None, help="default: " + largest_single_account()
+    )
     parser.add_argument("--listings", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--default-path-listings", type=int, default=10_000)
     options = parser.parse_args()
-    from listings_sandbox import Sandbox, SandboxConfig
-    from listings_sandbox.app import DEFAULT_SIZES
+    from listings_sandbox import Sandbox, SandboxConfig, provider_module
+    from listings_sandbox.app import default_sizes
 
-    # sized so that ActuallyCare alone serves --listings listings
-    total = -(-options.listings * sum(DEFAULT_SIZES.values()) // DEFAULT_SIZES["actuallycare"])
-    config = SandboxConfig(seed=1, total_listings=total, avaroai_rate_limit=None, actuallycare_rate_limit=None)
+    provider = options.provider or largest_single_account()
+    # sized so that the provider alone serves --listings listings
+    sizes = default_sizes()
+    everything = sum(sum(accounts.values()) for accounts in sizes.values())
+    total = -(-options.listings * everything // sum(sizes[provider].values()))
+    config = SandboxConfig(seed=1, total_listings=total, rate_limits=False)
     with Sandbox(config) as sandbox, tempfile.TemporaryDirectory() as folder:
-        host = sandbox.info()["providers"]["actuallycare"]
-        payloads = Path(folder) / "actuallycare.ndjson"
+        payloads = Path(folder) / f"{provider}.ndjson"
         with payloads.open("w") as out:
-            page = 1
-            while True:
-                body = requests.get(
-                    f"{host['base_url']}/listings",
-                    params={"page": page, "limit": 100},
-                    headers={"X-API-Key": host["api_key"]},
-                ).json()["data"]
-                out.writelines(json.dumps(record) + "\n" for record in body["listings"])
-                if page >= body["meta"]["totalPages"]:
-                    break
-                page += 1
+            out.writelines(json.dumps(record) + "\n" for record in sandbox.app(provider).served_records())
         count = sum(1 for _ in payloads.open())
         variants = {
             "DuckDB read_json (floor)": (floor, (payloads,)),
-            "arrow path (this project), from file": (arrow_path, (payloads,)),
-            "ActuallyCare source over HTTP": (source, (sandbox.dlt_environment(),)),
+            "arrow path (this project), from file": (
+                arrow_path,
+                (payloads, provider_module(provider).volatile_fields),
+            ),
+            f"{provider} source over HTTP": (source, (provider, sandbox.dlt_environment())),
             f"dlt default path, {options.default_path_listings:,} listings": (
                 dlt_default,
                 (payloads, options.default_path_listings),
@@ -157,7 +168,7 @@ def main() -> None:
             peak = statistics.median(run[2] for run in runs)
             results[name] = (rows, seconds, peak)
     floor_rate = results["DuckDB read_json (floor)"][0] / results["DuckDB read_json (floor)"][1]
-    print(f"{count:,} ActuallyCare payloads; Python {platform.python_version()}, {os.cpu_count()} cores")
+    print(f"{count:,} {provider} payloads; Python {platform.python_version()}, {os.cpu_count()} cores")
     print(f"median of {options.runs} runs, each in a fresh process")
     header = ("variant", "rows", "seconds", "listings/s", "time per listing vs floor", "peak RSS MB")
     print(f"{header[0]:<42} {header[1]:>9} {header[2]:>8} {header[3]:>11} {header[4]:>26} {header[5]:>12}")

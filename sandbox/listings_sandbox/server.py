@@ -13,14 +13,14 @@ import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 from .faults import FaultBoard
-from .world import World
+from .world import ListingState, World
 
 JSON_TYPE = "application/json; charset=utf-8"
 
@@ -133,6 +133,17 @@ class ProviderApp:
     def records(self, payload: Any) -> list[dict[str, Any]]:
         """The list of records inside a list response."""
         raise NotImplementedError
+
+    def served_record(self, world: World, state: ListingState) -> dict[str, Any]:
+        """A listing's record as the list endpoint serves it."""
+        raise NotImplementedError
+
+    def served_records(self) -> Iterator[dict[str, Any]]:
+        """Every record the list endpoint serves now, account by account, without HTTP or faults: what
+        a full scan reads (the benchmarks' payloads)."""
+        for world in self.worlds.values():
+            for state in world.iter_listed(newest_first=self.newest_first):
+                yield self.served_record(world, state)
 
     def credentials(self) -> dict[str, Any]:
         raise NotImplementedError

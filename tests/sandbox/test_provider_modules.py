@@ -11,6 +11,8 @@ from listings_sandbox.cli import add_commands
 from listings_sandbox.providers import modules_by_host
 from orchestration.registry import PROVIDERS, provider_names
 
+from .conftest import actuallycare_session
+
 
 def test_every_registry_provider_is_a_host_served_by_one_module() -> None:
     assert tuple(provider_names()) == HOSTS
@@ -69,3 +71,12 @@ def test_the_serve_command_takes_a_quota_per_provider() -> None:
     assert not serve_arguments().rate_limit and serve_arguments("--no-rate-limits").no_rate_limits
     with pytest.raises(SystemExit):
         serve_arguments("--rate-limit", "apimo=5/2")  # no quota option: none documented
+
+
+def test_served_records_are_every_listed_record_as_the_list_serves_it(docs_sandbox: Sandbox) -> None:
+    for host in HOSTS:
+        records = list(docs_sandbox.app(host).served_records())
+        assert len(records) == sum(world.listed_count for world in docs_sandbox.worlds(host)), host
+    session, url = actuallycare_session(docs_sandbox)
+    first_page = session.get(url, params={"limit": 100}).json()["data"]["listings"]
+    assert list(docs_sandbox.app("actuallycare").served_records())[:100] == first_page

@@ -213,6 +213,9 @@ class ActuallyCareApp(ProviderApp):
         """The status as served: the world's, or an open-world word while the listing is active."""
         return self.world.generator.open_world.status(state.idx, state.status) or state.status
 
+    def served_record(self, world: World, state: ListingState) -> dict[str, Any]:
+        return self.list_record(state)
+
     def list_record(self, state: ListingState) -> dict[str, Any]:
         record = self.render(state)
         return record if self.reading == "full" else {name: record[name] for name in SUMMARY_FIELDS}

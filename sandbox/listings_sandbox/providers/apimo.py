@@ -470,6 +470,15 @@ class ApimoApp(ProviderApp):
         return payload["properties"]  # apimo.txt:43
 
     # ---- rendering ---------------------------------------------------------------------------
+    def served_record(self, world: World, state: ListingState) -> dict[str, Any]:
+        """A generated record (the document's example, outside every world, is not among them)."""
+        record = self.render(world, state)
+        return self.public(record) if self.public_mode else record
+
+    def public(self, record: dict[str, Any]) -> dict[str, Any]:
+        """A record as public mode serves it: without the private-mode fields."""
+        return {name: value for name, value in record.items() if name not in self.PRIVATE_MODE_FIELDS}
+
     def render(self, world: World, state: ListingState) -> dict[str, Any]:
         # Nested values taken from ``static`` are shared with the static cache: nothing may mutate them
         # (the record faults only touch top-level keys and the freshly built ``price``).
@@ -678,10 +687,7 @@ class ApimoApp(ProviderApp):
                 states = [world.state(idx) for idx in found[world_offset : world_offset + world_limit]]
             properties += [self.render(world, state) for state in states]
         if self.public_mode:
-            properties = [
-                {name: value for name, value in record.items() if name not in self.PRIVATE_MODE_FIELDS}
-                for record in properties
-            ]
+            properties = [self.public(record) for record in properties]
         if examples:
             total += len(examples)
             latest = max(example_updated, latest or example_updated)

@@ -265,6 +265,9 @@ class EnclosureKotoApp(ProviderApp):
     def records(self, payload: Any) -> list[dict[str, Any]]:
         return payload["data"]  # enclosure_koto.txt:64-65
 
+    def served_record(self, world: World, state: ListingState) -> dict[str, Any]:
+        return self.render(state)
+
     def render(self, state: ListingState) -> dict[str, Any]:
         static = self.world.static(state.idx)
         listing_id = self.world.generator.listing_id(state.idx)

@@ -651,6 +651,9 @@ class EstatePrimeApp(ProviderApp):
         return Response(200, {"status": 200, "data": data})  # estateprime.txt:343-345, :421-423
 
     # ---- rendering ---------------------------------------------------------------------------
+    def served_record(self, world: World, state: ListingState) -> dict[str, Any]:
+        return self.render(world, state)
+
     def render(self, world: World, state: ListingState) -> dict[str, Any]:
         static = world.static(state.idx)
         listing_id = int(world.generator.listing_id(state.idx))
