@@ -1,4 +1,4 @@
--- A failure means a crosswalk row says neither which document line it follows (`apimo.txt:70`)
+-- A failure means a crosswalk row says neither which document line it follows (`<document>.txt:<line>`)
 -- nor where its value was observed (`observed: ...`).
 select
     provider,

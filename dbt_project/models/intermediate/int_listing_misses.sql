@@ -1,6 +1,6 @@
-{#- Each complete scan that missed a listing before its removal was confirmed (AvaroAI asks two
-    scans in a row, `removal_confirmations`): the scan is not a sighting, so last_seen_at stops
-    before it. Read from raw directly, every source's few marker rows. -#}
+{#- Each complete scan that missed a listing before its removal was confirmed (a source may ask
+    several scans in a row to miss it, `removal_confirmations`): the scan is not a sighting, so
+    last_seen_at stops before it. Read from raw directly, every source's few marker rows. -#}
 {{ config(materialized='table') }}
 
 {% for source in var('listing_sources') %}

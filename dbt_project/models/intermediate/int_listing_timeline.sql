@@ -38,7 +38,7 @@ classified as (
             when versions.is_removal then null
             else coalesce(listing_types.unified_value, 'other')
         end as listing_type,
-        -- a subtype the crosswalk classifies refines the type (Apimo's `subtype` under `type`);
+        -- a subtype the crosswalk classifies refines the type (a provider's `subtype` under its `type`);
         -- otherwise the type decides
         case
             when versions.is_removal then null

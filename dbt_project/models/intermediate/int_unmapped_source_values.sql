@@ -45,7 +45,7 @@ observed as (
         listing_key
     from versions
     union all
-    -- subtypes only where the crosswalk classifies by them (Apimo): elsewhere they are labels
+    -- subtypes only where the crosswalk classifies by them: elsewhere they are labels
     select
         source,
         provider,

@@ -86,7 +86,7 @@ events as (
 
     union all
 
-    -- a provider's own deletion (EstatePrime `deleted`) is a removal, and a return from it is one too
+    -- a provider's own deletion (a status the crosswalk maps to removed) is a removal, and a return from it is one too
     select
         listing_key,
         case

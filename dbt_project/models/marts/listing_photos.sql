@@ -1,5 +1,5 @@
-{#- One row per photo of each listing's latest version, in display order. AvaroAI forbids
-    hotlinking, so its photos come without a URL (staging drops it). -#}
+{#- One row per photo of each listing's latest version, in display order. A provider that forbids
+    hotlinking has its photos without a URL (its staging model drops it). -#}
 with
 
 latest_sequence as (

@@ -3,7 +3,7 @@
 with
 
 -- Each row dated by when its status took effect: the provider's own date of the change where it
--- sends one and it is not later than the load that saw it (EstatePrime `status_date`), else the load.
+-- sends one (source_status_changed_at) and it is not later than the load that saw it, else the load.
 timeline as (
 
     select
@@ -58,7 +58,7 @@ first_seen as (
 
 -- Where each listing's trailing runs begin: after its last active or pending row it is off the
 -- market, after its last row not `removed` it is removed (a removal row: a complete scan missed it;
--- or a version the provider itself marks deleted, EstatePrime `deleted`). Each run's first row dates
+-- or a version the provider itself marks deleted, mapped to removed). Each run's first row dates
 -- it; neither exists while the listing's latest row is on the market.
 trailing_runs as (
 
@@ -100,7 +100,7 @@ last_listed_version as (
 ),
 
 -- A complete scan that missed the listing after its last listed version did not see it, though its
--- removal awaits confirmation by the next scan (AvaroAI): the listing was last seen before it.
+-- removal awaits confirmation by the next scan (removal_confirmations): the listing was last seen before it.
 first_miss as (
 
     select
