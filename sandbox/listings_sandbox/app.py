@@ -9,9 +9,7 @@ requests.
 
 from __future__ import annotations
 
-import dataclasses
 import json
-import warnings
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -95,40 +93,6 @@ class SandboxConfig:
             host: {account: max(1, self.total_listings * size // base) for account, size in accounts.items()}
             for host, accounts in sizes.items()
         }
-
-
-# TRANSITIONAL: the keywords of the old per-provider switches, ``<host>_<option>`` (say
-# ``SandboxConfig(seed=7, <host>_rate_limit=(20, 6.0))``), read as ``options={"<host>": {"<option>": ...}}``,
-# for callers not yet moved to ``options``. Delete once none is left.
-_dataclass_init = SandboxConfig.__init__
-
-
-def _init_with_legacy_keywords(self: SandboxConfig, *args: Any, **kwargs: Any) -> None:
-    names = {f.name for f in dataclasses.fields(SandboxConfig)}
-    legacy = {keyword: kwargs.pop(keyword) for keyword in list(kwargs) if keyword not in names}
-    if legacy:
-        options = {host: dict(given) for host, given in kwargs.get("options", {}).items()}
-        for keyword, value in legacy.items():
-            host, option = _legacy_keyword(keyword)
-            options.setdefault(host, {})[option] = value
-        warnings.warn(
-            f"SandboxConfig({', '.join(legacy)}=...): pass options={{host: {{option: value}}}} instead",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        kwargs["options"] = options
-    _dataclass_init(self, *args, **kwargs)
-
-
-def _legacy_keyword(keyword: str) -> tuple[str, str]:
-    for host in sorted(HOSTS, key=len, reverse=True):
-        option = keyword.removeprefix(f"{host}_")
-        if option != keyword and option in option_names(provider_module(host).options):
-            return host, option
-    raise TypeError(f"SandboxConfig() got an unexpected keyword argument {keyword!r}")
-
-
-SandboxConfig.__init__ = _init_with_legacy_keywords  # type: ignore[method-assign]
 
 
 def event_record(world: World, event: Event) -> dict[str, Any]:

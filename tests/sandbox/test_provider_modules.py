@@ -2,7 +2,6 @@
 with that module's options."""
 
 import argparse
-import warnings
 
 import pytest
 
@@ -47,16 +46,6 @@ def test_options_are_checked_against_the_modules_options() -> None:
 def test_options_are_per_host_even_where_one_module_serves_two() -> None:
     sandbox = Sandbox(SandboxConfig(options={"koto": {"strict_times": False}}))
     assert sandbox.options["koto"].strict_times is False and sandbox.options["enclosure"].strict_times is True
-
-
-def test_the_old_keywords_still_set_their_hosts_option_with_a_warning() -> None:
-    """Transitional, until every caller passes ``options``."""
-    with pytest.warns(DeprecationWarning, match="options="):
-        config = SandboxConfig(seed=3, avaroai_rate_limit=(20, 6.0))
-    assert config.options == {"avaroai": {"rate_limit": (20, 6.0)}}
-    with warnings.catch_warnings(), pytest.raises(TypeError, match="unexpected keyword"):
-        warnings.simplefilter("ignore")
-        SandboxConfig(avaroai_nope=1)
 
 
 def serve_arguments(*argv: str) -> argparse.Namespace:
