@@ -31,22 +31,16 @@ test: $(INSTALLED)  ## the test suite (sandbox, pipeline, dbt, Dagster), one tes
 check: $(INSTALLED)  ## the edit loop, under 3 minutes: lint, then every test but the slow pipeline files
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(SQLFLUFF_LINT)
+	$(BIN)/sqlfluff lint dbt_project  # renders with dbt on the profile's in-memory `lint` target
 	$(BIN)/python -m pytest -n auto --dist loadfile -m "(check or not slow) and not soak"
 
 soak: $(INSTALLED)  ## the long ones: each fault alone through Dagster; ten loads under readers, then two at once
 	$(BIN)/python -m pytest -m soak
 
-# SQLFluff renders the dbt models with dbt itself, which connects to the warehouse: a throwaway one
-# (and dbt's target/ and logs/ beside it), so that linting works on a fresh clone and never holds the
-# real warehouse's lock nor rewrites the manifest Dagster reads.
-SQLFLUFF_LINT = tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && LISTINGS_WAREHOUSE_PATH=$$tmp/lint.duckdb \
-	DBT_TARGET_PATH=$$tmp/target DBT_LOG_PATH=$$tmp/logs $(BIN)/sqlfluff lint dbt_project
-
 lint: $(INSTALLED)  ## ruff on the Python, SQLFluff on the dbt SQL
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(SQLFLUFF_LINT)
+	$(BIN)/sqlfluff lint dbt_project  # renders with dbt on the profile's in-memory `lint` target
 
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .
