@@ -20,6 +20,7 @@ from listings_sandbox import HOSTS, Sandbox
 from orchestration.defs.ingest.assets import build_raw_assets
 from orchestration.defs.ingest.pipelines import listings_pipeline
 from orchestration.settings import data_dir, warehouse_path
+from orchestration.warehouse.resource import Warehouse
 
 
 def test_a_registered_secret_is_masked_in_any_logger_even_inside_urls(caplog: pytest.LogCaptureFixture) -> None:
@@ -59,7 +60,9 @@ def test_no_credential_reaches_logs_errors_warehouse_dlt_state_or_dagster(
     settings = {"python_logs": {"managed_python_loggers": ["dlt_sources", "dlt"], "python_log_level": "DEBUG"}}
     with dg.instance_for_test(temp_dir=str(dagster_home), overrides=settings) as instance:
         result = dg.materialize(
-            list(build_raw_assets().values()), resources={"dlt": DagsterDltResource()}, instance=instance
+            list(build_raw_assets().values()),
+            resources={"dlt": DagsterDltResource(), "warehouse": Warehouse.from_settings()},
+            instance=instance,
         )
         assert result.success
         pipeline_sandbox.clear_faults()
@@ -67,7 +70,7 @@ def test_no_credential_reaches_logs_errors_warehouse_dlt_state_or_dagster(
         failed = dg.materialize(
             list(build_raw_assets().values()),
             selection="raw_enclosure/listings",
-            resources={"dlt": DagsterDltResource()},
+            resources={"dlt": DagsterDltResource(), "warehouse": Warehouse.from_settings()},
             instance=instance,
             raise_on_error=False,
         )
