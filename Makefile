@@ -31,7 +31,7 @@ test: $(INSTALLED)  ## the test suite (sandbox, pipeline, dbt, Dagster), one tes
 check: $(INSTALLED)  ## the edit loop, under 3 minutes: lint, then every test but the slow pipeline files
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/sqlfluff lint dbt_project  # renders with dbt on the profile's in-memory `lint` target
+	$(BIN)/python scripts/lint_sql.py  # SQLFluff, rendering with dbt (the in-memory `lint` target) and the provider registry
 	$(BIN)/python -m pytest -n auto --dist loadfile -m "(check or not slow) and not soak"
 
 soak: $(INSTALLED)  ## the long ones: each fault alone through Dagster; ten loads under readers, then two at once
@@ -40,7 +40,7 @@ soak: $(INSTALLED)  ## the long ones: each fault alone through Dagster; ten load
 lint: $(INSTALLED)  ## ruff on the Python, SQLFluff on the dbt SQL
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/sqlfluff lint dbt_project  # renders with dbt on the profile's in-memory `lint` target
+	$(BIN)/python scripts/lint_sql.py  # SQLFluff, rendering with dbt (the in-memory `lint` target) and the provider registry
 
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .

@@ -136,20 +136,18 @@ def by_name(name: str, providers: Iterable[Provider] = PROVIDERS) -> Provider:
 
 
 def dbt_vars(providers: Iterable[Provider] = PROVIDERS) -> dict:
-    """The registry as dbt sees it: the sources whose staging models feed the marts, and what each
-    source's API does not say about its listings."""
-    providers = list(providers)
-    return {
-        "listing_sources": provider_names(providers),
-        "provider_settings": {
-            provider.name: {
-                "currency": provider.currency,
-                "country_code": provider.country_code,
-                "timezone": provider.timezone,
-            }
-            for provider in providers
-        },
+    """The registry as dbt reads it (dbt_project/macros/provider_registry.sql): JSON text of each
+    source, in registry order, with what its API does not say about its listings. Text, so that every
+    caller passes it alike: a dbt command line, and SQLFluff's config (whose values are text)."""
+    settings = {
+        provider.name: {
+            "currency": provider.currency,
+            "country_code": provider.country_code,
+            "timezone": provider.timezone,
+        }
+        for provider in providers
     }
+    return {"provider_registry": json.dumps(settings)}
 
 
 def dbt_vars_argument(providers: Iterable[Provider] = PROVIDERS) -> list[str]:

@@ -12,7 +12,7 @@
     - the API publishes the exact address and coordinates (enclosure_koto.txt:78, :86-87), so
       location_is_exact is always true. -#}
 {% macro stg_enclosure_koto_listings(source_name) -%}
-{%- set settings = var('provider_settings')[source_name] -%}
+{%- set settings = provider_settings(source_name) -%}
 
 with
 

@@ -38,10 +38,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import duckdb
 import pytest
-import yaml
 
 from orchestration.defs.ingest.pipelines import listings_pipeline
-from orchestration.registry import PROVIDERS
+from orchestration.registry import PROVIDERS, dbt_vars
 
 # a dbt build (started first under pytest-xdist, tests/conftest.py), and in `make check`: it runs
 # every dbt unit test and data test on the documents' own examples in about 25 s
@@ -315,13 +314,15 @@ def test_a_changed_staging_reading_reaches_all_history_without_a_full_refresh(
 ) -> None:
     """A new provider setting (here Apimo's timezone) changes the revision of one staging model:
     the next ordinary build reads that source's loads again, and only that source's."""
-    settings = yaml.safe_load((REPO / "dbt_project" / "dbt_project.yml").read_text())["vars"]["provider_settings"]
+    settings = json.loads(dbt_vars()["provider_registry"])
     settings["apimo"]["timezone"] = "Pacific/Tahiti"  # UTC-10 all year
     revisions = "select distinct source, staging_revision from intermediate.int_listing_versions"
     with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as connection:
         before = dict(connection.execute(revisions).fetchall())
     # (the staging unit tests pin Paris: they would fail under another timezone, as they should)
-    dbt_build(warehouse, "--vars", json.dumps({"provider_settings": settings}), "--exclude", "test_type:unit")
+    dbt_build(
+        warehouse, "--vars", json.dumps({"provider_registry": json.dumps(settings)}), "--exclude", "test_type:unit"
+    )
     with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as connection:
         after = dict(connection.execute(revisions).fetchall())
         rows, distinct = connection.execute(

@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from orchestration.defs.ingest.pipelines import listings_pipeline
+from orchestration.registry import dbt_vars_argument
 from orchestration.settings import DBT_PROJECT_DIR
 from orchestration.warehouse.publish import MARTS, publish_duckdb
 from orchestration.warehouse.resource import (
@@ -49,7 +50,7 @@ def test_dbt_and_dlt_connections_take_their_configured_limits_or_the_defaults(
         assert client.execute_sql(SETTING)[0][0] == as_duckdb_shows(configured_load or DEFAULT_LOAD_MEMORY_LIMIT)
     shown = subprocess.run(
         # its own target and logs: dbt show rewrites the manifest other processes may be reading
-        [DBT, "show", "--inline", SETTING, "--output", "json", "--quiet"]
+        [DBT, "show", "--inline", SETTING, "--output", "json", "--quiet", *dbt_vars_argument()]
         + ["--target-path", str(data_dir / "dbt_target"), "--log-path", str(data_dir)],
         cwd=DBT_PROJECT_DIR,
         capture_output=True,

@@ -20,7 +20,7 @@ import pytest
 from listings_sandbox import Sandbox
 from listings_sandbox.demo import NIGHTLY, demo_sandbox_config
 from orchestration.definitions import defs
-from orchestration.registry import provider_names
+from orchestration.registry import dbt_vars_argument, provider_names
 from orchestration.settings import DBT_PROJECT_DIR, parquet_dir, serving_path, warehouse_path
 from orchestration.warehouse.publish import MARTS, publish_duckdb
 
@@ -278,6 +278,7 @@ def dbt(warehouse: Path, work: Path, *args: str) -> None:
         [
             str(Path(sys.executable).parent / "dbt"),
             *args,
+            *dbt_vars_argument(),
             "--target-path",
             str(work / "target"),
             "--log-path",

@@ -3,7 +3,7 @@
     last_seen_at stops before it. Read from raw directly, every source's few marker rows. -#}
 {{ config(materialized='table') }}
 
-{% for source in var('listing_sources') %}
+{% for source in listing_sources() %}
 select
     '{{ source }}' as source,
     '{{ source }}:' || raw_rows.account_id || ':' || raw_rows.source_listing_id as listing_key,

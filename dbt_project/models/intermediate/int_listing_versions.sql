@@ -20,10 +20,10 @@
 -- SQLFluff reads the indents inside these Jinja blocks as SQL's:
 -- noqa: disable=LT02
 {%- set revisions = {} -%}
-{%- for source in (var('listing_sources') if execute else []) -%}
+{%- for source in (listing_sources() if execute else []) -%}
     {%- set staging = graph.nodes.values() | selectattr('name', 'equalto', 'stg_' ~ source ~ '__listings') | first -%}
     {%- do revisions.update({source: local_md5(
-        staging.raw_code ~ tojson(var('provider_settings').get(source, {}), sort_keys=true)
+        staging.raw_code ~ tojson(provider_settings(source), sort_keys=true)
     )}) -%}
 {%- endfor -%}
 {%- set current_revision -%}
@@ -49,7 +49,7 @@
 
 with
 
-{% for source in var('listing_sources') %}
+{% for source in listing_sources() %}
 {{ source }}_rows as (
 
     select * from {{ ref('stg_' ~ source ~ '__listings') }}
@@ -63,7 +63,7 @@ with
 {% endfor %}
 unioned as (
 
-    {% for source in var('listing_sources') %}
+    {% for source in listing_sources() %}
     select * from {{ source }}_rows
     {% if not loop.last %}union all{% endif %}
     {% endfor %}

@@ -4,7 +4,7 @@
     it contributes no rows. -#}
 {{ config(materialized='table') }}
 
-{% for source_name in var('listing_sources') %}
+{% for source_name in listing_sources() %}
 {%- set dataset = 'raw_' ~ source_name -%}
 {%- set quarantine = source(dataset, 'listings_quarantine') -%}
 {% if not loop.first %}union all{% endif %}

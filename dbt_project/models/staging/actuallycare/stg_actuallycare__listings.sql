@@ -1,4 +1,4 @@
-{%- set settings = var('provider_settings')['actuallycare'] -%}
+{%- set settings = provider_settings('actuallycare') -%}
 
 with
 

@@ -1,4 +1,4 @@
-{%- set settings = var('provider_settings')['apimo'] -%}
+{%- set settings = provider_settings('apimo') -%}
 
 with
 

@@ -1,4 +1,4 @@
-{%- set settings = var('provider_settings')['avaroai'] -%}
+{%- set settings = provider_settings('avaroai') -%}
 
 with
 

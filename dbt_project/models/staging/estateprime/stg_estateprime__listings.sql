@@ -1,4 +1,4 @@
-{%- set settings = var('provider_settings')['estateprime'] -%}
+{%- set settings = provider_settings('estateprime') -%}
 
 with
 
