@@ -6,6 +6,9 @@ turn at the pacer, and each request keeps trying within the provider's time budg
 (common/retries.py). The adapter also counts what each provider was asked and answered (requests,
 429s, retries, seconds waited) for the run's metadata, and makes each response parse its JSON body
 once.
+
+Every wait before a request is logged (a retry's, and a pacer's of a second or more), in lines
+``RequestWait.parse`` reads back: ``listings run`` shows them live.
 """
 
 from __future__ import annotations
@@ -13,10 +16,12 @@ from __future__ import annotations
 import functools
 import logging
 import math
+import re
 import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -39,6 +44,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+PACING_LOG_SECONDS = 1.0  # a pacer's shorter waits go unlogged: they come with nearly every request
+
 
 class RequestPacer:
     """At most ``max_requests`` in any ``window_seconds``-long interval (a sliding window).
@@ -54,10 +61,13 @@ class RequestPacer:
         margin_seconds: float = 0.25,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        label: str = "",
     ) -> None:
+        """``label`` names the quota's owner in the log ("<provider> account <account>")."""
         if max_requests < 1 or window_seconds <= 0:
             raise ValueError("a request quota needs max_requests >= 1 and window_seconds > 0")
         self.max_requests, self.window, self.margin = max_requests, window_seconds, margin_seconds
+        self.label = label
         self._clock, self._sleep = clock, sleep
         self._sent: deque[float] = deque()
         self._lock = threading.Lock()
@@ -67,13 +77,13 @@ class RequestPacer:
     _shared_lock: ClassVar[threading.Lock] = threading.Lock()
 
     @classmethod
-    def shared(cls, quota_name: str, max_requests: int, window_seconds: float) -> RequestPacer:
+    def shared(cls, quota_name: str, max_requests: int, window_seconds: float, label: str = "") -> RequestPacer:
         """The one pacer of this process for a quota (a provider account): runs that follow each
         other closely, or sources that share a key, draw on the same budget."""
         with cls._shared_lock:
             key = (quota_name, max_requests, window_seconds)
             if key not in cls._shared:
-                cls._shared[key] = cls(max_requests, window_seconds)
+                cls._shared[key] = cls(max_requests, window_seconds, label=label or quota_name)
             return cls._shared[key]
 
     def wait(self) -> float:
@@ -85,6 +95,8 @@ class RequestPacer:
             pause = 0.0
             if len(self._sent) >= self.max_requests:
                 pause = self._sent[0] + self.window + self.margin - now
+                if pause >= PACING_LOG_SECONDS:
+                    logger.info("%s", RequestWait(self.label, pause, "pacing", self._quota()).message())
                 self._sleep(pause)
                 self._sent.popleft()
             self._sent.append(self._clock())
@@ -98,7 +110,10 @@ class RequestPacer:
         """The shared pacer of a provider account's quota, or None when no (valid) quota is set."""
         if max_requests < 1 or window_seconds <= 0:
             return None
-        return cls.shared(f"{provider}:{account_id}", max_requests, window_seconds)
+        return cls.shared(f"{provider}:{account_id}", max_requests, window_seconds, f"{provider} account {account_id}")
+
+    def _quota(self) -> str:
+        return f"the quota of {self.max_requests} requests per {self.window:g} s"
 
     def seconds_until_window_expires(self) -> int:
         """What a 429 without Retry-After means: the quota was spent elsewhere (another process, a
@@ -197,16 +212,49 @@ class ProviderAdapter(HTTPAdapter):
         answer = f"HTTP {status}" if failure is None else _describe(failure, status)
         where = f"{self.provider} account {self.account_id}" if self.account_id else self.provider
         path = urlsplit(request.url or "").path  # never the query: it may hold a key
-        logger.info(
-            "%s: %s %s: %s (attempt %d); retrying in %.3g s (%s)",
-            where,
-            request.method,
-            path,
-            answer,
-            attempt,
-            wait,
-            reason,
-        )
+        request_line = f"{request.method} {path}: {answer} (attempt {attempt})"
+        logger.info("%s", RequestWait(where, wait, reason, request_line).message())
+
+
+@dataclass(frozen=True)
+class RequestWait:
+    """A wait before a request, as the log says it. A retry's: ``<provider> account 1: GET
+    /api/listings: HTTP 429 (attempt 1); retrying in 1 s (Retry-After)``; a pacer's: ``<provider>
+    account default: pacing: waiting 57 s for the quota of 20 requests per 60 s``."""
+
+    where: str  # "<provider> account <account>", or the provider
+    seconds: float
+    reason: str  # why this long: "Retry-After", "backoff", ...; "pacing" for the pacer
+    what: str  # the request, what came back and the attempt; the quota, for the pacer
+
+    @property
+    def is_retry(self) -> bool:
+        return self.reason != "pacing"
+
+    @property
+    def after_429(self) -> bool:
+        return self.is_retry and ": HTTP 429 (" in self.what
+
+    def message(self) -> str:
+        if not self.is_retry:
+            return f"{self.where}: pacing: waiting {self.seconds:.0f} s for {self.what}"
+        return f"{self.where}: {self.what}; retrying in {self.seconds:.3g} s ({self.reason})"
+
+    @classmethod
+    def parse(cls, message: str) -> RequestWait | None:
+        """The wait a log ``message`` announces; None when it announces none."""
+        if match := _PACING_LINE.match(message):
+            return cls(match["where"], float(match["seconds"]), "pacing", match["quota"])
+        if match := _RETRY_LINE.match(message):
+            return cls(match["where"], float(match["seconds"]), match["reason"], match["what"])
+        return None
+
+
+_PACING_LINE = re.compile(r"^(?P<where>.+?): pacing: waiting (?P<seconds>[\d.]+) s for (?P<quota>the quota .*)$")
+_RETRY_LINE = re.compile(
+    r"^(?P<where>.+?): (?P<what>[A-Z]+ \S*: .+ \(attempt \d+\)); retrying in (?P<seconds>[\d.e+]+) s "
+    r"\((?P<reason>[^)]*)\)$"
+)
 
 
 def _describe(failure: RequestException, status: int | None) -> str:

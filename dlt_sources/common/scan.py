@@ -21,18 +21,24 @@ A source feeds the pages it reads to an ``AccountScan`` and yields the arrow tab
 - every payload is stored and hashed with the registered credentials masked
   (``dlt_sources.common.secrets``): a link that echoes the key never reaches raw.
 - where list records are summaries and the API has a single-listing endpoint with a ``version``
-  (ActuallyCare), ``details`` fetches the full record of each new or changed summary, and stores the
+  (one API's list sends summaries), ``details`` fetches the full record of each new or changed summary, and stores the
   summary merged with it; its hash is ``<hash of the summary>:v<version>``, so an unchanged summary
   costs no request. A detail refresh (``refresh_details``) asks for every listing and stores only
   those whose ``version`` moved: edits to fields the summary does not carry.
 The scan's summary, and the time of the last complete full scan (the reconciliation cadence), are
 kept in dlt resource state, committed with the load.
+
+Progress is logged under ``dlt_sources.scan`` after the first page and every
+``PROGRESS_LOG_SECONDS``, and the summary when the scan ends, in lines ``ScanProgress`` and
+``ScanSummary`` both write and parse back: ``listings run`` reads them from the Dagster run's event
+log for its live view. A lookup table's scan (a list of tags, say) says so: "tags lookup".
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -49,7 +55,7 @@ from .validation import FieldCheck, first_problem, record_id
 
 log = logging.getLogger("dlt_sources.scan")
 
-PROGRESS_LOG_SECONDS = 10.0
+PROGRESS_LOG_SECONDS = 2.0  # a live view reads them; a line is one row in the run's event log
 MAX_REMOVED_SHARE = 0.5  # a complete scan missing more than this share of an account retires nothing
 
 
@@ -89,6 +95,109 @@ class ScanSummary:
     incomplete_reason: str | None = None
     reported_total: int | None = None
 
+    def message(self, lookup: str | None = None) -> str:
+        """The log line that ends a scan: ``<provider> account 7: full scan complete: 2 pages, 222
+        listings (...)``; a lookup's names its table (``<provider> account 1: tags lookup complete:
+        ...``). ``ScanSummary.parse`` reads it back."""
+        what = f"{lookup} lookup" if lookup else f"{self.kind} scan"
+        return (
+            f"{self.provider} account {self.account_id}: {what} {'complete' if self.complete else 'finished'}: "
+            f"{self.pages} pages, {self.records} {'entries' if lookup else 'listings'} ({self.new} new, "
+            f"{self.changed} changed, {self.unchanged} unchanged, {self.quarantined} quarantined), "
+            f"{self.removed} removed" + (f"; no removals: {self.incomplete_reason}" if self.incomplete_reason else "")
+        )
+
+    @classmethod
+    def parse(cls, message: str) -> tuple[ScanSummary, str | None] | None:
+        """The summary a ``message`` line carries, and the lookup it is of (None: listings); None
+        when the line is not one."""
+        match = _SUMMARY_LINE.match(message)
+        if match is None:
+            return None
+        figures = {name: int(match[name]) for name in ("pages", "records", "new", "changed", "unchanged")}
+        summary = cls(
+            match["provider"],
+            match["account"],
+            match["kind"] or "full",
+            started_at="",
+            **figures,
+            quarantined=int(match["quarantined"]),
+            removed=int(match["removed"]),
+            complete=match["state"] == "complete",
+            incomplete_reason=match["reason"],
+        )
+        return summary, match["lookup"]
+
+
+@dataclass(frozen=True)
+class ScanProgress:
+    """A scan so far, as its progress line says it: ``<provider> account default: page 2, 200 of
+    300 listings read (200 new, 0 changed) in 1 s, about 1 s to go``.
+
+    ``expected``: the listings the whole scan covers, when known: the provider's reported total, or
+    (``expected_is_estimate``) as many as the account's last complete full scan read, for APIs that
+    send no total. A lookup's line names its table (``tags lookup: page 1, 7 entries
+    read ...``)."""
+
+    provider: str
+    account_id: str
+    pages: int
+    records: int
+    new: int
+    changed: int
+    elapsed_s: float
+    expected: int | None = None
+    expected_is_estimate: bool = False
+    eta_s: float | None = None  # seconds to go at the pace so far, when ``expected`` is known
+    lookup: str | None = None
+
+    def message(self) -> str:
+        total = ""
+        if self.expected is not None:
+            total = f" of {'about ' if self.expected_is_estimate else ''}{self.expected}"
+        eta = f", about {self.eta_s:.0f} s to go" if self.eta_s is not None else ""
+        subject = f"{self.lookup} lookup: " if self.lookup else ""
+        return (
+            f"{self.provider} account {self.account_id}: {subject}page {self.pages}, {self.records}{total} "
+            f"{'entries' if self.lookup else 'listings'} read ({self.new} new, {self.changed} changed) "
+            f"in {self.elapsed_s:.0f} s{eta}"
+        )
+
+    @classmethod
+    def parse(cls, message: str) -> ScanProgress | None:
+        """The progress a ``message`` line carries; None when the line is not one."""
+        match = _PROGRESS_LINE.match(message)
+        if match is None:
+            return None
+        return cls(
+            match["provider"],
+            match["account"],
+            pages=int(match["pages"]),
+            records=int(match["records"]),
+            new=int(match["new"]),
+            changed=int(match["changed"]),
+            elapsed_s=float(match["elapsed"]),
+            expected=int(match["expected"]) if match["expected"] else None,
+            expected_is_estimate=bool(match["about"]),
+            eta_s=float(match["eta"]) if match["eta"] else None,
+            lookup=match["lookup"],
+        )
+
+
+_LINE_START = r"(?P<provider>\S+) account (?P<account>.+?): "
+_PROGRESS_LINE = re.compile(
+    _LINE_START + r"(?:(?P<lookup>[\w ]+?) lookup: )?page (?P<pages>\d+), (?P<records>\d+)"
+    r"(?: of (?P<about>about )?(?P<expected>\d+))? (?:listings|entries) read \((?P<new>\d+) new, "
+    r"(?P<changed>\d+) changed\) in (?P<elapsed>\d+) s(?:, about (?P<eta>\d+) s to go)?$"
+)
+_SUMMARY_LINE = re.compile(
+    _LINE_START + r"(?:(?P<kind>full|incremental) scan|(?P<lookup>[\w ]+?) lookup) (?P<state>complete|finished): "
+    r"(?P<pages>\d+) pages, (?P<records>\d+) (?:listings|entries) \((?P<new>\d+) new, (?P<changed>\d+) changed, "
+    r"(?P<unchanged>\d+) unchanged, (?P<quarantined>\d+) quarantined\), (?P<removed>\d+) removed"
+    r"(?:; no removals: (?P<reason>.*))?$",
+    re.DOTALL,
+)
+
 
 class AccountScan:
     """Feed it every page of one account's scan in order, then call ``finish``. Use inside a dlt
@@ -109,8 +218,11 @@ class AccountScan:
         details: Callable[[str], Mapping[str, Any] | None] | None = None,
         refresh_details: bool = False,
         confirm_absence: Callable[[str], Mapping[str, Any] | None] | None = None,
+        lookup: bool = False,
     ) -> None:
+        """``lookup``: the table is a lookup list (tags, sources), not listings: the logs say so."""
         self.account_id, self.id_field, self.full = account_id, id_field, full
+        self.lookup = table.replace("_", " ") if lookup else None
         self.details, self.refresh_details = details, refresh_details
         self.confirm_absence = confirm_absence
         self.volatile = tuple(volatile_fields)
@@ -128,7 +240,14 @@ class AccountScan:
         self._quarantine = QuarantineRows(account_id, load_id, table)
         self._new_kept_aside: set[str] = set()
         self._field_types = FieldTypes()  # of the records stored by this scan
+        self._expected_from_last_scan = self._last_full_scan_count() if full else None
         self._started = self._last_log = time.monotonic()
+
+    def _last_full_scan_count(self) -> int | None:
+        """How many listings the account's last complete full scan read: what this one will read,
+        about, when the provider sends no total (for the progress line's ETA)."""
+        last = dlt.current.resource_state().get("last_scan", {}).get(self.account_id) or {}
+        return last.get("records") if last.get("kind") == "full" and last.get("complete") else None
 
     # ---- pages -------------------------------------------------------------------------------------
     def add_page(self, records: Iterable[Mapping[str, Any]], reported_total: int | None = None) -> list[pa.Table]:
@@ -247,22 +366,7 @@ class AccountScan:
         summary.complete = self.full and summary.incomplete_reason is None
         summary.finished_at = datetime.now(UTC).isoformat()
         state.setdefault("last_scan", {})[self.account_id] = asdict(summary)
-        log.info(
-            "%s account %s: %s scan %s: %d pages, %d listings (%d new, %d changed, %d unchanged, %d quarantined), "
-            "%d removed%s",
-            summary.provider,
-            self.account_id,
-            summary.kind,
-            "complete" if summary.complete else "finished",
-            summary.pages,
-            summary.records,
-            summary.new,
-            summary.changed,
-            summary.unchanged,
-            summary.quarantined,
-            summary.removed,
-            f"; no removals: {summary.incomplete_reason}" if summary.incomplete_reason else "",
-        )
+        log.info("%s", summary.message(self.lookup))
         return self._take()
 
     def _detect_drift(self, known: dict[str, list[str]]) -> None:
@@ -279,9 +383,8 @@ class AccountScan:
             known[path] = sorted(before | types)
         if self.summary.new_fields or self.summary.type_changes:
             log.warning(
-                "%s account %s: schema drift: new fields %s; type changes %s",
-                self.summary.provider,
-                self.account_id,
+                "%s: schema drift: new fields %s; type changes %s",
+                self._where,
                 self.summary.new_fields or "none",
                 self.summary.type_changes or "none",
             )
@@ -289,14 +392,18 @@ class AccountScan:
     def _keep_aside(self, record: Any, listing_id: str | None, field: str, reason: str) -> None:
         self.summary.quarantined += 1
         log.warning(
-            "%s account %s: record %s quarantined: %s: %s",
-            self.summary.provider,
-            self.account_id,
+            "%s: record %s quarantined: %s: %s",
+            self._where,
             listing_id or "without id",
             field,
             reason,
         )
         self._quarantine.add(listing_id, field, redact(reason), redact(canonical_json(record)), self.observed_at)
+
+    @property
+    def _where(self) -> str:
+        where = f"{self.summary.provider} account {self.account_id}"
+        return f"{where}: {self.lookup} lookup" if self.lookup else where
 
     def _id_value(self, record: Any) -> Any:
         return record.get(self.id_field) if isinstance(record, Mapping) else record
@@ -340,23 +447,26 @@ class AccountScan:
             return
         self._last_log = now
         summary, elapsed = self.summary, now - self._started
-        eta = ""
-        if summary.reported_total and summary.records and elapsed > 0:
-            remaining = max(summary.reported_total - summary.records, 0)
-            eta = f", about {remaining * elapsed / summary.records:.0f} s to go"
-        total = f" of {summary.reported_total}" if summary.reported_total is not None else ""
-        log.info(
-            "%s account %s: page %d, %d%s listings read (%d new, %d changed) in %.0f s%s",
+        expected, estimate = summary.reported_total, False
+        if expected is None and self._expected_from_last_scan is not None:
+            expected, estimate = self._expected_from_last_scan, True
+        eta = None
+        if expected and summary.records and elapsed > 0:
+            eta = max(expected - summary.records, 0) * elapsed / summary.records
+        progress = ScanProgress(
             summary.provider,
             self.account_id,
-            summary.pages,
-            summary.records,
-            total,
-            summary.new,
-            summary.changed,
-            elapsed,
-            eta,
+            pages=summary.pages,
+            records=summary.records,
+            new=summary.new,
+            changed=summary.changed,
+            elapsed_s=elapsed,
+            expected=expected,
+            expected_is_estimate=estimate,
+            eta_s=eta,
+            lookup=self.lookup,
         )
+        log.info("%s", progress.message())
 
 
 def reconciliation_due(account_id: str, every_hours: float) -> bool:

@@ -113,7 +113,8 @@ def lookup(name: str, path: str, check: SettingsCheck, clients: dict[str, RESTCl
     def records() -> Iterator[pa.Table]:
         check.raise_if_invalid()
         for store, client in clients.items():
-            scan = AccountScan(PROVIDER, store, full=True, table=name, id_column=RECORD_ID_COLUMN)
+            # logged as "tags lookup: ...", not as a scan of listings
+            scan = AccountScan(PROVIDER, store, full=True, table=name, id_column=RECORD_ID_COLUMN, lookup=True)
             for page in guarded_pages(client.paginate(path, paginator=SinglePagePaginator()), PROVIDER, store):
                 yield from scan.add_page(page)
             yield from scan.finish()

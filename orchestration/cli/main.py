@@ -9,7 +9,7 @@ import logging
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -67,7 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
         "loading one at a time) in one Dagster run, then every dbt model and the serving file in a second, "
         "both recorded in the instance under the data folder. A provider that fails does not hold the "
         "others back: the marts are published with its last good data, and the run ends PARTIAL (exit 3) "
-        "naming it. Providers read dlt's configuration (.dlt/, SOURCES__*).",
+        "naming it and the cause. Providers read dlt's configuration (.dlt/, SOURCES__*). The screen shows "
+        "each step's progress (live on a terminal) and a summary; the whole log (every event, dbt's output) "
+        "goes to data/logs/run-<time>.log (the last 100 are kept).",
     )
     run.add_argument("providers", nargs="*", metavar="PROVIDER", help=f"{', '.join(provider_names())} (default: all)")
     run.add_argument(
@@ -94,10 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     status = commands.add_parser(
         "status",
-        help="last load, cursor, last complete scan and freshness per provider",
+        help="last load, cursor, last complete scan and freshness per provider, and the last run's result",
         description="Per provider: the last committed load, listings and versions in raw, the incremental "
         "cursor (its times in UTC), when the least recently reconciled account last completed a full scan, "
-        "and whether the load is within its freshness window (orchestration/defs/automation.py).",
+        "whether the load is within its freshness window (orchestration/defs/automation.py), and how it "
+        "fared in the last `listings run`; then that run's outcome, each failure's cause, and its log file.",
     )
     status.add_argument("--json", action="store_true", help="print JSON instead of a table")
     status.set_defaults(run=pipeline_status)
@@ -124,8 +127,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def pipeline_run(args: argparse.Namespace) -> int:
-    from orchestration.cli.runs import run_pipeline
+    from orchestration.cli.runs import LOG_TAG, run_pipeline
+    from orchestration.cli.screen import RunLog, RunScreen
     from orchestration.registry import provider_names
+    from orchestration.settings import data_dir
 
     if unknown := set(args.providers) - set(provider_names()):
         raise SystemExit(f"unknown provider {', '.join(sorted(unknown))}; choose from {', '.join(provider_names())}")
@@ -143,14 +148,39 @@ def pipeline_run(args: argparse.Namespace) -> int:
         "marts": not args.no_marts,
         "in_process": args.in_process,
     }
-    report = run_pipeline(args.providers, **options)
-    if report.marts_published:
-        print_unmapped_values()
-    print_run_outcome(report)
+    log = RunLog(data_dir() / "logs")
+    log.write(f"# listings run of {', '.join(args.providers) or 'every provider'}, options {options}")
+    try:
+        with log.capturing() as stream:
+            screen = RunScreen(log, stream)
+            screen.say(f"listings run: {run_scope(args, provider_names())}; full log: {log.path}")
+            try:
+                report = run_pipeline(args.providers, **options, observer=screen, tags={LOG_TAG: str(log.path)})
+            finally:
+                screen.finish()
+
+        def say(line: str) -> None:
+            log.write(line)
+            print(line, flush=True)
+
+        if report.marts_published:
+            print_unmapped_values(say)
+        for line in outcome_lines(report, "listings run", log.path):
+            say(line)
+    finally:
+        log.close()
     return report.exit_code
 
 
-def print_unmapped_values() -> None:
+def run_scope(args: argparse.Namespace, every_provider: Sequence[str]) -> str:
+    if args.marts_only:
+        return "the marts from raw as it stands"
+    providers = args.providers or every_provider
+    loads = f"{len(providers)} providers" if len(providers) > 1 else f"{providers[0]}"
+    return loads if args.no_marts else f"{loads}, then the marts"
+
+
+def print_unmapped_values(say: Callable[[str], None] = print) -> None:
     """Provider words the crosswalk does not know: their listings show as other/unknown until
     dbt_project/seeds/crosswalk_vocabulary.csv maps them."""
     from orchestration.cli.runs import unmapped_source_values
@@ -158,36 +188,38 @@ def print_unmapped_values() -> None:
     unmapped = unmapped_source_values()
     if unmapped.empty:
         return
-    print(f"UNMAPPED provider values ({len(unmapped)}): shown as other/unknown; add them to crosswalk_vocabulary.csv")
+    say(f"UNMAPPED provider values ({len(unmapped)}): shown as other/unknown; add them to crosswalk_vocabulary.csv")
     for row in unmapped.itertuples(index=False):
-        print(f"  {row.source} {row.field} {row.source_value!r}: {row.listings} listings")
+        say(f"  {row.source} {row.field} {row.source_value!r}: {row.listings} listings")
 
 
-def print_run_outcome(report: PipelineRun) -> None:
-    """The run's last lines: its outcome and, per failed provider, what failed and what to check."""
+def outcome_lines(report: PipelineRun, what: str, log: Path | str | None = None) -> list[str]:
+    """A run's last lines: per failed provider (and a failed marts build) what failed and what to
+    check, then the outcome; ``what`` names the run ("listings run")."""
     if report.outcome == "succeeded":
-        print("listings run: succeeded")
-        return
-    for provider, cause in sorted(report.failed_providers.items()):
-        print(f"  {provider} FAILED: {cause}")
+        return [f"{what}: succeeded"]
+    lines = [f"  {provider} FAILED: {cause}" for provider, cause in sorted(report.failed_providers.items())]
+    if report.marts_failure:
+        lines.append(f"  marts FAILED: {report.marts_failure}")
+    see = f"; full log: {log}" if log else ""
     if report.outcome == "partial":
         failed = sorted(report.failed_providers)
-        print(
-            f"listings run: PARTIAL (exit {report.exit_code}): the marts were published; "
-            f"{', '.join(failed)} kept {'its' if len(failed) == 1 else 'their'} last good data there"
+        lines.append(
+            f"{what}: PARTIAL (exit {report.exit_code}): the marts were published; "
+            f"{', '.join(failed)} kept {'its' if len(failed) == 1 else 'their'} last good data there{see}"
         )
     else:
-        failed = f"listings run: FAILED (exit {report.exit_code})"
-        print(f"{failed}: the marts were not rebuilt; see the runs in `listings ui`")
+        lines.append(f"{what}: FAILED (exit {report.exit_code}): the marts were not rebuilt{see}")
+    return lines
 
 
 def run_dbt(args: argparse.Namespace) -> int:
     """dbt, as typed, on the project's dbt folder and under the warehouse lock: it waits for a load
     rather than failing it, and a load waits for it."""
-    from dlt_sources.common.warehouse_lock import warehouse_lock
     from orchestration.settings import DBT_PROJECT_DIR, warehouse_path
+    from orchestration.warehouse.lock import warehouse_lock
 
-    command = [str(Path(sys.executable).parent / "dbt"), *args.dbt_args]
+    command = [str(Path(sys.executable).parent / "dbt"), *with_provider_registry(args.dbt_args)]
     for option in ("--project-dir", "--profiles-dir"):
         if option not in args.dbt_args:
             command += [option, str(DBT_PROJECT_DIR)]
@@ -195,10 +227,40 @@ def run_dbt(args: argparse.Namespace) -> int:
         return subprocess.run(command, cwd=DBT_PROJECT_DIR, check=False).returncode
 
 
-def pipeline_status(args: argparse.Namespace) -> int:
-    from orchestration.cli.runs import provider_status, unmapped_source_values
+# dbt commands that read no model, and take no --vars
+DBT_COMMANDS_WITHOUT_PROJECT = {"clean", "deps", "init", "--help", "-h", "--version"}
 
-    status = provider_status()
+
+def with_provider_registry(dbt_args: Sequence[str]) -> list[str]:
+    """``dbt_args`` with the provider registry among dbt's vars (dbt_project/macros/provider_registry.sql),
+    merged into any ``--vars`` given."""
+    import yaml
+
+    from orchestration.registry import dbt_vars
+
+    dbt_args = list(dbt_args)
+    if not dbt_args or dbt_args[0] in DBT_COMMANDS_WITHOUT_PROJECT:
+        return dbt_args
+    if "--vars" in dbt_args[:-1]:
+        given = dbt_args.index("--vars") + 1
+        dbt_args[given] = json.dumps({**dbt_vars(), **(yaml.safe_load(dbt_args[given]) or {})})
+        return dbt_args
+    return [*dbt_args, "--vars", json.dumps(dbt_vars())]
+
+
+def pipeline_status(args: argparse.Namespace) -> int:
+    import dagster as dg
+
+    from orchestration.cli.instance import use_dagster_home
+    from orchestration.cli.runs import last_pipeline_run, provider_status, unmapped_source_values
+    from orchestration.settings import warehouse_path
+
+    use_dagster_home()
+    with dg.DagsterInstance.get() as instance:
+        last_run = last_pipeline_run(instance)
+    if not warehouse_path().exists() and last_run is not None and not args.json:
+        print("\n".join(last_run_lines(last_run)))  # why the warehouse is still missing, if a run failed
+    status = provider_status(last_run=last_run)
     if args.json:  # a list of provider rows, each with the values the crosswalk lacks
         unmapped = unmapped_source_values()
         rows = status.to_dict(orient="records")
@@ -207,9 +269,22 @@ def pipeline_status(args: argparse.Namespace) -> int:
             row["unmapped_values"] = mine[["field", "source_value", "listings"]].to_dict(orient="records")
         _print_json(rows)
     else:
-        print(status.to_string(index=False))
+        print(status.drop(columns=["last_run_error"]).to_string(index=False))
+        if last_run is not None:
+            print("\n".join(last_run_lines(last_run)))
         print_unmapped_values()
     return 0
+
+
+def last_run_lines(last_run: Any) -> list[str]:
+    """The last ``listings run``'s outcome, as it ended (or that it still runs), and its log."""
+    started = last_run.started_at.isoformat(timespec="seconds")
+    what = f"last listings run ({started})"
+    if not last_run.finished:
+        state = "died unfinished" if last_run.died else "still running"
+        return [f"{what}: {state} (Dagster runs {', '.join(last_run.report.run_ids.values())}); log: {last_run.log}"]
+    *causes, outcome = outcome_lines(last_run.report, what, last_run.log)
+    return [outcome, *causes]
 
 
 def ui(args: argparse.Namespace) -> int:

@@ -6,41 +6,66 @@ from __future__ import annotations
 import json
 import os
 import socket
-from collections.abc import Sequence
+import uuid
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Protocol
 
 import dagster as dg
 import dlt
 import duckdb
 import pandas as pd
 
-from dlt_sources.common.warehouse_lock import warehouse_lock
 from orchestration.cli.instance import use_dagster_home
+from orchestration.cli.progress import DBT_STEP, PUBLISH_STEP, failure_cause
 from orchestration.definitions import defs
 from orchestration.defs.conventions import FAILED_PROVIDERS_TAG, PIPELINE_RUN_JOB
 from orchestration.defs.ingest.assets import incremental_cursor
 from orchestration.registry import PROVIDERS, provider_names
 from orchestration.settings import pipelines_dir, warehouse_path
+from orchestration.warehouse.lock import warehouse_lock
 
-DBT_OP = "listings_dbt"
+DBT_OP = DBT_STEP
 RUN_HOST_TAG, RUN_PID_TAG = "listings/host", "listings/pid"  # which process runs it
+# One `listings run` makes two Dagster runs, tagged with the same invocation: its loads ("raw"), then
+# the marts ("marts"); `listings status` reads the last one's outcome from them.
+INVOCATION_TAG, STAGE_TAG, LOG_TAG = "listings/invocation", "listings/stage", "listings/log"
+# A re-execution from the UI copies its parent's tags, but no `listings run` process runs it
+PARENT_RUN_TAG = "dagster/parent_run_id"
 
 
 def pipeline_run_job() -> dg.JobDefinition:
     """The job ``listings run`` runs subsets of: each step's process loads it again through
-    ``dg.reconstructable``, from this module."""
-    return defs().get_job_def(PIPELINE_RUN_JOB)
+    ``dg.reconstructable``, from this module.
+
+    It comes from the code location's definitions less the checks the job leaves out (the freshness
+    checks: the freshness sensor's). A run of a subset of assets (``execute_job(asset_selection=...)``,
+    which records the selection, so that a re-execution from the UI selects the same) takes every
+    check of those assets that its definitions hold, whatever the job selects: each freshness check
+    would cost a step process."""
+    location = defs()
+    job = location.resolve_job_def(PIPELINE_RUN_JOB)
+    kept = job.asset_layer.asset_graph.asset_check_keys
+    return dg.Definitions(
+        assets=location.assets,
+        asset_checks=[checks for checks in location.asset_checks or [] if set(checks.check_keys) <= kept],
+        jobs=[dg.define_asset_job(PIPELINE_RUN_JOB, selection=dg.AssetSelection.all(), description=job.description)],
+        resources=location.resources,
+    ).resolve_job_def(PIPELINE_RUN_JOB)
 
 
 @dataclass
 class PipelineRun:
     """What ``listings run`` did: the providers whose load failed (with the cause their error gave:
     provider, account, what failed and what to check), and whether the marts were rebuilt and
-    published (None when not asked for)."""
+    published (None when not asked for; when not, ``marts_failure`` says which step failed, and why)."""
 
     failed_providers: dict[str, str] = field(default_factory=dict)
     marts_published: bool | None = None
+    marts_failure: str | None = None
+    run_ids: dict[str, str] = field(default_factory=dict)  # stage ("raw", "marts") -> Dagster run id
 
     @property
     def outcome(self) -> str:
@@ -57,6 +82,29 @@ class PipelineRun:
 EXIT_CODES = {"succeeded": 0, "failed": 1, "partial": 3}
 
 
+class RunObserver(Protocol):
+    """Who ``run_pipeline`` tells what it does: lines to show (``say``), and each Dagster run to
+    watch while it executes (``watching``: the run carries ``tags``, and runs ``steps``)."""
+
+    def say(self, text: str) -> None: ...
+
+    def watching(
+        self, instance: dg.DagsterInstance, tags: dict[str, str], steps: Iterable[str]
+    ) -> AbstractContextManager[None]: ...
+
+
+class PrintObserver:
+    """Lines printed, runs not watched."""
+
+    def say(self, text: str) -> None:
+        print(text, flush=True)
+
+    def watching(
+        self, instance: dg.DagsterInstance, tags: dict[str, str], steps: Iterable[str]
+    ) -> AbstractContextManager[None]:
+        return nullcontext()
+
+
 def run_pipeline(
     providers: Sequence[str] = (),
     *,
@@ -64,6 +112,8 @@ def run_pipeline(
     raw: bool = True,
     marts: bool = True,
     in_process: bool = False,
+    observer: RunObserver | None = None,
+    tags: dict[str, str] | None = None,
 ) -> PipelineRun:
     """Load ``providers`` (all when empty) in one Dagster run, then rebuild and publish the marts in
     a second; ``raw=False`` only rebuilds and publishes the marts, ``marts=False`` only loads.
@@ -75,8 +125,9 @@ def run_pipeline(
 
     The multiprocess executor runs each provider in its own process: they extract side by side and
     take turns at the warehouse lock to load. ``in_process`` runs every step in this process, one
-    after another.
+    after another. ``observer`` is told what happens (default: lines printed); ``tags`` go on both runs.
     """
+    observer = observer or PrintObserver()
     providers = (list(providers) or provider_names()) if raw else []
     use_dagster_home()
     datasets = {f"raw_{provider}" for provider in providers}
@@ -85,23 +136,32 @@ def run_pipeline(
     mart_keys = {key for key in graph.executable_asset_keys if not key.path[0].startswith("raw_")} if marts else set()
     report = PipelineRun()
     with dg.DagsterInstance.get() as instance:
-        fail_dead_runs(instance)
-        tags = run_process_tags()
+        for run_id in fail_dead_runs(instance):
+            observer.say(f"# Dagster run {run_id} had died unfinished: marked failed, its pool slots freed")
+        tags = {**run_process_tags(), INVOCATION_TAG: uuid.uuid4().hex[:12], **(tags or {})}
         if raw_keys:
             # every provider at once: they wait on HTTP, not on the CPU (the default limit is the core count)
             config = {provider: {"config": {"full_scan": True}} for provider in providers} if full_refresh else {}
-            run = execute_assets(instance, raw_keys, config, len(providers), in_process, tags)
+            stage_tags = {**tags, STAGE_TAG: "raw"}
+            with observer.watching(instance, stage_tags, providers):
+                run = execute_assets(instance, raw_keys, config, len(providers), in_process, stage_tags)
+            report.run_ids["raw"] = run.run_id
             report.failed_providers = provider_failures(instance, run.run_id, providers)
             loaded = len(providers) - len(report.failed_providers)
-            print(f"Dagster run {run.run_id} (raw loads): {loaded} of {len(providers)} providers loaded", flush=True)
+            observer.say(f"Dagster run {run.run_id} (raw loads): {loaded} of {len(providers)} providers loaded")
         if mart_keys and (not raw_keys or len(report.failed_providers) < len(providers)):
             config = {DBT_OP: {"config": {"full_refresh": True}}} if full_refresh else {}
+            stage_tags = {**tags, STAGE_TAG: "marts"}
             if report.failed_providers:
-                tags = {**tags, FAILED_PROVIDERS_TAG: ",".join(sorted(report.failed_providers))}
-            run = execute_assets(instance, mart_keys, config, 1, in_process, tags)
+                stage_tags[FAILED_PROVIDERS_TAG] = ",".join(sorted(report.failed_providers))
+            with observer.watching(instance, stage_tags, [DBT_STEP, PUBLISH_STEP]):
+                run = execute_assets(instance, mart_keys, config, 1, in_process, stage_tags)
+            report.run_ids["marts"] = run.run_id
             report.marts_published = run.is_success
+            if not run.is_success:
+                report.marts_failure = marts_failure(instance, run.run_id)
             state = "published" if run.is_success else "FAILED"
-            print(f"Dagster run {run.run_id} (dbt build and publish): {state}", flush=True)
+            observer.say(f"Dagster run {run.run_id} (dbt build and publish): {state}")
         elif mart_keys:
             report.marts_published = False  # nothing new to build from: every provider failed
     return report
@@ -118,7 +178,9 @@ def execute_assets(
     """One Dagster run of ``selection`` and its checks (those of the pipeline-run job: the dbt tests,
     not the freshness checks), recorded in ``instance`` (the UI lists it)."""
     executor = {"in_process": {}} if in_process else {"multiprocess": {"max_concurrent": max(1, max_concurrent)}}
-    run_config = {"ops": op_config, "execution": {"config": executor}}
+    # the console logger's lines are the event log's, which the log file gets whole (screen.RunLog)
+    loggers = {"console": {"config": {"log_level": "CRITICAL"}}}
+    run_config = {"ops": op_config, "execution": {"config": executor}, "loggers": loggers}
     result = dg.execute_job(
         dg.reconstructable(pipeline_run_job),
         instance,
@@ -133,25 +195,94 @@ def execute_assets(
 def provider_failures(instance: dg.DagsterInstance, run_id: str, providers: Sequence[str]) -> dict[str, str]:
     """Provider -> the cause of its failed step in ``run_id`` (the innermost error's message: the
     sources' errors name provider, account, what failed and what to check)."""
-    failures = {}
-    for record in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_FAILURE):
-        event = record.dagster_event
-        provider = event.step_key
-        if provider not in providers:
-            continue
-        error = event.step_failure_data.error
-        while error is not None and error.cause is not None:
-            error = error.cause
-        failures[provider] = (error.message.strip() if error else "the step failed").splitlines()[-1]
+    failures = {step: cause for step, cause in step_failures(instance, run_id).items() if step in providers}
     not_run = set(providers) - set(failures) - succeeded_steps(instance, run_id)
     failures.update({provider: "the step did not run (see the run in `listings ui`)" for provider in not_run})
     return failures
+
+
+def step_failures(instance: dg.DagsterInstance, run_id: str) -> dict[str, str]:
+    """Step -> the cause of its failure in ``run_id``."""
+    return {
+        record.dagster_event.step_key: failure_cause(record.dagster_event.step_failure_data.error)
+        for record in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_FAILURE)
+    }
+
+
+def marts_failure(instance: dg.DagsterInstance, run_id: str) -> str:
+    """Which step of a failed marts run failed (the dbt build or the publish), and why."""
+    failures = step_failures(instance, run_id)
+    for step, name in ((DBT_STEP, "dbt build"), (PUBLISH_STEP, "publish")):
+        if step in failures:
+            return f"{name}: {failures[step]}"
+    return "the run failed before its steps did (see the run in `listings ui`)"
 
 
 def succeeded_steps(instance: dg.DagsterInstance, run_id: str) -> set[str]:
     return {
         record.dagster_event.step_key for record in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_SUCCESS)
     }
+
+
+@dataclass
+class LastRun:
+    """The last ``listings run`` recorded in the instance: when it started, what it did (as far as
+    it got), and where its log is."""
+
+    started_at: datetime
+    report: PipelineRun
+    finished_stages: set[str]
+    log: str | None
+    providers: list[str] = field(default_factory=list)  # whose loads it ran
+    died: bool = False  # its process is gone, its runs unfinished (the next `listings run` marks them failed)
+
+    @property
+    def finished(self) -> bool:
+        return self.finished_stages == set(self.report.run_ids)
+
+    def provider_result(self, provider: str) -> str:
+        """``loaded``, ``FAILED``, ``running``, or ``-`` (not in this run)."""
+        if provider in self.report.failed_providers:
+            return "FAILED"
+        if provider not in self.providers:
+            return "-"
+        return "loaded" if "raw" in self.finished_stages else "running"
+
+
+def last_pipeline_run(instance: dg.DagsterInstance) -> LastRun | None:
+    """The runs of the last ``listings run`` (those tagged with its invocation), read back into what
+    it reported: the providers that failed and why, and whether the marts were published."""
+    recent = [
+        run
+        for run in instance.get_runs(filters=dg.RunsFilter(job_name=PIPELINE_RUN_JOB), limit=20)
+        if INVOCATION_TAG in run.tags and PARENT_RUN_TAG not in run.tags
+    ]
+    if not recent:
+        return None
+    invocation = recent[0].tags[INVOCATION_TAG]
+    runs = {run.tags.get(STAGE_TAG): run for run in recent if run.tags[INVOCATION_TAG] == invocation}
+    report, providers = PipelineRun(), []
+    if (raw_run := runs.get("raw")) is not None:
+        providers = sorted({key.path[0].removeprefix("raw_") for key in raw_run.asset_selection or ()})
+        report.run_ids["raw"] = raw_run.run_id
+        if raw_run.is_finished:
+            report.failed_providers = provider_failures(instance, raw_run.run_id, providers)
+    if (marts_run := runs.get("marts")) is not None:
+        report.run_ids["marts"] = marts_run.run_id
+        if marts_run.is_finished:
+            report.marts_published = marts_run.is_success
+            if not marts_run.is_success:
+                report.marts_failure = marts_failure(instance, marts_run.run_id)
+    first = raw_run or next(iter(runs.values()))
+    record = instance.get_run_record_by_id(first.run_id)
+    finished = {stage for stage, run in runs.items() if run.is_finished}
+    died = (
+        len(finished) < len(runs)
+        and first.tags.get(RUN_HOST_TAG) == socket.gethostname()
+        and not process_alive(int(first.tags.get(RUN_PID_TAG, "0")))
+    )
+    started_at = record.create_timestamp.astimezone(UTC)
+    return LastRun(started_at, report, finished, first.tags.get(LOG_TAG), providers, died)
 
 
 def run_process_tags() -> dict[str, str]:
@@ -172,11 +303,11 @@ def fail_dead_runs(instance: dg.DagsterInstance) -> list[str]:
     )
     ended = []
     for run in unfinished:
-        if RUN_PID_TAG in run.tags and not process_alive(int(run.tags[RUN_PID_TAG])):
+        dead = RUN_PID_TAG in run.tags and not process_alive(int(run.tags[RUN_PID_TAG]))
+        if dead and PARENT_RUN_TAG not in run.tags:
             instance.report_run_failed(run, "its `listings run` process died before the run ended")
             instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
             ended.append(run.run_id)
-            print(f"# Dagster run {run.run_id} had died unfinished: marked failed, its pool slots freed", flush=True)
     return ended
 
 
@@ -210,8 +341,9 @@ def unmapped_source_values() -> pd.DataFrame:
             return pd.DataFrame(columns=columns)
 
 
-def provider_status(now: datetime | None = None) -> pd.DataFrame:
-    """One row per provider: last committed load, raw counts, cursor, and freshness."""
+def provider_status(now: datetime | None = None, last_run: LastRun | None = None) -> pd.DataFrame:
+    """One row per provider: last committed load, raw counts, cursor, freshness, and how the
+    provider fared in ``last_run`` (the last ``listings run``) and why it failed there."""
     now = now or datetime.now(UTC)
     rows = []
     warehouse = warehouse_path()
@@ -246,9 +378,11 @@ def provider_status(now: datetime | None = None) -> pd.DataFrame:
                     "freshness": "never loaded"
                     if last_load is None
                     else ("fresh" if now - last_load <= fresh_within else f"STALE (> {fresh_within})"),
+                    "last_run": last_run.provider_result(provider.name) if last_run else "-",
+                    "last_run_error": last_run.report.failed_providers.get(provider.name) if last_run else None,
                 }
             )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, dtype=object)  # None stays None (JSON null), not NaN
 
 
 def listings_state(provider: str) -> dict | None:
@@ -262,7 +396,7 @@ def listings_state(provider: str) -> dict | None:
 
 def cursor(state: dict | None) -> str:
     """The incremental cursor in a provider's listings state (full-scan providers have none), its
-    times as UTC ISO 8601 (Apimo's are Unix seconds)."""
+    times as UTC ISO 8601 (Unix seconds too)."""
     if state is None:
         return "-"
     cursor_state = incremental_cursor(state)
