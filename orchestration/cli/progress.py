@@ -31,7 +31,7 @@ WAIT_NOTICE_SECONDS = 10.0  # a wait this long gets a line of its own on the scr
 
 # orchestration/warehouse/lock.py's lines: a wait for one of our locks, and for a process outside the project
 _LOCK_WAIT = re.compile(r"^waiting for the (?P<kind>warehouse|pipeline) (?P<name>\S+) \([^)]*\) to (?P<purpose>.+)$")
-_OUTSIDE_HOLDER_WAIT = re.compile(r"^waiting to (?P<purpose>.+?): (?P<holder>.+?) holds the warehouse \S+ open")
+_OUTSIDE_HOLDER_WAIT = re.compile(r"^(?P<wait>waiting to .+?: .+? holds the warehouse \S+ open)")
 _POOL_BLOCKED = re.compile(r"^Step (?:still )?blocked by limit for pool (?P<pool>\S+)")
 _PUBLISHED = re.compile(r"^published (?P<rows>\d+) rows of (?P<marts>\d+) marts to (?P<path>.+)$")
 _DBT_ERRORS = "Errors parsed from dbt logs:"
@@ -261,9 +261,8 @@ class RunProgress:
             holder = self.holder_of(f"the {match['kind']} {match['name']}") or "another process"
             lock = "the warehouse lock" if match["kind"] == "warehouse" else f"the {match['name']} pipeline lock"
             self._wait(step, f"waiting for {lock} held by {holder} (to {match['purpose']})", at)
-        elif match := _OUTSIDE_HOLDER_WAIT.match(message):
-            if step.wait is None or "holds the warehouse open" not in step.wait:
-                self._wait(step, f"waiting to {match['purpose']}: {match['holder']} holds the warehouse open", at)
+        elif match := _OUTSIDE_HOLDER_WAIT.match(message):  # said again every 10 s: one wait
+            self._wait(step, match["wait"], at)
         elif match := _PUBLISHED.match(message):
             step.published = f"{match['rows']} rows of {match['marts']} marts to {match['path']}"
 
