@@ -48,7 +48,6 @@ from typing import Any
 import dlt
 import pyarrow as pa
 
-from .failpoints import failpoint
 from .raw import LISTING_ID_COLUMN, QuarantineRows, RawRows, canonical_json, live_record_hashes
 from .secrets import redact
 from .validation import FieldCheck, first_problem, record_id
@@ -267,10 +266,7 @@ class AccountScan:
             summary.records += 1
             self._add_record(record)
         self._log_progress()
-        tables = self._take()
-        if summary.pages == 1:
-            failpoint("extract", summary.provider)
-        return tables
+        return self._take()
 
     def _add_record(self, record: Mapping[str, Any], detail: Mapping[str, Any] | None = None) -> None:
         """One listing's record: stored when new or changed, kept aside when malformed. ``detail``:

@@ -122,6 +122,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ui_parser.add_argument("--host", default="127.0.0.1")
     ui_parser.add_argument("--port", type=int, default=3000)
+    ui_parser.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="serve the last demo's sandbox again, at the simulated day it ended on, and point the sources "
+        "at it: every job then runs from the UI (needs the dev package and a demo in the data folder)",
+    )
     ui_parser.set_defaults(run=ui)
     return parser
 
@@ -293,7 +299,17 @@ def ui(args: argparse.Namespace) -> int:
     dagster = Path(sys.executable).parent / "dagster"
     command = [str(dagster), "dev", "-m", "orchestration.definitions", "-h", args.host, "-p", str(args.port)]
     print(f"# Dagster UI on http://{args.host}:{args.port} (instance: {use_dagster_home()})", file=sys.stderr)
-    os.execv(command[0], command)
+    if not args.sandbox:
+        os.execv(command[0], command)
+    # the UI's runs inherit the sandbox's dlt configuration from `dagster dev`'s environment; the
+    # sandbox lives in this process, so `dagster dev` runs beside it rather than in its place
+    with dev_package("listings_sandbox.demo").sandbox_as_the_demo_left_it() as sandbox_environment:
+        print("# sources point at the last demo's sandbox, as that demo left it", file=sys.stderr)
+        dagster_dev = subprocess.Popen(command, env={**os.environ, **sandbox_environment})
+        try:
+            return dagster_dev.wait()
+        except KeyboardInterrupt:  # Ctrl-C reaches both: dagster dev shuts itself down
+            return dagster_dev.wait()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -217,7 +217,7 @@ class RunProgress:
             self._end_wait(step, at)
             step.built += 1
             materialization = entry.asset_materialization
-            if materialization is not None and materialization.asset_key.path[-1] == "listings":
+            if materialization is not None and materialization.asset_key.path[-1].endswith("_listings"):
                 step.metadata = {
                     name: value.value
                     for name, value in materialization.metadata.items()

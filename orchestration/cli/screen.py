@@ -118,13 +118,15 @@ class RunScreen:
     """What ``run_pipeline`` reports to: lines for the screen (``say``), and the Dagster runs to
     watch (``watching``), whose events feed the live view and the log file."""
 
-    def __init__(self, log: RunLog, screen: IO[str]) -> None:
+    def __init__(self, log: RunLog, screen: IO[str], step_lines: bool = True) -> None:
+        """``step_lines``: a line on the screen as each step ends (else in the log only; the live
+        view still shows every step on a terminal)."""
         self.log = log
         self.console = Console(file=screen, highlight=False, soft_wrap=True)
         self.live = self.console.is_terminal
         if not self.live:  # stable lines: no colours, no wrapping at a guessed width
             self.console = Console(file=screen, highlight=False, soft_wrap=True, no_color=True, width=200)
-        self.progress = RunProgress(say=self.say, holder_of=self._holder_of)
+        self.progress = RunProgress(say=self.say if step_lines else self._log_only, holder_of=self._holder_of)
         self._live: Live | None = None
         self.watch_instance: dg.DagsterInstance | None = None  # the watcher thread's own
         self.own_run_ids: set[str] = set()
@@ -134,6 +136,9 @@ class RunScreen:
         self.log.write(f"# {text}")
         target = self._live.console if self._live is not None else self.console
         target.print(Text(text), soft_wrap=True)
+
+    def _log_only(self, text: str) -> None:
+        self.log.write(f"# {text}")
 
     @contextmanager
     def watching(self, instance: dg.DagsterInstance, tags: dict[str, str], steps: Iterable[str]) -> Iterator[None]:
@@ -157,11 +162,13 @@ class RunScreen:
             watcher.stop()
 
     # ---- the end -----------------------------------------------------------------------------------
-    def finish(self) -> None:
-        """Stop the live view and print the summary table."""
+    def finish(self, summary: bool = True) -> None:
+        """Stop the live view and print the summary table (unless not ``summary``)."""
         if self._live is not None:
             self._live.stop()
             self._live = None
+        if not summary:
+            return
         with self.progress.lock:
             providers = [step for step in self.progress.steps.values() if step.is_provider]
             if providers:

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 import dagster as dg
 
+from orchestration.defs.ingest.assets import raw_asset_key
 from orchestration.registry import PROVIDERS, Provider, by_name
 
 AUTOMATION_ENV = "LISTINGS_AUTOMATION"
@@ -84,7 +85,7 @@ def freshness_checks(providers: Sequence[Provider] = PROVIDERS) -> list[dg.Asset
             check
             for provider in providers
             for check in dg.build_last_update_freshness_checks(
-                assets=[dg.AssetKey([provider.dataset, "listings"])], lower_bound_delta=provider.fresh_within
+                assets=[raw_asset_key(provider.name)], lower_bound_delta=provider.fresh_within
             )
         ]
 

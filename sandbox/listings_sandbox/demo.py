@@ -7,12 +7,11 @@ them afterwards in the UI.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import shutil
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager, redirect_stdout
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TextIO
 
@@ -21,7 +20,8 @@ import duckdb
 
 from listings_sandbox import HOSTS, Sandbox, SandboxConfig
 from orchestration.cli.instance import dagster_home
-from orchestration.definitions import defs
+from orchestration.cli.runs import LOG_TAG, run_pipeline
+from orchestration.cli.screen import RunLog, RunScreen
 from orchestration.registry import PROVIDERS, provider_names
 from orchestration.settings import (
     DATA_DIR_ENV,
@@ -53,24 +53,6 @@ def demo_sandbox_config(seed: int) -> SandboxConfig:
 # Each simulated day is a nightly run: sources whose other runs read only recent updates make their
 # reconciliation (full) scan every time, as the nightly schedule will.
 NIGHTLY = {f"SOURCES__{p.name.upper()}__RECONCILE_EVERY_HOURS": "0" for p in PROVIDERS if p.reconcile_cron}
-
-
-QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-
-
-@contextmanager
-def python_logs_to(log: TextIO) -> Iterator[None]:
-    """Python logging (the sources' scan progress, which Dagster's managed loggers also echo) goes to
-    ``log`` for the block, not to the terminal's handlers."""
-    root = logging.getLogger()
-    handlers = root.handlers[:]
-    to_log = logging.StreamHandler(log)
-    to_log.setFormatter(logging.Formatter("# %(message)s"))
-    root.handlers = [to_log]
-    try:
-        yield
-    finally:
-        root.handlers = handlers
 
 
 @contextmanager
@@ -122,6 +104,41 @@ def sandbox_as_the_demo_left_it() -> Iterator[dict[str, str]]:
         yield {**sandbox.dlt_environment(), **NIGHTLY}
 
 
+class DayScreen:
+    """What a demo day shows of its ``listings run``: the live view on a terminal while its runs go
+    (``run_pipeline``'s own lines go to the log only), then one line for the day."""
+
+    def __init__(self, screen: RunScreen) -> None:
+        self.screen = screen
+
+    def say(self, text: str) -> None:
+        self.screen.log.write(f"# {text}")
+
+    def watching(
+        self, instance: dg.DagsterInstance, tags: dict[str, str], steps: Iterable[str]
+    ) -> AbstractContextManager[None]:
+        return self.screen.watching(instance, tags, steps)
+
+
+def run_day(day: int, log: RunLog, terminal: TextIO) -> str:
+    """One simulated day's ``listings run`` of every provider, then the marts; its line."""
+    started = time.perf_counter()
+    screen = RunScreen(log, terminal, step_lines=False)
+    try:
+        report = run_pipeline(observer=DayScreen(screen), tags={"listings/demo_day": str(day), LOG_TAG: str(log.path)})
+    finally:
+        screen.finish(summary=False)
+    loaded = len(provider_names()) - len(report.failed_providers)
+    line = (
+        f"day {day}: {loaded} of {len(provider_names())} providers loaded, marts "
+        f"{'published' if report.marts_published else 'NOT published'} in {time.perf_counter() - started:.1f}s"
+    )
+    if report.outcome != "succeeded":
+        causes = "; ".join(f"{provider}: {cause}" for provider, cause in sorted(report.failed_providers.items()))
+        raise SystemExit(f"{line}\ndemo run failed: {causes or report.marts_failure}; see {log.path}")
+    return line
+
+
 def run(days: int = 3, seed: int = 7, data_folder: Path | None = None) -> None:
     """Load, then (advance a day, load) ``days - 1`` times; print a summary."""
     with environment({DATA_DIR_ENV: str(data_folder.resolve())} if data_folder else {}):
@@ -130,43 +147,30 @@ def run(days: int = 3, seed: int = 7, data_folder: Path | None = None) -> None:
 
 def _run(days: int, seed: int) -> None:
     warehouse = fresh_warehouse()
-    log_path = data_dir() / "demo.log"
-    with (
-        Sandbox(demo_sandbox_config(seed)) as sandbox,
-        environment({**sandbox.dlt_environment(), **NIGHTLY, "DAGSTER_HOME": dagster_home()}),
-    ):
-        print(
-            f"sandbox up: {len(sandbox.servers)} provider hosts on 127.0.0.1, simulated day 0 "
-            f"(quota windows compressed to {QUOTA_WINDOW_SCALE:.0%} of a minute)"
-        )
-        job = defs().resolve_implicit_global_asset_job_def()
-        with dg.DagsterInstance.get() as instance:
+    log = RunLog(data_dir() / "logs")
+    try:
+        with (
+            Sandbox(demo_sandbox_config(seed)) as sandbox,
+            environment({**sandbox.dlt_environment(), **NIGHTLY, "DAGSTER_HOME": dagster_home()}),
+            log.capturing() as terminal,
+        ):
+            say = RunScreen(log, terminal).say
+            say(
+                f"sandbox up: {len(sandbox.servers)} provider hosts on 127.0.0.1, simulated day 0 "
+                f"(quota windows compressed to {QUOTA_WINDOW_SCALE:.0%} of a minute); full log: {log.path}"
+            )
             for day in range(days):
                 if day:
                     changes = sandbox.advance_day()["changes"]
-                    print(
+                    say(
                         f"advanced to simulated day {day}: "
                         + ", ".join(f"{host} {sum(kinds.values())} changes" for host, kinds in changes.items())
                     )
-                started = time.perf_counter()
-                # dlt's progress and dbt's output go to the run's log (and the UI), not the terminal
-                with log_path.open("a") as log, redirect_stdout(log), python_logs_to(log):
-                    result = job.execute_in_process(
-                        instance=instance, run_config=QUIET_LOGS, tags={"listings/demo_day": str(day)}
-                    )
-                checks = result.get_asset_check_evaluations()
-                failed = [c.check_name for c in checks if not c.passed]
-                print(
-                    f"day {day}: Dagster run {result.run_id[:8]} "
-                    f"{'succeeded' if result.success else 'FAILED'} in {time.perf_counter() - started:.1f}s, "
-                    f"{len(checks) - len(failed)}/{len(checks)} asset checks passed"
-                    + (f" (failed: {', '.join(failed)})" if failed else "")
-                )
-                if not result.success:
-                    raise SystemExit("demo run failed; open the Dagster UI (make dev) to see why")
-        requests_served = {provider: sandbox.stats(provider) for provider in provider_names()}
+                say(run_day(day, log, terminal))
+            requests_served = {provider: sandbox.stats(provider) for provider in provider_names()}
+    finally:
+        log.close()
     demo_record().write_text(json.dumps({"seed": seed, "last_day": days - 1}))
-    print(f"(dlt and dbt output of the runs: {log_path})")
     for provider, stats in requests_served.items():
         print(
             f"  {provider}: {stats.get('requests', 0)} requests to the sandbox, "
@@ -203,7 +207,7 @@ def print_summary(warehouse: str) -> None:
     )
     print(f"  warehouse:    {warehouse}")
     print(f"  serving file: {serving_path()}  (what analysts and BI tools open)")
-    print("  Dagster UI:   listings ui   (then http://127.0.0.1:3000; the demo's runs are listed under Runs)")
+    print("  Dagster UI:   listings ui --sandbox   (http://127.0.0.1:3000: the demo's runs; jobs run on its sandbox)")
     print(
         '  query:        .venv/bin/python -c "from orchestration.analyst import example; '
         "print(example('median_price_per_sqm_by_city'))\""

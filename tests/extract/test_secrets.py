@@ -69,7 +69,7 @@ def test_no_credential_reaches_logs_errors_warehouse_dlt_state_or_dagster(
         pipeline_sandbox.arm_fault("enclosure", "server_error", times=0)  # a failure, with its error text
         failed = dg.materialize(
             list(build_raw_assets().values()),
-            selection="raw_enclosure/listings",
+            selection="raw_enclosure/enclosure_listings",
             resources={"dlt": DagsterDltResource(), "warehouse": Warehouse.from_settings()},
             instance=instance,
             raise_on_error=False,

@@ -74,7 +74,7 @@ def test_a_raw_load_triggers_the_models_downstream_of_it_only() -> None:
         settled = dg.evaluate_automation_conditions(defs=definitions, instance=instance)
         assert settled.total_requested == 0
 
-        instance.report_runless_asset_event(dg.AssetMaterialization(dg.AssetKey(["raw_apimo", "listings"])))
+        instance.report_runless_asset_event(dg.AssetMaterialization(dg.AssetKey(["raw_apimo", "apimo_listings"])))
         after_apimo = dg.evaluate_automation_conditions(defs=definitions, instance=instance, cursor=settled.cursor)
         requested = {key.to_user_string() for key in graph.get_all_asset_keys() if after_apimo.get_num_requested(key)}
     assert {"staging/stg_apimo__listings", "staging/stg_apimo__loads", "intermediate/int_listing_versions"} <= requested
@@ -85,7 +85,7 @@ def test_a_raw_load_triggers_the_models_downstream_of_it_only() -> None:
 
 def test_freshness_checks_fail_when_a_provider_has_not_loaded_within_its_window() -> None:
     definitions = defs()
-    apimo = dg.AssetKey(["raw_apimo", "listings"])
+    apimo = dg.AssetKey(["raw_apimo", "apimo_listings"])
     checks = [check for check in definitions.asset_checks if apimo in {key.asset_key for key in check.check_keys}]
     assert len(checks) == 1 and by_name("apimo").fresh_within == timedelta(hours=1)
     selection = dg.AssetSelection.checks(*checks[0].check_keys)
@@ -125,7 +125,7 @@ def test_a_failed_provider_load_does_not_hold_back_the_marts_of_the_others(
         failed = definitions.resolve_job_def("load_estateprime").execute_in_process(
             instance=instance, raise_on_error=False
         )
-        instance.report_runless_asset_event(dg.AssetMaterialization(dg.AssetKey(["raw_apimo", "listings"])))
+        instance.report_runless_asset_event(dg.AssetMaterialization(dg.AssetKey(["raw_apimo", "apimo_listings"])))
         after = dg.evaluate_automation_conditions(defs=definitions, instance=instance, cursor=settled.cursor)
         requested = {key.to_user_string() for key in graph.get_all_asset_keys() if after.get_num_requested(key)}
     assert not failed.success

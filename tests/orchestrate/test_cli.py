@@ -11,9 +11,9 @@ import dlt
 import duckdb
 import pytest
 
-from dlt_sources.common.warehouse_lock import pipeline_run_lock, warehouse_lock
 from listings_sandbox import Sandbox, SandboxConfig
 from orchestration.cli import main
+from orchestration.warehouse.lock import pipeline_run_lock, warehouse_lock
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -21,8 +21,8 @@ def asset_graph():
 
 def test_definitions_load_with_the_expected_asset_keys() -> None:
     keys = {key.to_user_string() for key in asset_graph().get_all_asset_keys()}
-    raw = {f"raw_{source}/listings" for source in provider_names()} | {
-        f"raw_estateprime/{lookup}" for lookup in ("sources", "tags", "custom_fields")
+    raw = {f"raw_{source}/{source}_listings" for source in provider_names()} | {
+        f"raw_estateprime/estateprime_{lookup}" for lookup in ("sources", "tags", "custom_fields")
     }
     staging = {f"staging/stg_{source}__{entity}" for source in provider_names() for entity in ("listings", "loads")} | {
         f"staging/stg_estateprime__{lookup}" for lookup in ("sources", "tags", "custom_fields")
@@ -49,7 +49,7 @@ def test_dbt_source_key_equals_the_dlt_asset_key() -> None:
     for source in provider_names():
         for entity in ("listings", "loads"):  # `_dlt_loads` is the raw listings asset too
             staging = graph.get(dg.AssetKey(["staging", f"stg_{source}__{entity}"]))
-            assert {key.to_user_string() for key in staging.parent_keys} == {f"raw_{source}/listings"}
+            assert {key.to_user_string() for key in staging.parent_keys} == {f"raw_{source}/{source}_listings"}
     versions = graph.get(dg.AssetKey(["intermediate", "int_listing_versions"]))
     # int_source_loads decides which committed loads are new, so it runs first
     assert {key.to_user_string() for key in versions.parent_keys} == {
@@ -69,8 +69,8 @@ def test_assets_are_grouped_by_layer_with_kinds_and_owners() -> None:
         key.to_user_string(): (graph.get(key).group_name, graph.get(key).kinds, graph.get(key).owners)
         for key in graph.get_all_asset_keys()
     }
-    assert layer["raw_actuallycare/listings"] == ("raw", {"dlt", "duckdb"}, ["team:data-platform"])
-    assert layer["raw_avaroai/listings"] == ("raw", {"dlt", "duckdb"}, ["team:data-platform"])
+    assert layer["raw_actuallycare/actuallycare_listings"] == ("raw", {"dlt", "duckdb"}, ["team:data-platform"])
+    assert layer["raw_avaroai/avaroai_listings"] == ("raw", {"dlt", "duckdb"}, ["team:data-platform"])
     assert layer["staging/stg_actuallycare__listings"] == ("staging", {"dbt", "duckdb"}, ["team:data-platform"])
     assert layer["intermediate/int_listing_versions"] == ("intermediate", {"dbt", "duckdb"}, ["team:data-platform"])
     assert layer["marts/listings"] == ("marts", {"dbt", "duckdb"}, ["team:data-platform"])

@@ -41,7 +41,7 @@ def instance(tmp_path: Path) -> Iterator[dg.DagsterInstance]:
 def test_scan_progress_and_summary_appear_in_the_runs_event_log_and_parse_back(
     pipeline_sandbox: Sandbox, instance: dg.DagsterInstance
 ) -> None:
-    messages = load(instance, "raw_actuallycare/listings")
+    messages = load(instance, "raw_actuallycare/actuallycare_listings")
     progress = [parsed for text in messages if (parsed := ScanProgress.parse(text))]
     assert progress[0].message().startswith("actuallycare account default: page 1, 100 of 300 listings read")
     assert (progress[0].provider, progress[0].account_id, progress[0].pages, progress[0].records) == (
@@ -61,9 +61,9 @@ def test_a_scan_without_a_total_expects_as_many_as_the_last_complete_scan(
     pipeline_sandbox: Sandbox, instance: dg.DagsterInstance
 ) -> None:
     """AvaroAI sends no total: the first scan has no ETA, the next one expects the last one's count."""
-    first = [parsed for text in load(instance, "raw_avaroai/listings") if (parsed := ScanProgress.parse(text))]
+    first = [parsed for text in load(instance, "raw_avaroai/avaroai_listings") if (parsed := ScanProgress.parse(text))]
     assert first and all(progress.expected is None and progress.eta_s is None for progress in first)
-    second = load(instance, "raw_avaroai/listings")
+    second = load(instance, "raw_avaroai/avaroai_listings")
     [(last_scan, _)] = [parsed for text in second if (parsed := ScanSummary.parse(text))]
     progress = [parsed for text in second if (parsed := ScanProgress.parse(text))]
     assert progress[0].expected == last_scan.records and progress[0].expected_is_estimate
@@ -90,7 +90,11 @@ def test_a_retried_request_is_logged_as_a_wait_with_its_cause(
     pipeline_sandbox: Sandbox, instance: dg.DagsterInstance, quick_give_up: None
 ) -> None:
     pipeline_sandbox.arm_fault("actuallycare", "rate_limit_burst", times=1, retry_after=1)
-    waits = [parsed for text in load(instance, "raw_actuallycare/listings") if (parsed := RequestWait.parse(text))]
+    waits = [
+        parsed
+        for text in load(instance, "raw_actuallycare/actuallycare_listings")
+        if (parsed := RequestWait.parse(text))
+    ]
     [wait] = [wait for wait in waits if wait.is_retry]
     assert wait.after_429 and wait.seconds == 1 and wait.reason == "Retry-After"
     assert wait.message() == (

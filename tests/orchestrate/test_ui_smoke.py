@@ -120,14 +120,14 @@ def test_the_code_location_loads_and_serves_schedules_and_sensors(webserver: str
 
 def test_the_ui_serves_the_lineage_graph_with_groups_kinds_and_checks(webserver: str) -> None:
     nodes = {"/".join(node["assetKey"]["path"]): node for node in graphql(webserver, ASSET_NODES)["assetNodes"]}
-    raw = {f"raw_{source}/listings" for source in provider_names()} | {
-        f"raw_estateprime/{lookup}" for lookup in ("sources", "tags", "custom_fields")
+    raw = {f"raw_{source}/{source}_listings" for source in provider_names()} | {
+        f"raw_estateprime/estateprime_{lookup}" for lookup in ("sources", "tags", "custom_fields")
     }
     staging = {f"staging/stg_{source}__listings" for source in provider_names()}
     marts = {f"marts/{model}" for model in ("listings", "listing_price_history", "listing_events", "listing_photos")}
     assert raw | staging | {"intermediate/int_listing_versions"} | marts | {"serving/marts"} <= set(nodes)
 
-    assert {nodes[f"raw_{source}/listings"]["groupName"] for source in provider_names()} == {"raw"}
+    assert {nodes[f"raw_{source}/{source}_listings"]["groupName"] for source in provider_names()} == {"raw"}
     assert {nodes[key]["groupName"] for key in marts} == {"marts"}
     assert {"dbt", "duckdb"} <= set(nodes["marts/listings"]["kinds"])
 
@@ -138,4 +138,4 @@ def test_the_ui_serves_the_lineage_graph_with_groups_kinds_and_checks(webserver:
 
     assert {"unique_listings_v2_listing_key", "not_null_listings_v2_listing_key"} <= checks("marts/listings")
     assert "assert_one_current_price_per_listing" in checks("marts/listing_price_history")
-    assert checks("raw_apimo/listings") == {"freshness_check"}
+    assert checks("raw_apimo/apimo_listings") == {"freshness_check"}

@@ -150,7 +150,7 @@ def test_every_run_succeeds_and_every_fault_fired(days: Days) -> None:
     assert days.fired == {host: [] for host in provider_names()}
     assert days.shifted  # the mid-scan inserts and removals happened
     for host in provider_names():
-        faulted = metadata(days.results[1], f"raw_{host}/listings")
+        faulted = metadata(days.results[1], f"raw_{host}/{host}_listings")
         # the burst and the storm, a timeout, the two cut-off bodies: each attempt retried
         assert faulted["responses_429"] >= BURST and faulted["retries"] >= BURST + 3, (host, faulted)
         assert faulted["retry_wait_s"] > 0, (host, faulted)
@@ -243,7 +243,7 @@ def test_malformed_records_are_quarantined_with_provider_id_field_and_reason(day
     assert sorted(source for source, *_ in quarantined) == provider_names()  # one per provider host
     assert {reason for *_, reason in quarantined} == {"not a number: 'call for price'"}
     assert all(record_id is not None and field for _, record_id, field, _ in quarantined)
-    counts = [metadata(result, "raw_koto/listings")["listings_quarantined"] for result in days.results]
+    counts = [metadata(result, "raw_koto/koto_listings")["listings_quarantined"] for result in days.results]
     assert counts == [0, 1, 0]
 
 
@@ -270,11 +270,11 @@ def test_echoed_credentials_are_masked_in_raw_payloads(days: Days) -> None:
 
 def test_schema_drift_is_reported_in_the_run_metadata(days: Days) -> None:
     for host in provider_names():
-        clean, faulted = (metadata(days.results[day], f"raw_{host}/listings") for day in (0, 1))
+        clean, faulted = (metadata(days.results[day], f"raw_{host}/{host}_listings") for day in (0, 1))
         assert clean["schema_drift_fields"] == 0, host  # the first scan records the baseline
         assert "sandbox_new_field.introduced" in faulted["schema_drift"]["new_fields"], host
         assert any("string (was number)" in change for change in faulted["schema_drift"]["type_changes"]), host
-        assert metadata(days.results[2], f"raw_{host}/listings")["schema_drift_fields"] == 0, host
+        assert metadata(days.results[2], f"raw_{host}/{host}_listings")["schema_drift_fields"] == 0, host
 
 
 def test_an_unknown_provider_word_is_kept_and_shown_until_the_crosswalk_maps_it(days: Days) -> None:

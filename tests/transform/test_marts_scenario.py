@@ -75,7 +75,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory, serving_readers) -> Itera
                 result = job.execute_in_process(instance=instance)
                 assert result.success
                 metadata.append(materialisations(result))
-                assert {f"raw_{source}/listings" for source in provider_names()} | {
+                assert {f"raw_{source}/{source}_listings" for source in provider_names()} | {
                     f"marts/{t}" for t in MART_TABLES
                 } <= set(metadata[-1])
                 failed = [check.check_name for check in result.get_asset_check_evaluations() if not check.passed]
@@ -349,13 +349,16 @@ def test_runs_record_scan_figures_requests_cursor_and_mart_previews(scenario: Sc
         for source in provider_names()
     }
     for source in provider_names():
-        assert first[f"raw_{source}/listings"]["listings_new"] == listed[source], source
-        assert first[f"raw_{source}/listings"]["listings_changed"] == 0
-        assert first[f"raw_{source}/listings"]["requests"] >= 1
-    assert first["raw_avaroai/listings"]["responses_429"] == 0
-    assert last["raw_apimo/listings"]["listings_changed"] > 0 and last["raw_apimo/listings"]["listings_unchanged"] > 0
-    assert "timestamp_by_agency" in last["raw_apimo/listings"]["cursor"]
-    assert last["raw_actuallycare/listings"]["cursor"] == {"full_scan_every_run": True}
+        assert first[f"raw_{source}/{source}_listings"]["listings_new"] == listed[source], source
+        assert first[f"raw_{source}/{source}_listings"]["listings_changed"] == 0
+        assert first[f"raw_{source}/{source}_listings"]["requests"] >= 1
+    assert first["raw_avaroai/avaroai_listings"]["responses_429"] == 0
+    assert (
+        last["raw_apimo/apimo_listings"]["listings_changed"] > 0
+        and last["raw_apimo/apimo_listings"]["listings_unchanged"] > 0
+    )
+    assert "timestamp_by_agency" in last["raw_apimo/apimo_listings"]["cursor"]
+    assert last["raw_actuallycare/actuallycare_listings"]["cursor"] == {"full_scan_every_run": True}
     for mart in MART_TABLES:
         [(rows,)] = scenario.mart(f"select count(*) from marts.{mart}")
         assert last[f"marts/{mart}"]["dagster/row_count"] == rows

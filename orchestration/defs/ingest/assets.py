@@ -30,15 +30,22 @@ from orchestration.warehouse.resource import Warehouse
 _NOT_USED_AT_DEFINITION_TIME = "resolved-at-run-time"
 
 
+def raw_asset_key(provider: str, table: str = "listings") -> dg.AssetKey:
+    """``raw_<provider>/<provider>_<table>``: the dataset, then a name that says the provider, since
+    the UI titles an asset by its key's last part (six raw assets would all read ``listings``). The
+    dbt sources declare the same keys in ``meta.dagster.asset_key``, so dbt models hang off the dlt
+    assets in one lineage graph."""
+    return dg.AssetKey([f"raw_{provider}", f"{provider}_{table}"])
+
+
 class RawLayerTranslator(DagsterDltTranslator):
-    """Asset keys ``raw_<provider>/<table>``: the same keys the dbt sources declare in
-    ``meta.dagster.asset_key``, so dbt models hang off the dlt assets in one lineage graph."""
+    """Raw assets keyed by ``raw_asset_key``, in the group ``raw``."""
 
     def get_asset_spec(self, data: DltResourceTranslatorData) -> dg.AssetSpec:
         spec = super().get_asset_spec(data)
-        dataset = data.pipeline.dataset_name if data.pipeline else data.resource.source_name
+        dataset = data.pipeline.dataset_name if data.pipeline else f"raw_{data.resource.source_name}"
         return spec.replace_attributes(
-            key=dg.AssetKey([dataset, data.resource.name]),
+            key=raw_asset_key(dataset.removeprefix("raw_"), data.resource.name),
             deps=[],  # the provider API is not an asset of ours
             group_name="raw",
             owners=OWNERS,
@@ -141,6 +148,8 @@ def load_raw(
     with warehouse.lock("restore dlt state"):
         pipeline.drop()  # as dagster-dlt does: what the warehouse committed wins over local leftovers
         pipeline.sync_destination()
+    for resource in dlt_source.selected_resources.values():
+        resource.add_map(failpoint_at_first_page(provider))
     with raw_reads_guarded_by(warehouse.lock):
         pipeline.extract(dlt_source)
     failpoint("normalize", provider)
@@ -169,6 +178,21 @@ def load_raw(
                 **scan_metadata(source_state.get(resource.name, {}), load_info.loads_ids),
             },
         )
+
+
+def failpoint_at_first_page(provider: str) -> Callable[[object], object]:
+    """A resource map that passes every page on, after the ``extract`` failpoint at the first (see
+    ``orchestration.platform.failpoints``): a crash there is mid-scan, before anything is loaded."""
+    first = True
+
+    def at_first_page(page: object) -> object:
+        nonlocal first
+        if first:
+            first = False
+            failpoint("extract", provider)
+        return page
+
+    return at_first_page
 
 
 # resource-state keys of the scan's own bookkeeping; every other key is an incremental cursor
