@@ -34,7 +34,7 @@ def listings_dbt_project(providers: Sequence[Provider] = PROVIDERS) -> DbtProjec
     """The dbt project for ``providers``, with a manifest no older than its sources.
 
     A fresh clone has no manifest, and a stale one would hide a changed model: ``dbt parse`` runs
-    whenever any model, seed, macro or the project file is newer than ``target/manifest.json``, or
+    whenever any model, seed, macro, singular test or the project file is newer than ``target/manifest.json``, or
     the registry's vars differ from those it was parsed with (a narrower registry, as in a test,
     parses into a target folder of its own). Processes that load the definitions at once (a run's
     step processes, test workers) take turns, so none reads a manifest another is writing.
@@ -45,13 +45,14 @@ def listings_dbt_project(providers: Sequence[Provider] = PROVIDERS) -> DbtProjec
     manifest = Path(project.manifest_path)
     parsed_with = manifest.with_name("registry_vars.json")
     sources = [DBT_PROJECT_DIR / "dbt_project.yml"] + [
-        path for folder in ("models", "seeds", "macros") for path in (DBT_PROJECT_DIR / folder).rglob("*")
+        path for folder in ("models", "seeds", "macros", "tests") for path in (DBT_PROJECT_DIR / folder).rglob("*")
     ]
     manifest.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(manifest.with_name(".parse.lock")):
         stale = not manifest.exists() or max(path.stat().st_mtime for path in sources) > manifest.stat().st_mtime
         if stale or not parsed_with.exists() or parsed_with.read_text() != registry_vars:
-            command = ["parse", "--quiet", *dbt_vars_argument(providers)]
+            # a whole parse: dbt's partial parsing missed a properties file added under tests/
+            command = ["parse", "--quiet", "--no-partial-parse", *dbt_vars_argument(providers)]
             dbt_cli(project).cli(command, target_path=Path(project.target_path)).wait()
             parsed_with.write_text(registry_vars)
     return project
