@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install demo test check soak lint format dev sandbox bench bench-load-path lock clean
+.PHONY: install demo test check fast-tests soak lint format dev sandbox bench bench-load-path lock clean
 
 # Bytecode is compiled at install (uv does not by default): otherwise, where Python may not write it
 # (PYTHONDONTWRITEBYTECODE, a read-only venv), every process, each Dagster step and dbt run among
@@ -28,10 +28,10 @@ demo: $(INSTALLED)  ## the whole pipeline against the sandbox, three simulated d
 test: $(INSTALLED)  ## the test suite (sandbox, pipeline, dbt, Dagster), one test file per core at a time
 	$(BIN)/python -m pytest -n auto --dist loadfile
 
-check: $(INSTALLED)  ## the edit loop, under 3 minutes: lint, then every test but the slow pipeline files
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-	$(BIN)/python scripts/lint_sql.py  # SQLFluff, rendering with dbt (the in-memory `lint` target) and the provider registry
+check: $(INSTALLED)  ## the edit loop, under 3 minutes: lint beside every test but the slow pipeline files
+	$(MAKE) --no-print-directory -j2 lint fast-tests
+
+fast-tests: $(INSTALLED)
 	$(BIN)/python -m pytest -n auto --dist loadfile -m "(check or not slow) and not soak"
 
 soak: $(INSTALLED)  ## the long ones: each fault alone through Dagster; ten loads under readers, then two at once

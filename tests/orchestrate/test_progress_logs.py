@@ -1,7 +1,7 @@
 """Scan progress, summaries and waits reach the Dagster run's event log, under the demo's instance
 settings, in lines `listings run` parses back (dlt_sources.common.scan, dlt_sources.common.http)."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -11,7 +11,7 @@ from dagster_dlt import DagsterDltResource
 
 from dlt_sources.common.http import RequestWait
 from dlt_sources.common.scan import ScanProgress, ScanSummary
-from listings_sandbox import Sandbox
+from listings_sandbox import Sandbox, SandboxConfig
 from orchestration.cli.instance import DAGSTER_YAML_FILE
 from orchestration.defs.ingest.assets import build_raw_assets
 from orchestration.warehouse.resource import Warehouse
@@ -58,9 +58,11 @@ def test_scan_progress_and_summary_appear_in_the_runs_event_log_and_parse_back(
 
 
 def test_a_scan_without_a_total_expects_as_many_as_the_last_complete_scan(
-    pipeline_sandbox: Sandbox, instance: dg.DagsterInstance
+    start_pipeline_sandbox: Callable[..., Sandbox], instance: dg.DagsterInstance
 ) -> None:
-    """AvaroAI sends no total: the first scan has no ETA, the next one expects the last one's count."""
+    """AvaroAI sends no total: the first scan has no ETA, the next one expects the last one's count.
+    (Its quota's window shrunk to 6 s, the client told so: two scans fit in a few seconds.)"""
+    start_pipeline_sandbox(SandboxConfig(seed=3, options={"avaroai": {"rate_limit": (20, 6.0)}}))
     first = [parsed for text in load(instance, "raw_avaroai/avaroai_listings") if (parsed := ScanProgress.parse(text))]
     assert first and all(progress.expected is None and progress.eta_s is None for progress in first)
     second = load(instance, "raw_avaroai/avaroai_listings")

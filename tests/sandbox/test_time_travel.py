@@ -3,6 +3,7 @@
 import tracemalloc
 from collections import Counter, defaultdict
 
+import pytest
 import requests
 
 from listings_sandbox import Sandbox, SandboxConfig
@@ -93,6 +94,7 @@ def test_same_seed_same_data_and_changes_other_seed_different() -> None:
     assert first[0] != other[0] and first[1] != other[1]
 
 
+@pytest.mark.slow  # 20 s of generating listings: `make test` runs it, `make check` leaves it
 def test_a_million_listings_are_served_without_holding_them_all() -> None:
     tracemalloc.start()
     try:
