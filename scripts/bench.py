@@ -102,9 +102,8 @@ def measure(command: list[str], environment: dict[str, str], log: Path) -> Measu
 
 def last_run_steps(data: Path) -> dict[str, float]:
     from dagster import DagsterInstance
-    from dagster._core.instance.ref import InstanceRef
 
-    with DagsterInstance.from_ref(InstanceRef.from_dir(str(data / "dagster"))) as instance:
+    with DagsterInstance.from_config(str(data / "dagster")) as instance:
         run = instance.get_runs(limit=1)[0]
         return {s.step_key: s.end_time - s.start_time for s in instance.get_run_step_stats(run.run_id)}
 
