@@ -14,11 +14,12 @@ INSTALLED := $(VENV)/.installed
 # them, compiles its imports again: about 5 s more to load the definitions, 3 s more per dbt call.
 $(INSTALLED): requirements.lock pyproject.toml sandbox/pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required, found " + sys.version.split()[0])'
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	$(BIN)/uv pip sync --quiet --compile-bytecode --python $(BIN)/python requirements.lock
-	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python --no-deps --editable . --editable ./sandbox
-	touch $@
+	@echo "installing the locked dependencies into $(VENV) (once, and again when the lock changes)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	@$(BIN)/uv pip sync --quiet --compile-bytecode --python $(BIN)/python requirements.lock
+	@$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python --no-deps --editable . --editable ./sandbox
+	@touch $@
 
 install: $(INSTALLED)  ## create .venv with the locked dependencies
 
