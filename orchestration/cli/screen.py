@@ -126,7 +126,7 @@ class RunScreen:
         self.live = self.console.is_terminal
         if not self.live:  # stable lines: no colours, no wrapping at a guessed width
             self.console = Console(file=screen, highlight=False, soft_wrap=True, no_color=True, width=200)
-        self.progress = RunProgress(say=self.say if step_lines else self._log_only, holder_of=self._holder_of)
+        self.progress = RunProgress(say=self.say if step_lines else self.log_only, holder_of=self._holder_of)
         self._live: Live | None = None
         self.watch_instance: dg.DagsterInstance | None = None  # the watcher thread's own
         self.own_run_ids: set[str] = set()
@@ -137,7 +137,8 @@ class RunScreen:
         target = self._live.console if self._live is not None else self.console
         target.print(Text(text), soft_wrap=True)
 
-    def _log_only(self, text: str) -> None:
+    def log_only(self, text: str) -> None:
+        """A line for the log file, not the screen."""
         self.log.write(f"# {text}")
 
     @contextmanager

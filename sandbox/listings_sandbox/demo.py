@@ -39,14 +39,11 @@ QUOTA_WINDOW_SCALE = 0.1
 
 
 def demo_sandbox_config(seed: int) -> SandboxConfig:
-    defaults = SandboxConfig(seed=seed)
-    quotas = {host: getattr(defaults.host_options(host), "rate_limit", None) for host in HOSTS}
-    options = {
-        host: {"rate_limit": (requests, window * QUOTA_WINDOW_SCALE)}
-        for host, quota in quotas.items()
-        if quota is not None
-        for requests, window in [quota]
-    }
+    defaults, options = SandboxConfig(seed=seed), {}
+    for host in HOSTS:
+        if (quota := getattr(defaults.host_options(host), "rate_limit", None)) is not None:
+            requests, window = quota
+            options[host] = {"rate_limit": (requests, window * QUOTA_WINDOW_SCALE)}
     return SandboxConfig(seed=seed, options=options)
 
 
@@ -112,7 +109,7 @@ class DayScreen:
         self.screen = screen
 
     def say(self, text: str) -> None:
-        self.screen.log.write(f"# {text}")
+        self.screen.log_only(text)
 
     def watching(
         self, instance: dg.DagsterInstance, tags: dict[str, str], steps: Iterable[str]
