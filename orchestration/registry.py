@@ -23,6 +23,11 @@ if TYPE_CHECKING:
     from dlt.extract.source import DltSource
 
 
+def raw_dataset(source: str) -> str:
+    """The raw dataset (schema) of a source: ``raw_<name>``, named here only."""
+    return f"raw_{source}"
+
+
 @dataclass(frozen=True)
 class Provider:
     name: str  # the source name: raw_<name>, stg_<name>__listings, load_<name>, [sources.<name>]
@@ -39,7 +44,7 @@ class Provider:
     @property
     def dataset(self) -> str:
         """The raw dataset (schema) its dlt pipeline loads."""
-        return f"raw_{self.name}"
+        return raw_dataset(self.name)
 
     def dlt_source(self) -> Callable[..., DltSource]:
         module, _, function = self.source.partition(":")

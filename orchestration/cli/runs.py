@@ -23,7 +23,7 @@ from orchestration.cli.progress import DBT_STEP, PUBLISH_STEP, failure_cause
 from orchestration.definitions import defs
 from orchestration.defs.conventions import FAILED_PROVIDERS_TAG, PIPELINE_RUN_JOB
 from orchestration.defs.ingest.assets import incremental_cursor
-from orchestration.registry import PROVIDERS, provider_names
+from orchestration.registry import PROVIDERS, provider_names, raw_dataset
 from orchestration.settings import pipelines_dir, warehouse_path
 from orchestration.warehouse.lock import warehouse_lock
 
@@ -130,7 +130,7 @@ def run_pipeline(
     observer = observer or PrintObserver()
     providers = (list(providers) or provider_names()) if raw else []
     use_dagster_home()
-    datasets = {f"raw_{provider}" for provider in providers}
+    datasets = {raw_dataset(provider) for provider in providers}
     graph = defs().resolve_asset_graph()
     raw_keys = {key for key in graph.executable_asset_keys if key.path[0] in datasets}
     mart_keys = {key for key in graph.executable_asset_keys if not key.path[0].startswith("raw_")} if marts else set()

@@ -20,7 +20,7 @@ from dlt_sources.common.raw import raw_reads_guarded_by
 from orchestration.defs.conventions import OWNERS
 from orchestration.defs.ingest.pipelines import keep_dlt_telemetry_off, listings_pipeline
 from orchestration.platform.failpoints import failpoint
-from orchestration.registry import PROVIDERS, Provider
+from orchestration.registry import PROVIDERS, Provider, raw_dataset
 from orchestration.warehouse.lock import pipeline_run_lock
 from orchestration.warehouse.resource import Warehouse
 
@@ -35,7 +35,7 @@ def raw_asset_key(provider: str, table: str = "listings") -> dg.AssetKey:
     the UI titles an asset by its key's last part (six raw assets would all read ``listings``). The
     dbt sources declare the same keys in ``meta.dagster.asset_key``, so dbt models hang off the dlt
     assets in one lineage graph."""
-    return dg.AssetKey([f"raw_{provider}", f"{provider}_{table}"])
+    return dg.AssetKey([raw_dataset(provider), f"{provider}_{table}"])
 
 
 class RawLayerTranslator(DagsterDltTranslator):
@@ -43,9 +43,8 @@ class RawLayerTranslator(DagsterDltTranslator):
 
     def get_asset_spec(self, data: DltResourceTranslatorData) -> dg.AssetSpec:
         spec = super().get_asset_spec(data)
-        dataset = data.pipeline.dataset_name if data.pipeline else f"raw_{data.resource.source_name}"
         return spec.replace_attributes(
-            key=raw_asset_key(dataset.removeprefix("raw_"), data.resource.name),
+            key=raw_asset_key(data.resource.source_name, data.resource.name),
             deps=[],  # the provider API is not an asset of ours
             group_name="raw",
             owners=OWNERS,
@@ -106,7 +105,7 @@ def raw_assets(provider: str, source: Callable[..., DltSource]) -> dg.AssetsDefi
         name=provider,
         dagster_dlt_translator=RawLayerTranslator(),
         op_tags={"listings/provider": provider},
-        pool=f"raw_{provider}",  # one run of a provider at a time (the instance's pools hold 1)
+        pool=raw_dataset(provider),  # one run of a provider at a time (the instance's pools hold 1)
     )
     def provider_raw(
         context: AssetExecutionContext, dlt: DagsterDltResource, warehouse: Warehouse, config: RawLoadConfig

@@ -7,12 +7,9 @@ from pathlib import Path
 
 import dlt
 
+from orchestration.registry import raw_dataset
 from orchestration.settings import pipelines_dir
 from orchestration.warehouse.resource import Warehouse
-
-
-def raw_dataset(provider: str) -> str:
-    return f"raw_{provider}"
 
 
 def listings_pipeline(
