@@ -22,15 +22,8 @@
 {%- endmacro %}
 
 
-{#- One photo of the `photos` JSON list (see photos_json). -#}
-{% macro photo_record(
-    position,
-    url='cast(null as varchar)',
-    caption='cast(null as varchar)',
-    is_floor_plan='false',
-    width='cast(null as integer)',
-    height='cast(null as integer)'
-) -%}
+{#- One photo of the `photos` JSON list; photos_json gives every field (its defaults are the typed nulls). -#}
+{% macro photo_record(position, url, caption, is_floor_plan, width, height) -%}
     {{ record({
         'position': position,
         'url': url,
