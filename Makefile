@@ -53,7 +53,7 @@ dev: $(INSTALLED)  ## the Dagster UI on http://127.0.0.1:3000
 sandbox: $(INSTALLED)  ## serve the provider sandbox on ports 8701-8707
 	$(BIN)/listings sandbox serve --port-base 8701
 
-bench: $(INSTALLED)  ## the whole pipeline at 10k, 100k and 1M listings against DuckDB's read_json (BENCHMARKS.md)
+bench: $(INSTALLED)  ## the pipeline at 10k, 100k and 1M listings on a replay of the sandbox, against read_json and raw HTTP (BENCHMARKS.md)
 	$(BIN)/python scripts/bench.py
 
 bench-load-path: $(INSTALLED)  ## the raw load path at 100,000 listings against DuckDB's read_json
