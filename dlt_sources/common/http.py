@@ -5,7 +5,7 @@ makes five attempts). Both sit in the HTTP adapter here, so every attempt (retri
 turn at the pacer, and each request keeps trying within the provider's time budgets
 (common/retries.py). The adapter also counts what each provider was asked and answered (requests,
 429s, retries, seconds waited) for the run's metadata, and makes each response parse its JSON body
-once.
+once, with orjson where it reads the body as ``requests`` would (common/jsontext.py).
 
 Every wait before a request is logged (a retry's, and a pacer's of a second or more), in lines
 ``RequestWait.parse`` reads back: ``listings run`` shows them live.
@@ -13,6 +13,7 @@ Every wait before a request is logged (a retry's, and a pacer's of a second or m
 
 from __future__ import annotations
 
+import codecs
 import functools
 import logging
 import math
@@ -37,6 +38,7 @@ from requests.exceptions import (
 )
 
 from .errors import guarded_request
+from .jsontext import loads
 from .retries import RequestRetries, RetrySettings
 
 if TYPE_CHECKING:
@@ -269,12 +271,15 @@ def _parse_json_once(response: Response) -> InvalidJSONError | None:
     """Parse a 2xx JSON body now, so that one cut off in transit is a failed attempt, and share the
     result: dlt's client parses a page for its data and its paginator parses it again (a session hook
     cannot do this: the REST client's own response hooks replace the session's). Returns the error
-    if the body does not parse."""
+    if the body does not parse.
+
+    orjson parses it where ``requests`` would decode it as UTF-8 (its own ``response.json``, with
+    simplejson, is what orjson's result must equal and what parses the rest: common/jsontext.py)."""
     if not response.content:
         return None
     parse = response.json
     try:
-        parsed = parse()
+        parsed = loads(response.content, exact=parse) if _read_as_utf8(response.encoding) else parse()
     except ValueError:
         return InvalidJSONError("the body is not valid JSON", request=response.request, response=response)
 
@@ -283,6 +288,18 @@ def _parse_json_once(response: Response) -> InvalidJSONError | None:
 
     response.json = json  # type: ignore[method-assign]
     return None
+
+
+def _read_as_utf8(encoding: str | None) -> bool:
+    """Whether ``requests`` decodes a JSON body of this declared encoding as UTF-8: None makes it
+    guess from the first bytes, UTF-8 without a BOM (orjson refuses the others, which then go to
+    ``requests``)."""
+    if encoding is None:
+        return True
+    try:
+        return codecs.lookup(encoding).name == "utf-8"
+    except LookupError:
+        return False
 
 
 def provider_session(provider: str, account_id: str | None = None, pacer: RequestPacer | None = None) -> Session:

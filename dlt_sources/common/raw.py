@@ -19,7 +19,6 @@ every other table it writes, such as ``<table>_quarantine``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from contextvars import ContextVar
@@ -29,6 +28,10 @@ from typing import Any
 import dlt
 import pyarrow as pa
 from dlt.common.destination.exceptions import DestinationUndefinedEntity
+
+from .jsontext import canonical_bytes, canonical_json
+
+__all__ = ["canonical_bytes", "canonical_json"]  # the payload text: hashed and stored (common/jsontext.py)
 
 LISTING_ID_COLUMN = "source_listing_id"
 RECORD_ID_COLUMN = "source_record_id"  # lookup tables
@@ -77,10 +80,6 @@ def _arrow_schema(id_column: str) -> pa.Schema:
             for name, hints in raw_columns(id_column).items()
         ]
     )
-
-
-def canonical_json(payload: Any) -> str:
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 class RawRows:
