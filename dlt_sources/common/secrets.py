@@ -6,7 +6,8 @@ a token (dlt#1474, #2856). So every configured secret value is registered here, 
 factory rewrites each record's message before any handler (dlt's, urllib3's, Dagster's) sees it.
 Payloads go through ``redact`` too before they are hashed and stored: an API may echo the key in
 a link (a signed photo URL, a ``self`` link), URL-encoded or JSON-escaped, so each secret is also
-looked for in those spellings.
+looked for in those spellings. A scan asks once per page whether any spelling is in the page's
+canonical texts (``found_in``) and redacts record by record only when one is: most pages hold none.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ def spellings(secret: str) -> set[str]:
 class SecretRedactor:
     def __init__(self) -> None:
         self._secrets: tuple[str, ...] = ()  # every spelling, longest first: no partial leftovers
+        self._encoded: tuple[bytes, ...] = ()  # the same in UTF-8, for ``found_in``
         self._lock = threading.Lock()
         self._installed = False
 
@@ -40,6 +42,7 @@ class SecretRedactor:
                 if value and len(value) >= _MIN_SECRET_LENGTH:
                     known |= spellings(value)
             self._secrets = tuple(sorted(known, key=len, reverse=True))
+            self._encoded = tuple(secret.encode() for secret in self._secrets)
             if not self._installed:
                 self._install()
 
@@ -48,6 +51,10 @@ class SecretRedactor:
             if secret in text:
                 text = text.replace(secret, MASK)
         return text
+
+    def found_in(self, text: bytes) -> bool:
+        """Whether ``redact`` would change ``text`` (UTF-8)."""
+        return any(secret in text for secret in self._encoded)
 
     def _install(self) -> None:
         make_record = logging.getLogRecordFactory()
@@ -71,6 +78,11 @@ REDACTOR = SecretRedactor()
 def register_secrets(*values: str | None) -> None:
     """Sources call this with their credentials before making any request."""
     REDACTOR.register(values)
+
+
+def found_in(text: bytes) -> bool:
+    """Whether any registered secret, in any of its spellings, is in ``text`` (UTF-8)."""
+    return REDACTOR.found_in(text)
 
 
 def redact(text: str) -> str:

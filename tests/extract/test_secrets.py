@@ -8,17 +8,19 @@ from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 import dagster as dg
+import dlt
 import duckdb
 import pytest
 from dagster_dlt import DagsterDltResource
 from dlt.pipeline.exceptions import PipelineStepFailed
 
-from dlt_sources.common.raw import canonical_json
+from dlt_sources.common.raw import canonical_json, raw_columns
+from dlt_sources.common.scan import AccountScan
 from dlt_sources.common.secrets import MASK, redact, register_secrets
 from dlt_sources.enclosure_koto import enclosure_source
 from listings_sandbox import HOSTS, Sandbox
 from orchestration.defs.ingest.assets import build_raw_assets
-from orchestration.defs.ingest.pipelines import listings_pipeline
+from orchestration.defs.ingest.pipelines import keep_dlt_telemetry_off, listings_pipeline
 from orchestration.settings import data_dir, warehouse_path
 from orchestration.warehouse.resource import Warehouse
 
@@ -40,6 +42,38 @@ def test_a_payload_loses_the_secret_in_every_spelling_and_stays_json() -> None:
     assert '\\"quote\\"' in payload  # the JSON text escapes it
     masked = redact(payload)
     assert json.loads(masked) == {"links": [f"https://api.example/v1/x?key={MASK}"] * 3, "raw": MASK}
+
+
+def test_a_secret_echoed_in_one_record_of_a_page_is_masked_in_raw_and_the_others_are_stored_as_read(
+    tmp_path: Path,
+) -> None:
+    secret = "echo-k3y/one+record"
+    register_secrets(secret)
+    page = [{"id": str(n), "price": 100 + n, "links": {"self": f"/v1/listings/{n}"}} for n in range(5)]
+    page[2]["links"]["photo"] = f"https://cdn.example/p.jpg?key={quote(secret, safe='')}&sig=1"
+    page[3]["notes"] = f"ask {secret} for access"
+
+    @dlt.resource(name="listings", write_disposition="append", columns=raw_columns())
+    def listings():
+        scan = AccountScan("test", "default", full=True)
+        yield from scan.add_page(page)
+        yield from scan.finish()
+
+    keep_dlt_telemetry_off()  # as the project's own pipelines: a later test asserts nothing left loopback
+    pipeline = dlt.pipeline(
+        pipeline_name="echo",
+        destination=dlt.destinations.duckdb(str(tmp_path / "echo.duckdb")),
+        dataset_name="raw",
+        pipelines_dir=str(tmp_path / "pipelines"),
+    )
+    pipeline.run(listings()).raise_on_failed_jobs()
+    with pipeline.sql_client() as client:
+        stored = dict(client.execute_sql("select source_listing_id, payload from listings"))
+    assert set(stored) == {"0", "1", "2", "3", "4"}
+    assert not [payload for payload in stored.values() if secret in payload or quote(secret, safe="") in payload]
+    assert json.loads(stored["2"])["links"]["photo"] == f"https://cdn.example/p.jpg?key={MASK}&sig=1"
+    assert json.loads(stored["3"])["notes"] == f"ask {MASK} for access"
+    assert {key: stored[key] for key in "014"} == {key: canonical_json(page[int(key)]) for key in "014"}
 
 
 def test_no_credential_reaches_logs_errors_warehouse_dlt_state_or_dagster(
