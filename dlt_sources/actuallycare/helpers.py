@@ -8,7 +8,7 @@ from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.auth import APIKeyAuth
 from dlt.sources.helpers.rest_client.paginators import PageNumberPaginator
 
-from dlt_sources.common.http import RequestPacer, provider_session, single_listing
+from dlt_sources.common.http import RequestPacer, data_path, provider_session, single_listing
 
 from .settings import AUTH_HEADER, LISTINGS_PATH
 
@@ -20,7 +20,7 @@ def listings_client(base_url: str, account_id: str, api_key: str, pacer: Request
         headers={"Accept": "application/json"},
         auth=APIKeyAuth(name=AUTH_HEADER, api_key=api_key, location="header"),
         paginator=PageNumberPaginator(base_page=1, page_param="page", total_path="data.meta.totalPages"),
-        data_selector="data.listings",
+        data_selector=data_path("data.listings"),
         session=provider_session("actuallycare", account_id, pacer),
     )
 

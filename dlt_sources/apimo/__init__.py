@@ -35,7 +35,7 @@ from dlt_sources.common.scan import MAX_REMOVED_SHARE, AccountScan, RemovalPolic
 from dlt_sources.common.secrets import register_secrets
 from dlt_sources.common.validation import number_or_null, timestamp_or_null
 
-from .helpers import properties_client
+from .helpers import PROPERTIES, properties_client
 from .settings import CURSOR_OVERLAP_SECONDS, DEFAULT_BASE_URL, PAGE_SIZE, PROPERTIES_PATH, RECONCILE_EVERY_HOURS
 
 PROVIDER = "apimo"
@@ -95,7 +95,7 @@ def listings(
             removals=removals,
         )
         latest = cursors.get(agency, 0)
-        pages = client.paginate(PROPERTIES_PATH.format(agency_id=agency), params=params, data_selector="properties")
+        pages = client.paginate(PROPERTIES_PATH.format(agency_id=agency), params=params, data_selector=PROPERTIES)
         for page in guarded_pages(pages, PROVIDER, agency):
             body = page.response.json()  # parsed once, shared with the client (common.http)
             latest = max(latest, int(body.get("timestamp") or 0))  # response-level, not a record field

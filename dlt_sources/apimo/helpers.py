@@ -8,7 +8,9 @@ from dlt.sources.helpers.rest_client.auth import HttpBasicAuth
 from dlt.sources.helpers.rest_client.paginators import OffsetPaginator
 from requests import Request, Response
 
-from dlt_sources.common.http import provider_session
+from dlt_sources.common.http import data_path, provider_session
+
+PROPERTIES = data_path("properties")  # a page's records
 
 
 def properties_client(base_url: str, provider: str, token: str, page_size: int) -> RESTClient:

@@ -6,7 +6,7 @@ from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.auth import BearerTokenAuth
 from dlt.sources.helpers.rest_client.paginators import JSONLinkPaginator
 
-from dlt_sources.common.http import RequestPacer, provider_session
+from dlt_sources.common.http import RequestPacer, data_path, provider_session
 
 
 def listings_client(base_url: str, account_id: str, api_key: str, pacer: RequestPacer | None) -> RESTClient:
@@ -16,6 +16,6 @@ def listings_client(base_url: str, account_id: str, api_key: str, pacer: Request
         headers={"Accept": "application/json"},
         auth=BearerTokenAuth(api_key),
         paginator=JSONLinkPaginator(next_url_path="links.next"),
-        data_selector="data",
+        data_selector=data_path("data"),
         session=provider_session("avaroai", account_id, pacer),
     )

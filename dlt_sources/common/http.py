@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
+from dlt.common.jsonpath import compile_path
 from dlt.sources.helpers.requests.session import Session
 from requests import PreparedRequest, RequestException, Response
 from requests.adapters import HTTPAdapter
@@ -43,6 +44,7 @@ from .retries import RequestRetries, RetrySettings
 
 if TYPE_CHECKING:
     from dlt.sources.helpers.rest_client import RESTClient
+    from jsonpath_ng import JSONPath
 
 logger = logging.getLogger(__name__)
 
@@ -312,6 +314,12 @@ def provider_session(provider: str, account_id: str | None = None, pacer: Reques
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
+
+
+def data_path(path: str) -> JSONPath:
+    """A REST client's ``data_selector``, compiled: dlt compiles one given as text again for every
+    page, with jsonpath_ng's parser (about 0.75 ms a page, more than orjson takes to parse it)."""
+    return compile_path(path)
 
 
 def single_listing(

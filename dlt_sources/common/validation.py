@@ -62,13 +62,14 @@ def field_value(record: Mapping[str, Any], path: str) -> Any:
     """The value at a dotted path (``price.value``); None where any step is missing."""
     value: Any = record
     for name in path.split("."):
-        value = value.get(name) if isinstance(value, Mapping) else None
+        # a parsed body holds plain dicts: their type check is far cheaper than the ABC's
+        value = value.get(name) if type(value) is dict or isinstance(value, Mapping) else None
     return value
 
 
 def record_id(record: Any, id_field: str) -> str | None:
     """The record's id as text, or None when it has none usable (missing, empty, not a scalar)."""
-    value = record.get(id_field) if isinstance(record, Mapping) else None
+    value = record.get(id_field) if type(record) is dict or isinstance(record, Mapping) else None
     if isinstance(value, bool) or not isinstance(value, str | int) or not str(value).strip():
         return None
     return str(value)

@@ -52,7 +52,7 @@ from dlt.sources.helpers.rest_client.auth import APIKeyAuth
 from dlt.sources.helpers.rest_client.paginators import BasePaginator
 from requests import Request, Response
 
-from dlt_sources.common.http import provider_session, single_listing
+from dlt_sources.common.http import data_path, provider_session, single_listing
 
 from .settings import LISTINGS_PATH
 
@@ -66,7 +66,7 @@ def search_client(instance: str, account_id: str, base_url: str, key: str) -> RE
         base_url=base_url + "/",
         headers={"Accept": "application/json"},
         auth=APIKeyAuth(name="key", api_key=key, location="query"),
-        data_selector="data",
+        data_selector=data_path("data"),
         session=provider_session(instance, account_id),
     )
 

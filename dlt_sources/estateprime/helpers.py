@@ -8,7 +8,7 @@ from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.auth import APIKeyAuth
 from dlt.sources.helpers.rest_client.paginators import PageNumberPaginator
 
-from dlt_sources.common.http import provider_session, single_listing
+from dlt_sources.common.http import data_path, provider_session, single_listing
 
 from .settings import LISTINGS_PATH
 
@@ -19,7 +19,7 @@ def store_client(base_url: str, store_id: str, api_key: str, auth_header: str) -
         base_url=base_url + "/",
         headers={"Accept": "application/json"},
         auth=APIKeyAuth(name=auth_header, api_key=api_key, location="header"),
-        data_selector="data",
+        data_selector=data_path("data"),
         session=provider_session("estateprime", store_id),
     )
 
