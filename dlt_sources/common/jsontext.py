@@ -34,8 +34,10 @@ _CANONICAL_OPTIONS = (
 )
 # The two float forms, each where a number ends or starts in a canonical text (a string matching
 # them costs a json.dumps, never a wrong text): a one-digit negative exponent (``1e-7``), and
-# 1e-5 <= |x| < 1e-4 without one (``0.00001``).
-_FLOAT_FORMS_JSON_WRITES_OTHERWISE = re.compile(rb"e-\d(?:[,\]}]|$)|(?:^|[:,\[])-?0\.0000")
+# 1e-5 <= |x| < 1e-4 without one (``0.00001``). Two patterns, each found by its literal first: one
+# alternation of both was tried at every byte, 30 us a listing (profiled).
+_ONE_DIGIT_NEGATIVE_EXPONENT = re.compile(rb"e-\d(?:[,\]}]|$)")
+_NO_EXPONENT_BELOW_1E_4 = re.compile(rb"(?:^|[:,\[])-?0\.0000")
 _DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"0" * 9)
 _INTEGER_BEYOND_64_BITS = b"0" * 19  # -2**63 - 1 has 19 digits; a digit run in a string counts too
 
@@ -72,7 +74,8 @@ def _orjson_canonical(payload: Any) -> bytes | None:
     except TypeError:  # an integer beyond 64 bits, a key not a string, a type orjson leaves to json
         return None
     if (
-        ((b"e-" in text or b"0.0000" in text) and _FLOAT_FORMS_JSON_WRITES_OTHERWISE.search(text))
+        (b"e-" in text and _ONE_DIGIT_NEGATIVE_EXPONENT.search(text))
+        or (b"0.0000" in text and _NO_EXPONENT_BELOW_1E_4.search(text))
         or orjson.loads(text) != payload  # NaN or infinity written as null, a UUID as a string, a tuple
     ):
         return None
