@@ -47,8 +47,10 @@ from orchestration.registry import by_name, provider_names
 
 
 def payload_pages(path: Path, limit: int | None = None, page_size: int = 100) -> Iterator[list[dict]]:
-    with path.open() as lines:
-        records = (json.loads(line) for line in islice(lines, limit))
+    from dlt_sources.common.jsontext import loads  # as the sources parse bodies
+
+    with path.open("rb") as lines:
+        records = (loads(line) for line in islice(lines, limit))
         while page := list(islice(records, page_size)):
             yield page
 
@@ -73,6 +75,9 @@ def floor(payloads: Path, work: Path, cpu: ClientCpu) -> int:
 
 
 def pipeline(work: Path, name: str) -> dlt.Pipeline:
+    from orchestration.defs.ingest.pipelines import keep_dlt_telemetry_off
+
+    keep_dlt_telemetry_off()  # as the project's pipelines: no thread reporting usage, no outside host
     return dlt.pipeline(
         pipeline_name=name,
         destination=dlt.destinations.duckdb(str(work / f"{name}.duckdb")),
