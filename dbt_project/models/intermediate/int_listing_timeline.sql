@@ -1,19 +1,90 @@
 {#- Every listing's versions and removals in order, classified in the unified vocabulary. The
     crosswalk is joined here, after the incremental union, so a corrected crosswalk applies to all
-    history on the next build. A value the crosswalk lacks never drops a row. -#}
-{{ config(materialized='table') }}
+    history on the next build. A value the crosswalk lacks never drops a row.
+
+    Incremental by listing (delete+insert on listing_key): a build rewrites every row of each listing
+    that has a row in a load it has not classified yet, or in a load int_listing_versions read again
+    with a new staging revision (the loads whose (source, load_id, staging_revision) differ between
+    the two tables, looked up first and inlined as literals). Rewritten rows carry the build's stamp
+    (rebuilt_at), by which the marts find the listings to rebuild. Each row also carries the
+    classification revision: a digest of the crosswalk's content, of the default_rent_period var and
+    of this model's code. When it differs from the table's, every listing is rewritten: a corrected
+    crosswalk reaches all history without a --full-refresh. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='listing_key',
+    on_schema_change='append_new_columns'
+) }}
+-- SQLFluff reads the indents inside these Jinja blocks as SQL's:
+-- noqa: disable=LT02
+{%- set classification_revision -%}
+    select
+        md5(
+            '{{ var("default_rent_period") }}|{{ model.checksum.checksum }}|'
+            || coalesce(string_agg(
+                provider || '|' || field || '|' || source_value || '|' || coalesce(unified_value, '')
+                || '|' || coalesce(source_label, ''),
+                ';' order by provider, field, source_value
+            ), '')
+        ) as classification_revision
+    from {{ ref('crosswalk_vocabulary') }}
+{%- endset -%}
+
+{%- set rebuild = namespace(every_listing=true, loads={}) -%}
+{%- if is_incremental() and execute -%}
+    {%- set built_columns = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
+    {%- if 'rebuilt_at' in built_columns and 'classification_revision' in built_columns -%}
+        {%- set other_revisions = run_query(
+            "select count(*) from " ~ this ~ " where classification_revision <> ("
+            ~ classification_revision ~ ")"
+        ).rows[0][0] -%}
+        {%- set rebuild.every_listing = other_revisions > 0 -%}
+        {%- set load_revisions = "select source, load_id, staging_revision from " -%}
+        {%- set rebuild.loads = loads_by_source(
+            "select distinct source, load_id from ((" ~ load_revisions ~ ref('int_listing_versions')
+            ~ " " ~ dbt.except() ~ " " ~ load_revisions ~ this ~ ") union ("
+            ~ load_revisions ~ this ~ " " ~ dbt.except() ~ " " ~ load_revisions ~ ref('int_listing_versions')
+            ~ ")) as changed_loads"
+        ) -%}
+    {%- endif -%}
+{%- endif %}
+-- noqa: enable=LT02
 
 with
+
+-- The listings this build rewrites: all of them, or those with a row in a changed load (here or in
+-- the rows this table holds, which a re-read load may no longer have).
+{%- if is_incremental() and not rebuild.every_listing %}
+changed_listings as (
+
+    select listing_key from {{ ref('int_listing_versions') }}
+    where {{ loads_condition(rebuild.loads) }}
+    union
+    select listing_key from {{ this }}
+    where {{ loads_condition(rebuild.loads) }}
+
+),
+{%- endif %}
 
 versions as (
 
     select * from {{ ref('int_listing_versions') }}
+    {%- if is_incremental() and not rebuild.every_listing %}
+    where listing_key in (select changed_listings.listing_key from changed_listings)
+    {%- endif %}
 
 ),
 
 vocabulary as (
 
     select * from {{ ref('crosswalk_vocabulary') }}
+
+),
+
+classification as (
+
+    {{ classification_revision }}
 
 ),
 
@@ -76,9 +147,15 @@ classified as (
         versions.photos,
         versions.source_created_at,
         versions.source_updated_at,
-        versions.source_status_changed_at
+        versions.source_status_changed_at,
+
+        ---------- what built the row: by these, later builds find what changed
+        versions.staging_revision,
+        classification.classification_revision,
+        {{ build_stamp() }} as rebuilt_at
 
     from versions
+    cross join classification
     left join vocabulary as listing_types
         on listing_types.provider = versions.provider
         and listing_types.field = 'listing_type'

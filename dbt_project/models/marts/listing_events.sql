@@ -1,7 +1,38 @@
 {#- What happened to each listing, one row per event, read from consecutive raw rows: its first
     version (new_listing, or already_listed when the pipeline met it in the first load of its
-    account), each change of price or unified status, each removal and each return. -#}
+    account), each change of price or unified status, each removal and each return.
+
+    Incremental (delete+insert on listing_key): a build rebuilds the listings whose timeline rows
+    were written since its last build, and those whose account's first load changed
+    (int_account_first_loads; macros/incremental_listings.sql). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='listing_key',
+    on_schema_change='fail',
+    pre_hook="{{ delete_changed_listings(stamped=[ref('int_listing_timeline'), ref('int_account_first_loads')], first_loads=true) }}",
+    post_hook="{{ record_incremental_build(stamped=[ref('int_listing_timeline'), ref('int_account_first_loads')]) }}"
+) }}
+-- depends_on: {{ ref('int_incremental_builds') }}
+{%- set window = incremental_window(stamped=[ref('int_listing_timeline'), ref('int_account_first_loads')]) %}
+
 with
+
+{% if window.since is not none -%}
+changed_listings as (
+
+    {{ changed_listings(window, first_loads=true) }}
+
+),
+
+{% endif -%}
+timeline_rows as (
+
+    select *
+    from {{ ref('int_listing_timeline') }}
+    where {{ is_changed_listing(window) }}
+
+),
 
 rows_in_order as (
 
@@ -17,19 +48,15 @@ rows_in_order as (
         max(case when not is_removal then sequence_number end) over (
             partition by listing_key order by sequence_number rows between unbounded preceding and 1 preceding
         ) as previous_version_number
-    from {{ ref('int_listing_timeline') }}
+    from timeline_rows
 
 ),
 
--- The first load of each account (an agency, store, search or key added later has its own): what
--- it found was on the market before the pipeline watched, so its first versions are not new listings.
+-- The first load of each account: what it found was on the market before the pipeline watched, so
+-- its first versions are not new listings (int_account_first_loads).
 account_first_loads as (
 
-    select distinct
-        source,
-        account_id,
-        first_value(load_id) over (partition by source, account_id order by observed_at, load_id) as first_load_id
-    from {{ ref('int_listing_timeline') }}
+    select * from {{ ref('int_account_first_loads') }}
 
 ),
 
@@ -38,7 +65,7 @@ first_versions as (
     select
         timeline.listing_key,
         timeline.load_id = account_first_loads.first_load_id as in_first_load
-    from {{ ref('int_listing_timeline') }} as timeline
+    from timeline_rows as timeline
     inner join account_first_loads
         on account_first_loads.source = timeline.source
         and account_first_loads.account_id = timeline.account_id

@@ -1,8 +1,31 @@
 {#- One row per run of an unchanged price (amount, currency and period) per listing, derived from
     the raw versions alone. Two versions at the same price, or a listing that leaves and comes back
     at its old price, stay one row. A price the provider hides keeps its amount: hiding or showing
-    it is not a new period, and price_is_hidden says whether it was hidden in the period. -#}
+    it is not a new period, and price_is_hidden says whether it was hidden in the period.
+
+    Incremental (delete+insert on listing_key): a build rebuilds the listings whose timeline rows
+    were written since its last build (macros/incremental_listings.sql). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='listing_key',
+    on_schema_change='fail',
+    pre_hook="{{ delete_changed_listings(stamped=[ref('int_listing_timeline')]) }}",
+    post_hook="{{ record_incremental_build(stamped=[ref('int_listing_timeline')]) }}"
+) }}
+-- depends_on: {{ ref('int_incremental_builds') }}
+{%- set window = incremental_window(stamped=[ref('int_listing_timeline')]) %}
+
 with
+
+{% if window.since is not none -%}
+changed_listings as (
+
+    {{ changed_listings(window) }}
+
+),
+
+{% endif -%}
 
 versions as (
 
@@ -15,7 +38,7 @@ versions as (
         price_period,
         price_is_hidden
     from {{ ref('int_listing_timeline') }}
-    where not is_removal
+    where not is_removal and {{ is_changed_listing(window) }}
 
 ),
 
