@@ -1,0 +1,71 @@
+"""A page whose listings are all unchanged costs no arrow table, no drift walk and no rows: only
+stored versions are walked for schema drift."""
+
+from pathlib import Path
+from typing import Any
+
+import dlt
+import pyarrow as pa
+import pytest
+
+from dlt_sources.common import scan
+from dlt_sources.common.raw import raw_columns
+from orchestration.defs.ingest.pipelines import keep_dlt_telemetry_off
+
+PAGES = [
+    [{"id": str(n), "price": 100.5 + n, "updated_at": "2026-11-23T10:00:00Z", "geo": {"lat": 1e-5}} for n in page]
+    for page in (range(0, 3), range(3, 6))
+]
+
+
+def scan_pages(pipeline: dlt.Pipeline, pages: list[list[dict[str, Any]]]) -> list[list[pa.Table]]:
+    """Run one full scan of ``pages``; what ``add_page`` returned for each."""
+    returned: list[list[pa.Table]] = []
+
+    @dlt.resource(name="listings", write_disposition="append", columns=raw_columns())
+    def listings():
+        account = scan.AccountScan("test", "default", full=True, volatile_fields=("days_on_market",))
+        for page in pages:
+            returned.append(account.add_page(page))
+            yield from returned[-1]
+        yield from account.finish()
+
+    pipeline.run(listings()).raise_on_failed_jobs()
+    return returned
+
+
+@pytest.fixture
+def pipeline(tmp_path: Path) -> dlt.Pipeline:
+    keep_dlt_telemetry_off()
+    return dlt.pipeline(
+        pipeline_name="unchanged",
+        destination=dlt.destinations.duckdb(str(tmp_path / "unchanged.duckdb")),
+        dataset_name="raw",
+        pipelines_dir=str(tmp_path / "pipelines"),
+    )
+
+
+def test_an_unchanged_page_yields_no_table_and_walks_no_record(
+    pipeline: dlt.Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    walked: list[dict[str, Any]] = []
+    walk = scan.FieldTypes.add
+
+    def add(self: scan.FieldTypes, record: dict[str, Any], *args: Any) -> None:
+        if not args:  # a record, not one of its nested objects
+            walked.append(record)
+        walk(self, record, *args)
+
+    monkeypatch.setattr(scan.FieldTypes, "add", add)
+    first = scan_pages(pipeline, PAGES)
+    assert [sum(table.num_rows for table in tables) for tables in first] == [3, 3]
+    assert len(walked) == 6
+    walked.clear()
+    again = [[{**record, "days_on_market": 9} for record in page] for page in PAGES]  # only a volatile field moved
+    again[1][2] = {**again[1][2], "price": 999}
+    unchanged_page, changed_page = scan_pages(pipeline, again)
+    assert unchanged_page == []  # not even an empty table
+    assert [table.num_rows for table in changed_page] == [1]
+    assert [record["id"] for record in walked] == ["5"]  # the stored version only
+    with pipeline.sql_client() as client:
+        assert client.execute_sql("select count(*) from listings")[0][0] == 7
