@@ -11,21 +11,23 @@ from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import dagster as dg
 import dlt
 import duckdb
-import pandas as pd
 
 from orchestration.cli.instance import use_dagster_home
 from orchestration.cli.progress import DBT_STEP, PUBLISH_STEP, failure_cause
-from orchestration.definitions import defs
+from orchestration.definitions import build_definitions, listings_run_job
 from orchestration.defs.conventions import FAILED_PROVIDERS_TAG, PIPELINE_RUN_JOB
 from orchestration.defs.ingest.assets import incremental_cursor
 from orchestration.registry import PROVIDERS, provider_names, raw_dataset
 from orchestration.settings import pipelines_dir, warehouse_path
 from orchestration.warehouse.lock import warehouse_lock
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DBT_OP = DBT_STEP
 RUN_HOST_TAG, RUN_PID_TAG = "listings/host", "listings/pid"  # which process runs it
@@ -34,26 +36,6 @@ RUN_HOST_TAG, RUN_PID_TAG = "listings/host", "listings/pid"  # which process run
 INVOCATION_TAG, STAGE_TAG, LOG_TAG = "listings/invocation", "listings/stage", "listings/log"
 # A re-execution from the UI copies its parent's tags, but no `listings run` process runs it
 PARENT_RUN_TAG = "dagster/parent_run_id"
-
-
-def pipeline_run_job() -> dg.JobDefinition:
-    """The job ``listings run`` runs subsets of: each step's process loads it again through
-    ``dg.reconstructable``, from this module.
-
-    It comes from the code location's definitions less the checks the job leaves out (the freshness
-    checks: the freshness sensor's). A run of a subset of assets (``execute_job(asset_selection=...)``,
-    which records the selection, so that a re-execution from the UI selects the same) takes every
-    check of those assets that its definitions hold, whatever the job selects: each freshness check
-    would cost a step process."""
-    location = defs()
-    job = location.resolve_job_def(PIPELINE_RUN_JOB)
-    kept = job.asset_layer.asset_graph.asset_check_keys
-    return dg.Definitions(
-        assets=location.assets,
-        asset_checks=[checks for checks in location.asset_checks or [] if set(checks.check_keys) <= kept],
-        jobs=[dg.define_asset_job(PIPELINE_RUN_JOB, selection=dg.AssetSelection.all(), description=job.description)],
-        resources=location.resources,
-    ).resolve_job_def(PIPELINE_RUN_JOB)
 
 
 @dataclass
@@ -124,14 +106,17 @@ def run_pipeline(
     carries the failed providers in its tags (and the publish in its metadata).
 
     The multiprocess executor runs each provider in its own process: they extract side by side and
-    take turns at the warehouse lock to load. ``in_process`` runs every step in this process, one
-    after another. ``observer`` is told what happens (default: lines printed); ``tags`` go on both runs.
+    take turns at the warehouse lock to load. One provider's load, and the marts run (the dbt build,
+    then the publish: one after the other whatever the executor), run in this process, which has
+    their definitions already: a step process would spend seconds loading them again before any
+    work. ``in_process`` runs every step here, one after another. ``observer`` is told what happens
+    (default: lines printed); ``tags`` go on both runs.
     """
     observer = observer or PrintObserver()
     providers = (list(providers) or provider_names()) if raw else []
     use_dagster_home()
     datasets = {raw_dataset(provider) for provider in providers}
-    graph = defs().resolve_asset_graph()
+    graph = build_definitions(dbt=marts).resolve_asset_graph()
     raw_keys = {key for key in graph.executable_asset_keys if key.path[0] in datasets}
     mart_keys = {key for key in graph.executable_asset_keys if not key.path[0].startswith("raw_")} if marts else set()
     report = PipelineRun()
@@ -144,7 +129,8 @@ def run_pipeline(
             config = {provider: {"config": {"full_scan": True}} for provider in providers} if full_refresh else {}
             stage_tags = {**tags, STAGE_TAG: "raw"}
             with observer.watching(instance, stage_tags, providers):
-                run = execute_assets(instance, raw_keys, config, len(providers), in_process, stage_tags)
+                processes = 1 if in_process else len(providers)
+                run = execute_assets(instance, raw_keys, config, processes, stage_tags, dbt=False)
             report.run_ids["raw"] = run.run_id
             report.failed_providers = provider_failures(instance, run.run_id, providers)
             loaded = len(providers) - len(report.failed_providers)
@@ -155,7 +141,7 @@ def run_pipeline(
             if report.failed_providers:
                 stage_tags[FAILED_PROVIDERS_TAG] = ",".join(sorted(report.failed_providers))
             with observer.watching(instance, stage_tags, [DBT_STEP, PUBLISH_STEP]):
-                run = execute_assets(instance, mart_keys, config, 1, in_process, stage_tags)
+                run = execute_assets(instance, mart_keys, config, 1, stage_tags)
             report.run_ids["marts"] = run.run_id
             report.marts_published = run.is_success
             if not run.is_success:
@@ -171,25 +157,47 @@ def execute_assets(
     instance: dg.DagsterInstance,
     selection: set[dg.AssetKey],
     op_config: dict,
-    max_concurrent: int,
-    in_process: bool,
+    processes: int,
     tags: dict[str, str],
+    dbt: bool = True,
 ) -> dg.DagsterRun:
     """One Dagster run of ``selection`` and its checks (those of the pipeline-run job: the dbt tests,
-    not the freshness checks), recorded in ``instance`` (the UI lists it)."""
-    executor = {"in_process": {}} if in_process else {"multiprocess": {"max_concurrent": max(1, max_concurrent)}}
+    not the freshness checks), recorded in ``instance`` (the UI lists it): in this process when
+    ``processes`` is 1, else up to that many step processes at once. Without ``dbt`` (raw loads
+    only), the job, and each step process, is built from the raw loads' definitions alone."""
+    if processes > 1:
+        executor = {"multiprocess": {"max_concurrent": processes, "start_method": step_start_method()}}
+    else:
+        executor = {"in_process": {}}
     # the console logger's lines are the event log's, which the log file gets whole (screen.RunLog)
     loggers = {"console": {"config": {"log_level": "CRITICAL"}}}
     run_config = {"ops": op_config, "execution": {"config": executor}, "loggers": loggers}
+    job = dg.build_reconstructable_job(
+        listings_run_job.__module__, listings_run_job.__name__, reconstructable_kwargs={"dbt": dbt}
+    )
     result = dg.execute_job(
-        dg.reconstructable(pipeline_run_job),
-        instance,
-        run_config=run_config,
-        tags=tags,
-        asset_selection=sorted(selection),
-        raise_on_error=False,
+        job, instance, run_config=run_config, tags=tags, asset_selection=sorted(selection), raise_on_error=False
     )
     return instance.get_run_by_id(result.run_id)
+
+
+# The environment the fork server of this process started with (see step_start_method)
+_forkserver_environment: dict[str, str] | None = None
+
+
+def step_start_method() -> dict:
+    """How the multiprocess executor starts step processes: forked from a server that has imported
+    Dagster, dlt and the sources once, rather than each step process importing them again (seconds
+    each, on every step). The fork server keeps the environment it started with and serves every
+    later run of this process, so a later run under another environment (a test, or a library
+    caller, that changed the data folder or dlt's settings) spawns its step processes instead."""
+    global _forkserver_environment
+    if _forkserver_environment is None:
+        _forkserver_environment = dict(os.environ)
+    if _forkserver_environment != dict(os.environ):
+        return {"spawn": {}}
+    sources = sorted({provider.source.partition(":")[0] for provider in PROVIDERS})
+    return {"forkserver": {"preload_modules": [listings_run_job.__module__, *sources]}}
 
 
 def provider_failures(instance: dg.DagsterInstance, run_id: str, providers: Sequence[str]) -> dict[str, str]:
@@ -324,6 +332,8 @@ def process_alive(pid: int) -> bool:
 def unmapped_source_values() -> pd.DataFrame:
     """Provider words and codes the crosswalk does not map yet, with the listings carrying each
     (dbt's ``int_unmapped_source_values``; empty before the first build)."""
+    import pandas as pd  # here, not at import: a run's step processes load this module's definitions
+
     columns = ["source", "provider", "field", "source_value", "listings"]
     warehouse = warehouse_path()
     if not warehouse.exists():
@@ -344,6 +354,8 @@ def unmapped_source_values() -> pd.DataFrame:
 def provider_status(now: datetime | None = None, last_run: LastRun | None = None) -> pd.DataFrame:
     """One row per provider: last committed load, raw counts, cursor, freshness, and how the
     provider fared in ``last_run`` (the last ``listings run``) and why it failed there."""
+    import pandas as pd
+
     now = now or datetime.now(UTC)
     rows = []
     warehouse = warehouse_path()

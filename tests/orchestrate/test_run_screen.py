@@ -25,7 +25,6 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
-from filelock import FileLock
 
 from listings_sandbox import Sandbox, SandboxConfig
 from orchestration.cli import main, progress
@@ -203,16 +202,33 @@ def test_a_failed_dbt_build_ends_with_the_failing_model_and_its_error(tmp_path: 
     assert outcome == f"listings run: FAILED (exit 1): the marts were not rebuilt; full log: {log_file(lines)}"
 
 
+# holds the lock file given until its stdin closes
+HOLD_LOCK = (
+    "import sys; from filelock import FileLock; lock = FileLock(sys.argv[1]); lock.acquire(); "
+    "print('held', flush=True); sys.stdin.read()"
+)
+
+
 def test_a_step_waiting_for_a_pool_or_the_warehouse_lock_says_so_naming_the_holder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(progress, "WAIT_NOTICE_SECONDS", 1.0)
     released = threading.Event()
 
+    lock_holder: list[subprocess.Popen] = []
+
     def hold_then_release(instance: dg.DagsterInstance, holding: threading.Event) -> None:
-        """Hold Apimo's pool and the warehouse lock; let each go once the run's log shows the wait."""
-        lock = FileLock(tmp_path / "warehouse.duckdb.lock")  # as another process's load would hold it
-        lock.acquire()
+        """Hold Apimo's pool and the warehouse lock; let each go once the run's log shows the wait.
+        The lock is held by a process of its own, as another process's load would hold it (the one
+        provider's load runs in this test's process)."""
+        lock = subprocess.Popen(
+            [sys.executable, "-c", HOLD_LOCK, str(tmp_path / "warehouse.duckdb.lock")],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        lock_holder.append(lock)
+        assert lock.stdout.readline().strip() == "held"
         instance.event_log_storage.initialize_concurrency_limit_to_default("raw_apimo")  # dagster.yaml's: 1
         instance.event_log_storage.claim_concurrency_slot("raw_apimo", "standin-run", "standin_step")
         holding.set()
@@ -222,7 +238,8 @@ def test_a_step_waiting_for_a_pool_or_the_warehouse_lock_says_so_naming_the_hold
             wait_in_log("waiting for the warehouse warehouse.duckdb")
         finally:
             instance.event_log_storage.free_concurrency_slots_for_run("standin-run")
-            lock.release()
+            lock.stdin.close()  # the holder exits, and its lock goes with it
+            lock.wait(60)
             released.set()
 
     def wait_in_log(text: str) -> None:
@@ -246,7 +263,7 @@ def test_a_step_waiting_for_a_pool_or_the_warehouse_lock_says_so_naming_the_hold
     waits = [line for line in lines if line.startswith("  apimo ") and "waiting for" in line]
     pool, lock = waits[:2]
     assert pool.startswith("  apimo         waiting for pool raw_apimo held by the standin_step step of run standin-")
-    assert lock.startswith(f"  apimo         waiting for the warehouse lock held by PID {os.getpid()} (")
+    assert lock.startswith(f"  apimo         waiting for the warehouse lock held by PID {lock_holder[0].pid} (")
     assert "(to restore dlt state)" in lock
     [summary] = [line for line in lines if line.startswith("apimo ")]
     assert float(summary.split()[-4]) >= 4  # the waits are counted in its waited column (seconds)

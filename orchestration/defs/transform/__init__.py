@@ -8,11 +8,14 @@ from collections.abc import Sequence
 import dagster as dg
 
 from orchestration.defs import automation
-from orchestration.defs.transform.assets import build_dbt_assets, dbt_cli, listings_dbt_project
 from orchestration.registry import Provider
 
 
 def definitions(providers: Sequence[Provider]) -> dg.Definitions:
+    # dagster-dbt, and dbt through it, take seconds to import: only a process that builds the dbt
+    # assets pays that (a raw load's step process builds the definitions without them)
+    from orchestration.defs.transform.assets import build_dbt_assets, dbt_cli, listings_dbt_project
+
     project = listings_dbt_project(providers)
     return dg.Definitions(
         assets=[build_dbt_assets(project, providers)],
