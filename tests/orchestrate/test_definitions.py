@@ -8,7 +8,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from orchestration.definitions import defs
+from orchestration.definitions import defs, listings_run_job
 from orchestration.defs.ingest.pipelines import listings_pipeline
 from orchestration.registry import provider_names
 from orchestration.settings import REPO_ROOT as REPO
@@ -125,3 +125,44 @@ def test_dagster_from_the_repository_root_finds_the_code_location(tmp_path: Path
     )
     assert validated.returncode == 0, validated.stderr[-2000:]
     assert "Validation successful for code location listings" in validated.stderr + validated.stdout
+
+
+def test_definitions_are_built_once_per_process_and_again_under_other_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`listings run` and each of its step processes once built them many times over (1-2 s each)."""
+    monkeypatch.setenv("LISTINGS_DATA_DIR", str(tmp_path / "one"))
+    first = defs()
+    assert defs() is first
+    assert listings_run_job() is listings_run_job()
+    monkeypatch.setenv("LISTINGS_DATA_DIR", str(tmp_path / "two"))
+    assert defs() is not first
+
+
+def test_a_raw_load_step_process_builds_its_job_without_dbt(tmp_path: Path) -> None:
+    """What a raw load's step process does (`listings run` starts its raw run so): it imports
+    dagster-dbt, or dbt, only at the cost of seconds, and reads no dbt manifest."""
+    step = (
+        "import sys, dagster as dg\n"
+        "job = dg.build_reconstructable_job('orchestration.definitions', 'listings_run_job', "
+        "reconstructable_kwargs={'dbt': False})\n"
+        "keys = job.get_definition().asset_layer.asset_graph.get_all_asset_keys()\n"
+        "assert keys and all(key.path[0].startswith('raw_') for key in keys), keys\n"
+        "loaded = sorted(name for name in sys.modules if name.split('.')[0] in ('dagster_dbt', 'dbt', 'pandas'))\n"
+        "print(loaded)\n"
+    )
+    env = {**os.environ, "LISTINGS_DATA_DIR": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", step], env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_the_dbt_resource_skips_what_dagster_dbt_does_before_each_command() -> None:
+    """ListingsDbtCli overrides two private members of dagster-dbt's resource: an upgrade that
+    renames them would silently bring back a `dbt --version` and an in-process adapter per command."""
+    from dagster_dbt import DbtCliResource
+
+    from orchestration.defs.transform.assets import ListingsDbtCli
+
+    assert {"_cli_version", "_initialize_dbt_core_adapter"} <= set(vars(DbtCliResource))
+    assert {"_cli_version", "_initialize_dbt_core_adapter"} <= set(vars(ListingsDbtCli))

@@ -1,7 +1,9 @@
 """Every dbt model, seed and test as Dagster assets and asset checks, in one ``@dbt_assets``
 (blocking checks do not work across several definitions, dagster#19821)."""
 
+import functools
 import hashlib
+import importlib.metadata
 import json
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -13,6 +15,7 @@ import duckdb
 from dagster import AssetExecutionContext  # Dagster reads this annotation at definition time
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 from filelock import FileLock
+from packaging import version
 from pydantic import Field
 
 from orchestration.defs.conventions import WAREHOUSE_WRITER_POOL
@@ -25,9 +28,26 @@ MARTS_SCHEMA = "marts"
 PREVIEW_ROWS = 5
 
 
+class ListingsDbtCli(DbtCliResource):
+    """dagster-dbt's dbt resource, less two things it does before every dbt command that buy nothing
+    here and cost seconds each (most of a build with nothing new to build): it runs ``dbt --version``
+    in a subprocess, to tell dbt Core from the Fusion engine, where the dbt beside this interpreter is
+    the dbt-core package installed with it; and it opens a dbt adapter in this process, which only the
+    invocation's column-metadata and row-count fetches use (this project calls neither: the marts'
+    row counts are ``mart_preview``'s). Both are private to dagster-dbt (pinned in requirements.lock);
+    ``tests/orchestrate/test_definitions.py`` notices when an upgrade renames them."""
+
+    @functools.cached_property
+    def _cli_version(self) -> version.Version:
+        return version.parse(importlib.metadata.version("dbt-core"))
+
+    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:  # noqa: ARG002 (dagster-dbt's signature)
+        return None
+
+
 def dbt_cli(project: DbtProject) -> DbtCliResource:
     """The dbt installed beside this interpreter: found without an activated virtualenv."""
-    return DbtCliResource(project_dir=project, dbt_executable=str(Path(sys.executable).parent / "dbt"))
+    return ListingsDbtCli(project_dir=project, dbt_executable=str(Path(sys.executable).parent / "dbt"))
 
 
 def listings_dbt_project(providers: Sequence[Provider] = PROVIDERS) -> DbtProject:
@@ -161,5 +181,17 @@ def with_mart_previews(context: AssetExecutionContext, events: Iterator, warehou
 def mart_preview(connection: duckdb.DuckDBPyConnection, mart: str) -> dict:
     table = f"{MARTS_SCHEMA}.{mart}"
     rows = connection.execute(f"select count(*) from {table}").fetchone()[0]
-    first = connection.execute(f"from {table} limit {PREVIEW_ROWS}").df()
-    return {"dagster/row_count": rows, "preview": dg.MetadataValue.md(first.to_markdown(index=False))}
+    first = connection.execute(f"from {table} limit {PREVIEW_ROWS}")
+    columns = [column[0] for column in first.description]
+    return {"dagster/row_count": rows, "preview": dg.MetadataValue.md(markdown_table(columns, first.fetchall()))}
+
+
+def markdown_table(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A Markdown table of ``rows`` (written here: pandas' ``to_markdown`` costs a second's import in
+    the process that runs the build, for five rows)."""
+
+    def cell(value: object) -> str:
+        return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
+
+    lines = [columns, ["---"] * len(columns), *([cell(value) for value in row] for row in rows)]
+    return "\n".join(f"| {' | '.join(line)} |" for line in lines)
