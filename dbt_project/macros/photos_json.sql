@@ -13,23 +13,21 @@
     width='cast(null as integer)',
     height='cast(null as integer)'
 ) -%}
-    coalesce(
-        to_json({{ list_transform(list, element, photo_record(
-            position, url=url, caption=caption, is_floor_plan=is_floor_plan, width=width, height=height
-        ), position='position') }}),
-        cast('[]' as json)
-    )
+    {{ json_list(list_transform(list, element, photo_record(
+        position, url=url, caption=caption, is_floor_plan=is_floor_plan, width=width, height=height
+    ), position='position')) }}
 {%- endmacro %}
 
 
-{#- One photo of the `photos` JSON list; photos_json gives every field (its defaults are the typed nulls). -#}
+{#- One photo of the `photos` JSON list; photos_json gives every field (its defaults are the typed nulls).
+    Each field is cast to its type: a record's field may read as text (record_field on PostgreSQL). -#}
 {% macro photo_record(position, url, caption, is_floor_plan, width, height) -%}
     {{ record({
-        'position': position,
-        'url': url,
-        'caption': caption,
-        'is_floor_plan': is_floor_plan,
-        'width': width,
-        'height': height
+        'position': cast_or_null(position, 'integer'),
+        'url': cast_or_null(url, 'varchar'),
+        'caption': cast_or_null(caption, 'varchar'),
+        'is_floor_plan': cast_or_null(is_floor_plan, 'boolean'),
+        'width': cast_or_null(width, 'integer'),
+        'height': cast_or_null(height, 'integer')
     }) }}
 {%- endmacro %}

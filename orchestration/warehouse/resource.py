@@ -75,9 +75,12 @@ class Warehouse(dg.ConfigurableResource):
         """Hold the warehouse for ``purpose`` (see ``orchestration.warehouse.lock``)."""
         return warehouse_lock(self.database, purpose, read_only=read_only, timeout=self.lock_timeout_seconds)
 
-    def dlt_destination(self) -> dlt.destinations.duckdb:
+    def dlt_destination(self) -> dlt.destinations.duckdb | dlt.destinations.postgres:
         """dlt's destination for raw loads: this file, with the loads' memory limit (DuckDB's global
-        settings come from here, not from dlt's ``global_config``)."""
+        settings come from here, not from dlt's ``global_config``); or the PostgreSQL server
+        (``LISTINGS_WAREHOUSE=postgres``), its credentials resolved by dlt (``destination.postgres.credentials``)."""
+        if os.environ.get("LISTINGS_WAREHOUSE") == "postgres":
+            return dlt.destinations.postgres()
         credentials = DuckDbCredentials(str(self.database), global_config={"memory_limit": self.load_memory_limit})
         return dlt.destinations.duckdb(credentials)
 

@@ -73,16 +73,17 @@
 {%- endmacro %}
 
 {#- The elements in ascending order. Records compare field by field in their order, the first field
-    first, and a null field after every value of that field. -#}
-{% macro list_sort(list) -%}
-    {{ return(adapter.dispatch('list_sort', 'listings')(list)) }}
+    first, and a null field after every value of that field; `by` names a record's fields in that
+    order, for warehouses whose records keep no order of their own (PostgreSQL's jsonb objects). -#}
+{% macro list_sort(list, by=none) -%}
+    {{ return(adapter.dispatch('list_sort', 'listings')(list, by)) }}
 {%- endmacro %}
 
-{% macro default__list_sort(list) -%}
+{% macro default__list_sort(list, by=none) -%}
     {{ warehouse_sql_not_ported('list_sort') }}
 {%- endmacro %}
 
-{% macro duckdb__list_sort(list) -%}
+{% macro duckdb__list_sort(list, by=none) -%}
     list_sort({{ list }}, 'ASC', 'NULLS LAST')
 {%- endmacro %}
 
@@ -128,4 +129,59 @@
 
 {% macro duckdb__record_field(record, field) -%}
     ({{ record }})['{{ field }}']
+{%- endmacro %}
+
+{#- PostgreSQL: a list of records is a jsonb array of objects; a list of scalars a native array
+    (json_columns makes both). listings_list_elements (warehouse_functions.sql) reads either, with
+    positions from 1; a record's field reads as text (record_field), so a caller that needs its
+    type casts it (cast_or_null). An expression over elements runs in a subquery per row. -#}
+{% macro postgres__list_length(list) -%}
+    case when ({{ list }}) is not null then
+        (select count(*) from {{ target.schema }}.listings_list_elements({{ list }}))
+    end
+{%- endmacro %}
+
+{% macro postgres__list_first(list) -%}
+    (select list_item.list_element from {{ target.schema }}.listings_list_elements({{ list }}) as list_item
+     where list_item.list_position = 1)
+{%- endmacro %}
+
+{% macro postgres__list_filter(list, element, condition) -%}
+    (select coalesce(jsonb_agg(to_jsonb({{ element }}) order by list_item.list_position), '[]'::jsonb)
+     from {{ target.schema }}.listings_list_elements({{ list }}) as list_item ({{ element }}, list_position)
+     where {{ condition }})
+{%- endmacro %}
+
+{% macro postgres__list_transform(list, element, expression, position=none) -%}
+    {%- set position_name = position or 'list_position' -%}
+    (select coalesce(jsonb_agg(to_jsonb({{ expression }}) order by {{ position_name }}), '[]'::jsonb)
+     from {{ target.schema }}.listings_list_elements({{ list }}) as list_item ({{ element }}, {{ position_name }}))
+{%- endmacro %}
+
+{% macro postgres__list_sum(list) -%}
+    (select sum(cast(list_item.list_element #>> '{}' as numeric))
+     from {{ target.schema }}.listings_list_elements(to_jsonb({{ list }})) as list_item)
+{%- endmacro %}
+
+{#- Records compare field by field, in the order `by` names them (a jsonb object keeps no field
+    order); a null field after every value of that field. Scalars compare as themselves. -#}
+{% macro postgres__list_sort(list, by=none) -%}
+    (select coalesce(jsonb_agg(list_item.list_element order by
+        {%- for field in by or [] %} nullif(list_item.list_element -> '{{ field }}', 'null'::jsonb) nulls last,{% endfor %}
+        list_item.list_element nulls last), '[]'::jsonb)
+     from {{ target.schema }}.listings_list_elements(to_jsonb({{ list }})) as list_item)
+{%- endmacro %}
+
+{% macro postgres__integer_range(count) -%}
+    array(select generate_series(0, ({{ count }}) - 1))
+{%- endmacro %}
+
+{% macro postgres__record(fields) -%}
+    jsonb_build_object(
+    {%- for name, expression in fields.items() %}'{{ name }}', {{ expression }}{% if not loop.last %}, {% endif %}{% endfor -%}
+    )
+{%- endmacro %}
+
+{% macro postgres__record_field(record, field) -%}
+    (({{ record }}) ->> '{{ field }}')
 {%- endmacro %}

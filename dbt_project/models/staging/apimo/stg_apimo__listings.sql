@@ -140,8 +140,8 @@ renamed as (
         coalesce(country, '{{ settings.country_code }}') as country_code,
         -- latitude, longitude (apimo.txt:97-98), blurred by a radius unless published (:99); not in the
         -- document: an unpublished pin is rounded to 2 decimals
-        case when address_is_public then latitude else round(latitude, 2) end as latitude,
-        case when address_is_public then longitude else round(longitude, 2) end as longitude,
+        case when address_is_public then latitude else {{ round_double('latitude', 2) }} end as latitude,
+        case when address_is_public then longitude else {{ round_double('longitude', 2) }} end as longitude,
         address_is_public as location_is_exact,  -- apimo.txt:83, :99
 
         ---------- media: pictures by rank (picture records sort by their first field)
@@ -149,7 +149,7 @@ renamed as (
         cast(coalesce({{ list_length('pictures') }}, 0) as integer) as photo_count,
         -- noqa: disable=PRS
         {{ photos_json(
-            list_sort('pictures'),
+            list_sort('pictures', by=['rank', 'url', 'width_max', 'height_max']),
             'picture',
             url=record_field('picture', 'url'),
             width=record_field('picture', 'width_max'),

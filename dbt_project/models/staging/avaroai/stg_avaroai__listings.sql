@@ -63,13 +63,13 @@ ordered as (
             'photos',
             'photo',
             record({
-                'sort_index': 'coalesce(' ~ record_field('photo', 'index') ~ ', ordinal - 1)',
+                'sort_index': 'coalesce(' ~ cast_or_null(record_field('photo', 'index'), 'integer') ~ ', ordinal - 1)',
                 'ordinal': 'ordinal',
                 'caption': record_field('photo', 'caption'),
                 'is_floor_plan': record_field('photo', 'floor_plan')
             }),
             position='ordinal'
-        )) }} as ordered_photos
+        ), by=['sort_index', 'ordinal', 'caption', 'is_floor_plan']) }} as ordered_photos
         -- noqa: enable=PRS
     from parsed
 

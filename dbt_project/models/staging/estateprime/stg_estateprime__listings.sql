@@ -66,7 +66,7 @@ privacy as (
         -- the first translation, is the choice
         coalesce(
             {{ list_first(
-                list_filter('translations', 'translation', record_field('translation', 'language_id') ~ ' = 1')
+                list_filter('translations', 'translation', cast_or_null(record_field('translation', 'language_id'), 'integer') ~ ' = 1')
             ) }},
             {{ list_first('translations') }}
         ) as chosen_translation

@@ -18,7 +18,7 @@ renamed as (
         _dlt_load_id as load_id,
 
         ---------- label
-        payload ->> 'name' as listing_source_name
+        cast(payload as json) ->> 'name' as listing_source_name
 
     from source
 

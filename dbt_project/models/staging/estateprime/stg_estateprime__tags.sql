@@ -18,7 +18,7 @@ renamed as (
         _dlt_load_id as load_id,
 
         ---------- label
-        payload ->> 'name' as tag_name
+        cast(payload as json) ->> 'name' as tag_name
 
     from source
 
