@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from listings_sandbox import Sandbox, SandboxConfig
+from listings_sandbox.postgres import PostgresServer
 
 
 @pytest.fixture
@@ -76,3 +77,11 @@ def _serving_readers(serving: Path) -> Iterator[list[tuple[str, Path]]]:
 @pytest.fixture(scope="session")
 def serving_readers() -> Callable[[Path], AbstractContextManager[list[tuple[str, Path]]]]:
     return _serving_readers
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server of its own for the session (the machine's binaries: `.ci/run`
+    installs Debian's package), removed at the end. A test gets its own database from it."""
+    with PostgresServer() as server:
+        yield server

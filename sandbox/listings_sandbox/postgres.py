@@ -3,7 +3,8 @@ PostgreSQL binaries (Debian's ``postgresql`` package), in a folder of its own, o
 
     with PostgresServer() as server:
         server.environment()   # what points the pipeline at it (LISTINGS_WAREHOUSE=postgres and credentials)
-        server.url             # postgresql://listings:<password>@127.0.0.1:<port>/listings
+        server.url()           # postgresql://listings:<password>@127.0.0.1:<port>/listings
+        server.create_database()  # a fresh database's name, for one test
 
 The cluster has one login role, ``listings``, owner of the database ``listings``, with a password
 over TCP (scram-sha-256), as a real deployment would: nothing here relies on trust authentication.
@@ -60,18 +61,25 @@ class PostgresServer:
         self._as_root = os.geteuid() == 0
         self.folder = Path(tempfile.mkdtemp(prefix="listings-postgres-"))
         self.data = self.folder / "data"
+        self._databases = 0
 
-    @property
-    def url(self) -> str:
-        return f"postgresql://{ROLE}:{self.password}@127.0.0.1:{self.port}/{DATABASE}"
+    def url(self, database: str = DATABASE) -> str:
+        return f"postgresql://{ROLE}:{self.password}@127.0.0.1:{self.port}/{database}"
 
-    def environment(self) -> dict[str, str]:
+    def create_database(self) -> str:
+        """A new empty database, owned by the role: one per test, so tests share the server only."""
+        self._databases += 1
+        name = f"{DATABASE}_{self._databases}"
+        self._run_sql(f"create database {name} owner {ROLE}", database="postgres")
+        return name
+
+    def environment(self, database: str = DATABASE) -> dict[str, str]:
         """The variables that point the pipeline, dlt and dbt at this server (README, "PostgreSQL")."""
         return {
             "LISTINGS_WAREHOUSE": "postgres",
             "DESTINATION__POSTGRES__CREDENTIALS__HOST": "127.0.0.1",
             "DESTINATION__POSTGRES__CREDENTIALS__PORT": str(self.port),
-            "DESTINATION__POSTGRES__CREDENTIALS__DATABASE": DATABASE,
+            "DESTINATION__POSTGRES__CREDENTIALS__DATABASE": database,
             "DESTINATION__POSTGRES__CREDENTIALS__USERNAME": ROLE,
             "DESTINATION__POSTGRES__CREDENTIALS__PASSWORD": self.password,
         }
