@@ -1,0 +1,140 @@
+"""Tables copied between the two engines, exactly: a DuckDB file and a PostgreSQL database.
+
+DuckDB cannot reach PostgreSQL itself without its ``postgres`` extension, which it downloads on
+first use (no download is allowed here), so rows travel as CSV through a temporary file: DuckDB's
+``COPY ... TO`` writes it, PostgreSQL's ``COPY ... FROM STDIN`` reads it, and the other way round.
+Both write a null unquoted and an empty string quoted, and a double in its shortest exact spelling,
+so every value arrives as it left. Each column keeps its type (``POSTGRES_TYPES``).
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+# DuckDB's type -> PostgreSQL's; DECIMAL(p, s) keeps its precision and scale
+POSTGRES_TYPES = {
+    "VARCHAR": "text",
+    "BOOLEAN": "boolean",
+    "INTEGER": "integer",
+    "BIGINT": "bigint",
+    "HUGEINT": "numeric(38, 0)",
+    "DOUBLE": "double precision",
+    "FLOAT": "real",
+    "DATE": "date",
+    "TIMESTAMP": "timestamp",
+    "TIMESTAMP WITH TIME ZONE": "timestamp with time zone",
+    "JSON": "jsonb",
+}
+DUCKDB_TYPES = {
+    "text": "VARCHAR",
+    "character varying": "VARCHAR",
+    "boolean": "BOOLEAN",
+    "integer": "INTEGER",
+    "bigint": "BIGINT",
+    "double precision": "DOUBLE",
+    "real": "FLOAT",
+    "date": "DATE",
+    "timestamp without time zone": "TIMESTAMP",
+    "timestamp with time zone": "TIMESTAMP WITH TIME ZONE",
+    "jsonb": "JSON",
+    "json": "JSON",
+}
+_DECIMAL = re.compile(r"(?:DECIMAL|numeric)\((\d+),\s*(\d+)\)", re.IGNORECASE)
+
+
+def postgres_type(duckdb_type: str) -> str:
+    if decimal := _DECIMAL.fullmatch(duckdb_type):
+        return f"numeric({decimal[1]}, {decimal[2]})"
+    if duckdb_type not in POSTGRES_TYPES:
+        raise ValueError(f"no PostgreSQL type for DuckDB's {duckdb_type}")
+    return POSTGRES_TYPES[duckdb_type]
+
+
+def duckdb_type(postgres_type: str, precision: int | None = None, scale: int | None = None) -> str:
+    if postgres_type == "numeric":
+        if precision is None:
+            raise ValueError("a numeric column without a precision has no exact DuckDB type")
+        return f"DECIMAL({precision}, {scale or 0})"
+    if postgres_type not in DUCKDB_TYPES:
+        raise ValueError(f"no DuckDB type for PostgreSQL's {postgres_type}")
+    return DUCKDB_TYPES[postgres_type]
+
+
+def quoted(*names: str) -> str:
+    return ".".join('"' + name.replace('"', '""') + '"' for name in names)
+
+
+def duckdb_columns(connection: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[tuple[str, str]]:
+    return connection.execute(
+        "select column_name, data_type from duckdb_columns() where schema_name = ? and table_name = ? "
+        "and database_name = current_database() order by column_index",
+        [schema, table],
+    ).fetchall()
+
+
+def postgres_columns(cursor: Any, schema: str, table: str) -> list[tuple[str, str]]:
+    cursor.execute(
+        "select column_name, data_type, numeric_precision, numeric_scale from information_schema.columns "
+        "where table_schema = %s and table_name = %s order by ordinal_position",
+        (schema, table),
+    )
+    return [(name, duckdb_type(kind, precision, scale)) for name, kind, precision, scale in cursor.fetchall()]
+
+
+def duckdb_to_postgres(
+    source: duckdb.DuckDBPyConnection, schema: str, table: str, cursor: Any, target_schema: str, target_table: str
+) -> int:
+    """Create ``target_schema.target_table`` in PostgreSQL (replacing one of that name) with the
+    DuckDB table's columns and rows; the rows copied."""
+    columns = duckdb_columns(source, schema, table)
+    if not columns:
+        raise ValueError(f"no table {schema}.{table} in the DuckDB database")
+    definition = ", ".join(f"{quoted(name)} {postgres_type(kind)}" for name, kind in columns)
+    cursor.execute(f"drop table if exists {quoted(target_schema, target_table)}")
+    cursor.execute(f"create table {quoted(target_schema, target_table)} ({definition})")
+    with tempfile.TemporaryDirectory(prefix="listings-transfer-") as folder:
+        rows = Path(folder) / "rows.csv"
+        source.execute(f"copy {quoted(schema, table)} to '{rows}' (format csv, header false)")
+        with rows.open("rb") as csv:
+            cursor.copy_expert(f"copy {quoted(target_schema, target_table)} from stdin (format csv)", csv)
+    return cursor.rowcount
+
+
+def postgres_to_duckdb(
+    cursor: Any, schema: str, table: str, target: duckdb.DuckDBPyConnection, target_schema: str, target_table: str
+) -> int:
+    """The same the other way: a PostgreSQL table into a new DuckDB table; the rows copied."""
+    columns = postgres_columns(cursor, schema, table)
+    if not columns:
+        raise ValueError(f"no table {schema}.{table} in the PostgreSQL database")
+    with tempfile.TemporaryDirectory(prefix="listings-transfer-") as folder:
+        rows = Path(folder) / "rows.csv"
+        with rows.open("wb") as csv:
+            cursor.copy_expert(f"copy {quoted(schema, table)} to stdout (format csv)", csv)
+        types = "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in columns) + "}"
+        target.execute(
+            f"create or replace table {quoted(target_schema, target_table)} as "
+            f"select * from read_csv('{rows}', columns = {types}, header = false, quote = '\"', "
+            f"escape = '\"', nullstr = '', allow_quoted_nulls = false, auto_detect = false)"
+        )
+    return target.execute(f"select count(*) from {quoted(target_schema, target_table)}").fetchone()[0]
+
+
+def copy_schemas_to_postgres(source: duckdb.DuckDBPyConnection, schemas: Sequence[str], cursor: Any) -> dict[str, int]:
+    """Every table of ``schemas`` in the DuckDB database into the same schemas in PostgreSQL."""
+    copied = {}
+    for schema in schemas:
+        cursor.execute(f"create schema if not exists {quoted(schema)}")
+        tables = source.execute(
+            "select table_name from duckdb_tables() where schema_name = ? and database_name = current_database()",
+            [schema],
+        ).fetchall()
+        for (table,) in tables:
+            copied[f"{schema}.{table}"] = duckdb_to_postgres(source, schema, table, cursor, schema, table)
+    return copied
