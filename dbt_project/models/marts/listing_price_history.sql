@@ -118,8 +118,10 @@ final as (
         valid_from,
         valid_to,
         valid_to is null as is_current,
-        previous_price,
-        list_price - previous_price as price_change,
+        -- typed here, not left to the window's and the subtraction's result: PostgreSQL drops a
+        -- numeric's precision and scale through them
+        cast(previous_price as decimal(18, 2)) as previous_price,
+        cast(list_price - previous_price as decimal(19, 2)) as price_change,
         cast(round(100 * (list_price - previous_price) / nullif(previous_price, 0), 2) as decimal(9, 2))
             as price_change_pct
 

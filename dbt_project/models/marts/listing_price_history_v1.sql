@@ -40,15 +40,18 @@ periods as (
 
 )
 
+-- amounts typed as the contract says: PostgreSQL drops a numeric's precision and scale through `case`
 select
     listing_key,
-    case when not price_is_hidden then list_price end as list_price,
+    cast(case when not price_is_hidden then list_price end as decimal(18, 2)) as list_price,
     currency,
     price_period,
     valid_from,
     valid_to,
     is_current,
-    case when not previous_price_is_hidden then previous_price end as previous_price,
-    case when not (price_is_hidden or previous_price_is_hidden) then price_change end as price_change,
-    case when not (price_is_hidden or previous_price_is_hidden) then price_change_pct end as price_change_pct
+    cast(case when not previous_price_is_hidden then previous_price end as decimal(18, 2)) as previous_price,
+    cast(case when not (price_is_hidden or previous_price_is_hidden) then price_change end as decimal(19, 2))
+        as price_change,
+    cast(case when not (price_is_hidden or previous_price_is_hidden) then price_change_pct end as decimal(9, 2))
+        as price_change_pct
 from periods
