@@ -90,19 +90,31 @@ def postgres_columns(cursor: Any, schema: str, table: str) -> list[tuple[str, st
 def duckdb_to_postgres(
     source: duckdb.DuckDBPyConnection, schema: str, table: str, cursor: Any, target_schema: str, target_table: str
 ) -> int:
-    """Create ``target_schema.target_table`` in PostgreSQL (replacing one of that name) with the
-    DuckDB table's columns and rows; the rows copied."""
+    """The DuckDB table's rows as the whole content of ``target_schema.target_table`` in PostgreSQL:
+    created with the DuckDB table's columns, or emptied and given the columns it lacks (a view may
+    read it, so it is not dropped); the rows copied."""
     columns = duckdb_columns(source, schema, table)
     if not columns:
         raise ValueError(f"no table {schema}.{table} in the DuckDB database")
-    definition = ", ".join(f"{quoted(name)} {postgres_type(kind)}" for name, kind in columns)
-    cursor.execute(f"drop table if exists {quoted(target_schema, target_table)}")
-    cursor.execute(f"create table {quoted(target_schema, target_table)} ({definition})")
+    target = quoted(target_schema, target_table)
+    cursor.execute(
+        "select column_name from information_schema.columns where table_schema = %s and table_name = %s",
+        (target_schema, target_table),
+    )
+    existing = {name for (name,) in cursor.fetchall()}
+    if not existing:
+        cursor.execute(f"create table {target} ({', '.join(f'{quoted(n)} {postgres_type(k)}' for n, k in columns)})")
+    else:
+        for name, kind in columns:
+            if name not in existing:
+                cursor.execute(f"alter table {target} add column {quoted(name)} {postgres_type(kind)}")
+        cursor.execute(f"truncate {target}")
     with tempfile.TemporaryDirectory(prefix="listings-transfer-") as folder:
         rows = Path(folder) / "rows.csv"
         source.execute(f"copy {quoted(schema, table)} to '{rows}' (format csv, header false)")
         with rows.open("rb") as csv:
-            cursor.copy_expert(f"copy {quoted(target_schema, target_table)} from stdin (format csv)", csv)
+            column_list = ", ".join(quoted(name) for name, _ in columns)
+            cursor.copy_expert(f"copy {target} ({column_list}) from stdin (format csv)", csv)
     return cursor.rowcount
 
 
