@@ -10,6 +10,10 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 DATA_DIR_ENV = "LISTINGS_DATA_DIR"
+# The engine every stage reads and writes: a DuckDB file (the default) or a PostgreSQL server, whose
+# credentials are dlt's (destination.postgres.credentials); dbt's profiles.yml reads the same.
+WAREHOUSE_ENGINE_ENV = "LISTINGS_WAREHOUSE"
+WAREHOUSE_ENGINES = ("duckdb", "postgres")
 WAREHOUSE_PATH_ENV = "LISTINGS_WAREHOUSE_PATH"  # dbt's profiles.yml resolves both the same way
 SERVING_PATH_ENV = "LISTINGS_SERVING_PATH"
 PARQUET_DIR_ENV = "LISTINGS_PARQUET_DIR"
@@ -17,11 +21,25 @@ PARQUET_DIR_ENV = "LISTINGS_PARQUET_DIR"
 # `mask` leaves their amounts out of the serving file, for deployments whose readers must not see them.
 SERVING_HIDDEN_PRICES_ENV = "LISTINGS_SERVING_HIDDEN_PRICES"
 SERVING_HIDDEN_PRICES_CHOICES = ("publish", "mask")
+# Where the publish puts the marts: `file`, the serving DuckDB file (LISTINGS_SERVING_PATH), and
+# `postgres`, a schema of the PostgreSQL server (dlt's destination.postgres.credentials) that BI tools
+# connect to natively, readable by one role. Default: the file; on a PostgreSQL warehouse, both.
+PUBLISH_TO_ENV = "LISTINGS_PUBLISH_TO"
+PUBLISH_TARGETS = ("file", "postgres")
+SERVING_SCHEMA_ENV = "LISTINGS_SERVING_SCHEMA"
+SERVING_READER_ROLE_ENV = "LISTINGS_SERVING_READER_ROLE"
 
 
 def data_dir() -> Path:
     """Everything the pipeline writes locally: warehouse, dlt state, Dagster storage for the demo."""
     return Path(os.environ.get(DATA_DIR_ENV) or REPO_ROOT / "data").resolve()
+
+
+def warehouse_engine() -> str:
+    engine = os.environ.get(WAREHOUSE_ENGINE_ENV) or "duckdb"
+    if engine not in WAREHOUSE_ENGINES:
+        raise ValueError(f"{WAREHOUSE_ENGINE_ENV}={engine!r}: expected one of {', '.join(WAREHOUSE_ENGINES)}")
+    return engine
 
 
 def warehouse_path() -> Path:
@@ -51,3 +69,26 @@ def serving_masks_hidden_prices() -> bool:
             f"{SERVING_HIDDEN_PRICES_ENV}={choice!r}: expected one of {', '.join(SERVING_HIDDEN_PRICES_CHOICES)}"
         )
     return choice == "mask"
+
+
+def publish_targets() -> tuple[str, ...]:
+    """Where the publish puts the marts (``LISTINGS_PUBLISH_TO``: ``file``, ``postgres`` or both, comma-separated)."""
+    default = "file,postgres" if warehouse_engine() == "postgres" else "file"
+    targets = tuple(
+        target.strip() for target in (os.environ.get(PUBLISH_TO_ENV) or default).split(",") if target.strip()
+    )
+    if not targets or set(targets) - set(PUBLISH_TARGETS):
+        raise ValueError(
+            f"{PUBLISH_TO_ENV}={os.environ.get(PUBLISH_TO_ENV)!r}: expected one or both of {', '.join(PUBLISH_TARGETS)}"
+        )
+    return targets
+
+
+def serving_schema() -> str:
+    """The PostgreSQL schema the marts are published to (``publish_targets`` has ``postgres``)."""
+    return os.environ.get(SERVING_SCHEMA_ENV) or "serving"
+
+
+def serving_reader_role() -> str:
+    """The PostgreSQL role granted read-only use of the serving schema; BI users are made its members."""
+    return os.environ.get(SERVING_READER_ROLE_ENV) or "listings_reader"

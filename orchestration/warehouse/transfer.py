@@ -70,36 +70,32 @@ def quoted(*names: str) -> str:
     return ".".join('"' + name.replace('"', '""') + '"' for name in names)
 
 
-def duckdb_columns(connection: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[tuple[str, str]]:
-    return connection.execute(
-        "select column_name, data_type from duckdb_columns() where schema_name = ? and table_name = ? "
-        "and database_name = current_database() order by column_index",
-        [schema, table],
-    ).fetchall()
+def duckdb_columns(connection: duckdb.DuckDBPyConnection, query: str) -> list[tuple[str, str]]:
+    """The columns (name, DuckDB type) a DuckDB query answers with."""
+    return [(row[0], row[1]) for row in connection.execute(f"describe {query}").fetchall()]
 
 
-def postgres_columns(cursor: Any, schema: str, table: str) -> list[tuple[str, str]]:
+def postgres_columns(cursor: Any, query: str) -> list[tuple[str, str]]:
+    """The columns (name, DuckDB type) a PostgreSQL query answers with: the driver's description of
+    an empty answer (no DDL, so a read-only transaction will do), its type ids named by the catalog."""
+    cursor.execute(f"select * from ({query}) as described limit 0")
+    described = list(cursor.description)
     cursor.execute(
-        "select column_name, data_type, numeric_precision, numeric_scale from information_schema.columns "
-        "where table_schema = %s and table_name = %s order by ordinal_position",
-        (schema, table),
+        "select oid, format_type(oid, null) from pg_type where oid = any(%s)", ([c.type_code for c in described],)
     )
-    return [(name, duckdb_type(kind, precision, scale)) for name, kind, precision, scale in cursor.fetchall()]
+    names = dict(cursor.fetchall())
+    return [(column.name, duckdb_type(names[column.type_code], column.precision, column.scale)) for column in described]
 
 
-def duckdb_to_postgres(
-    source: duckdb.DuckDBPyConnection, schema: str, table: str, cursor: Any, target_schema: str, target_table: str
-) -> int:
-    """The DuckDB table's rows as the whole content of ``target_schema.target_table`` in PostgreSQL:
-    created with the DuckDB table's columns, or emptied and given the columns it lacks (a view may
-    read it, so it is not dropped); the rows copied."""
-    columns = duckdb_columns(source, schema, table)
-    if not columns:
-        raise ValueError(f"no table {schema}.{table} in the DuckDB database")
-    target = quoted(target_schema, target_table)
+def duckdb_to_postgres(source: duckdb.DuckDBPyConnection, query: str, cursor: Any, target: str) -> int:
+    """The rows of a DuckDB query as the whole content of the PostgreSQL table ``target`` (schema
+    and name, quoted): created with the query's columns, or emptied and given the columns it lacks
+    (a view may read it, so it is not dropped); the rows copied."""
+    columns = duckdb_columns(source, query)
+    schema, table = (part.strip('"').replace('""', '"') for part in target.split('"."'))
     cursor.execute(
         "select column_name from information_schema.columns where table_schema = %s and table_name = %s",
-        (target_schema, target_table),
+        (schema, table),
     )
     existing = {name for (name,) in cursor.fetchall()}
     if not existing:
@@ -111,31 +107,27 @@ def duckdb_to_postgres(
         cursor.execute(f"truncate {target}")
     with tempfile.TemporaryDirectory(prefix="listings-transfer-") as folder:
         rows = Path(folder) / "rows.csv"
-        source.execute(f"copy {quoted(schema, table)} to '{rows}' (format csv, header false)")
+        source.execute(f"copy ({query}) to '{rows}' (format csv, header false)")
         with rows.open("rb") as csv:
             column_list = ", ".join(quoted(name) for name, _ in columns)
             cursor.copy_expert(f"copy {target} ({column_list}) from stdin (format csv)", csv)
     return cursor.rowcount
 
 
-def postgres_to_duckdb(
-    cursor: Any, schema: str, table: str, target: duckdb.DuckDBPyConnection, target_schema: str, target_table: str
-) -> int:
-    """The same the other way: a PostgreSQL table into a new DuckDB table; the rows copied."""
-    columns = postgres_columns(cursor, schema, table)
-    if not columns:
-        raise ValueError(f"no table {schema}.{table} in the PostgreSQL database")
+def postgres_to_duckdb(cursor: Any, query: str, target: duckdb.DuckDBPyConnection, table: str) -> int:
+    """The rows of a PostgreSQL query as a new DuckDB table ``table`` (a quoted name); the rows copied."""
+    columns = postgres_columns(cursor, query)
     with tempfile.TemporaryDirectory(prefix="listings-transfer-") as folder:
         rows = Path(folder) / "rows.csv"
         with rows.open("wb") as csv:
-            cursor.copy_expert(f"copy {quoted(schema, table)} to stdout (format csv)", csv)
+            cursor.copy_expert(f"copy ({query}) to stdout (format csv)", csv)
         types = "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in columns) + "}"
         target.execute(
-            f"create or replace table {quoted(target_schema, target_table)} as "
-            f"select * from read_csv('{rows}', columns = {types}, header = false, quote = '\"', "
-            f"escape = '\"', nullstr = '', allow_quoted_nulls = false, auto_detect = false)"
+            f"create or replace table {table} as select * from read_csv('{rows}', columns = {types}, "
+            "header = false, quote = '\"', escape = '\"', nullstr = '', allow_quoted_nulls = false, "
+            "auto_detect = false)"
         )
-    return target.execute(f"select count(*) from {quoted(target_schema, target_table)}").fetchone()[0]
+    return target.execute(f"select count(*) from {table}").fetchone()[0]
 
 
 def copy_schemas_to_postgres(source: duckdb.DuckDBPyConnection, schemas: Sequence[str], cursor: Any) -> dict[str, int]:
@@ -148,5 +140,7 @@ def copy_schemas_to_postgres(source: duckdb.DuckDBPyConnection, schemas: Sequenc
             [schema],
         ).fetchall()
         for (table,) in tables:
-            copied[f"{schema}.{table}"] = duckdb_to_postgres(source, schema, table, cursor, schema, table)
+            copied[f"{schema}.{table}"] = duckdb_to_postgres(
+                source, f"from {quoted(schema, table)}", cursor, quoted(schema, table)
+            )
     return copied

@@ -5,13 +5,13 @@ import functools
 import hashlib
 import importlib.metadata
 import json
+import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
-import duckdb
 from dagster import AssetExecutionContext  # Dagster reads this annotation at definition time
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 from filelock import FileLock
@@ -138,6 +138,8 @@ def build_dbt_assets(project: DbtProject, providers: Sequence[Provider] = PROVID
         context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, config: DbtBuildConfig
     ) -> Iterator:
         args = ["build", *registry_vars, *(["--full-refresh"] if config.full_refresh else [])]
+        # dbt opens the warehouse the resource names (profiles.yml reads these; credentials dlt resolved)
+        os.environ.update(warehouse.dbt_environment())
         with warehouse.lock("run dbt build"):
             # a failed build still records the marts it did build, then fails the step
             invocation = dbt.cli(args, context=context, raise_on_error=False)
@@ -167,23 +169,30 @@ def with_mart_previews(context: AssetExecutionContext, events: Iterator, warehou
             yield event
     if not held:
         return
-    with duckdb.connect(str(warehouse.database), read_only=True) as connection:
+    with warehouse.read() as connection:
         for event in held:
             if isinstance(event, dg.Output):
                 mart = asset_key(event).path[-1]
                 try:
                     event = event.with_metadata({**event.metadata, **mart_preview(connection, mart)})
-                except duckdb.Error as error:  # a preview is a courtesy: the build itself succeeded
+                except Exception as error:  # noqa: BLE001 (either engine's error: a preview is a courtesy, the build succeeded)
                     context.log.warning(f"no preview of {mart}: {error}")
             yield event
 
 
-def mart_preview(connection: duckdb.DuckDBPyConnection, mart: str) -> dict:
+def mart_preview(connection: Any, mart: str) -> dict:
+    """A mart's row count and first rows, read through a DB-API connection to either engine."""
     table = f"{MARTS_SCHEMA}.{mart}"
-    rows = connection.execute(f"select count(*) from {table}").fetchone()[0]
-    first = connection.execute(f"from {table} limit {PREVIEW_ROWS}")
-    columns = [column[0] for column in first.description]
-    return {"dagster/row_count": rows, "preview": dg.MetadataValue.md(markdown_table(columns, first.fetchall()))}
+    cursor = connection.cursor()
+    try:
+        cursor.execute(f"select count(*) from {table}")
+        rows = cursor.fetchone()[0]
+        cursor.execute(f"select * from {table} limit {PREVIEW_ROWS}")
+        columns = [column[0] for column in cursor.description]
+        first = cursor.fetchall()
+    finally:
+        cursor.close()
+    return {"dagster/row_count": rows, "preview": dg.MetadataValue.md(markdown_table(columns, first))}
 
 
 def markdown_table(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
