@@ -220,17 +220,19 @@ def outcome_lines(report: PipelineRun, what: str, log: Path | str | None = None)
 
 
 def run_dbt(args: argparse.Namespace) -> int:
-    """dbt, as typed, on the project's dbt folder and under the warehouse lock: it waits for a load
-    rather than failing it, and a load waits for it."""
-    from orchestration.settings import DBT_PROJECT_DIR, warehouse_path
-    from orchestration.warehouse.lock import warehouse_lock
+    """dbt, as typed, on the project's dbt folder, on the configured warehouse, and under the
+    warehouse lock: it waits for a load rather than failing it, and a load waits for it."""
+    from orchestration.settings import DBT_PROJECT_DIR
+    from orchestration.warehouse.resource import Warehouse
 
     command = [str(Path(sys.executable).parent / "dbt"), *with_provider_registry(args.dbt_args)]
     for option in ("--project-dir", "--profiles-dir"):
         if option not in args.dbt_args:
             command += [option, str(DBT_PROJECT_DIR)]
-    with warehouse_lock(warehouse_path(), f"run dbt {' '.join(args.dbt_args[:1])}"):
-        return subprocess.run(command, cwd=DBT_PROJECT_DIR, check=False).returncode
+    warehouse = Warehouse.from_settings()
+    environment = {**os.environ, **warehouse.dbt_environment()}  # credentials dlt resolved (secrets.toml too)
+    with warehouse.lock(f"run dbt {' '.join(args.dbt_args[:1])}"):
+        return subprocess.run(command, cwd=DBT_PROJECT_DIR, env=environment, check=False).returncode
 
 
 # dbt commands that read no model, and take no --vars
@@ -259,12 +261,12 @@ def pipeline_status(args: argparse.Namespace) -> int:
 
     from orchestration.cli.instance import use_dagster_home
     from orchestration.cli.runs import last_pipeline_run, provider_status, unmapped_source_values
-    from orchestration.settings import warehouse_path
+    from orchestration.warehouse.resource import Warehouse
 
     use_dagster_home()
     with dg.DagsterInstance.get() as instance:
         last_run = last_pipeline_run(instance)
-    if not warehouse_path().exists() and last_run is not None and not args.json:
+    if not Warehouse.from_settings().exists() and last_run is not None and not args.json:
         print("\n".join(last_run_lines(last_run)))  # why the warehouse is still missing, if a run failed
     status = provider_status(last_run=last_run)
     if args.json:  # a list of provider rows, each with the values the crosswalk lacks

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Protocol
 
 import dagster as dg
 import dlt
-import duckdb
 
 from orchestration.cli.instance import use_dagster_home
 from orchestration.cli.progress import DBT_STEP, PUBLISH_STEP, failure_cause
@@ -23,8 +22,8 @@ from orchestration.definitions import build_definitions, listings_run_job
 from orchestration.defs.conventions import FAILED_PROVIDERS_TAG, PIPELINE_RUN_JOB
 from orchestration.defs.ingest.assets import incremental_cursor
 from orchestration.registry import PROVIDERS, provider_names, raw_dataset
-from orchestration.settings import pipelines_dir, warehouse_path
-from orchestration.warehouse.lock import warehouse_lock
+from orchestration.settings import pipelines_dir
+from orchestration.warehouse.resource import Warehouse, table_exists
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -335,20 +334,18 @@ def unmapped_source_values() -> pd.DataFrame:
     import pandas as pd  # here, not at import: a run's step processes load this module's definitions
 
     columns = ["source", "provider", "field", "source_value", "listings"]
-    warehouse = warehouse_path()
+    warehouse = Warehouse.from_settings()
     if not warehouse.exists():
         return pd.DataFrame(columns=columns)
-    with (
-        warehouse_lock(warehouse, "read unmapped provider values", read_only=True),
-        duckdb.connect(str(warehouse), read_only=True) as connection,
-    ):
-        try:
-            return connection.execute(
-                f"select {', '.join(columns)} from intermediate.int_unmapped_source_values "
-                "order by source, field, listings desc, source_value"
-            ).df()
-        except duckdb.CatalogException:  # the marts were never built here
+    with warehouse.lock("read unmapped provider values", read_only=True), warehouse.read() as connection:
+        if not table_exists(connection, "intermediate", "int_unmapped_source_values"):  # never built here
             return pd.DataFrame(columns=columns)
+        reader = connection.cursor()
+        reader.execute(
+            f"select {', '.join(columns)} from intermediate.int_unmapped_source_values "
+            "order by source, field, listings desc, source_value"
+        )
+        return pd.DataFrame(reader.fetchall(), columns=columns)
 
 
 def provider_status(now: datetime | None = None, last_run: LastRun | None = None) -> pd.DataFrame:
@@ -358,25 +355,21 @@ def provider_status(now: datetime | None = None, last_run: LastRun | None = None
 
     now = now or datetime.now(UTC)
     rows = []
-    warehouse = warehouse_path()
+    warehouse = Warehouse.from_settings()
     if not warehouse.exists():
-        raise SystemExit(f"no warehouse at {warehouse} yet: run `listings run` (or `listings demo`) first")
-    with (
-        warehouse_lock(warehouse, "read load status", read_only=True),
-        # no Python variables as tables: a provider never loaded must be a CatalogException, not a
-        # scan of this function's own `listings` count from the provider before
-        duckdb.connect(str(warehouse), read_only=True, config={"python_enable_replacements": False}) as connection,
-    ):
+        raise SystemExit(f"no warehouse at {warehouse.database} yet: run `listings run` (or `listings demo`) first")
+    with warehouse.lock("read load status", read_only=True), warehouse.read() as connection:
+        reader = connection.cursor()
         for provider in PROVIDERS:
             dataset = provider.dataset
-            try:
-                last_load, versions, listings = connection.execute(
+            last_load, versions, listings = None, 0, 0  # never loaded
+            if table_exists(connection, dataset, "listings"):
+                reader.execute(
                     f"""select (select max(inserted_at) from {dataset}._dlt_loads where status = 0),
                                count(*) filter (where payload is not null), count(distinct source_listing_id)
                         from {dataset}.listings"""
-                ).fetchone()
-            except duckdb.CatalogException:  # never loaded
-                last_load, versions, listings = None, 0, 0
+                )
+                last_load, versions, listings = reader.fetchone()
             fresh_within = provider.fresh_within
             state = listings_state(provider.name)
             rows.append(

@@ -131,12 +131,17 @@ class Warehouse(dg.ConfigurableResource):
             variable: str(values[name]) for name, variable in POSTGRES_VARIABLES.items() if values[name] is not None
         }
 
+    def exists(self) -> bool:
+        """Whether there is a warehouse to read yet (a server is taken to be there)."""
+        return self.on_postgres or self.database.exists()
+
     @contextmanager
     def read(self) -> Iterator[Any]:
         """A connection that reads the warehouse (DB-API: ``cursor()``, ``execute``), closed after."""
         if not self.on_postgres:
-            with duckdb.connect(str(self.database), read_only=True) as connection:
-                yield connection
+            # no Python variables as tables: a missing table must be missing, not a scan of a local
+            with duckdb.connect(str(self.database), read_only=True, config={"python_enable_replacements": False}) as db:
+                yield db
             return
         import psycopg2  # only where PostgreSQL is the warehouse
 
@@ -163,3 +168,16 @@ def warehouse_resource() -> Warehouse:
         load_memory_limit=setting(LOAD_MEMORY_LIMIT_ENV, DEFAULT_LOAD_MEMORY_LIMIT),
         lock_timeout_seconds=setting(LOCK_TIMEOUT_ENV, str(int(DEFAULT_LOCK_TIMEOUT_SECONDS)), int),
     )
+
+
+def table_exists(connection: Any, schema: str, table: str) -> bool:
+    """Whether ``schema.table`` exists, on either engine (``connection`` from ``Warehouse.read``)."""
+    cursor = connection.cursor()
+    try:
+        cursor.execute(
+            "select count(*) from information_schema.tables "
+            f"where table_schema = '{schema}' and table_name = '{table}'"  # our own names: no quoting needed
+        )
+        return cursor.fetchone()[0] > 0
+    finally:
+        cursor.close()

@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -138,16 +139,33 @@ def build_dbt_assets(project: DbtProject, providers: Sequence[Provider] = PROVID
         context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, config: DbtBuildConfig
     ) -> Iterator:
         args = ["build", *registry_vars, *(["--full-refresh"] if config.full_refresh else [])]
-        # dbt opens the warehouse the resource names (profiles.yml reads these; credentials dlt resolved)
-        os.environ.update(warehouse.dbt_environment())
         with warehouse.lock("run dbt build"):
+            # dbt opens the warehouse the resource names (profiles.yml reads these variables, set
+            # from the resource and dlt's credentials for the dbt process only)
+            with environment_for_dbt(warehouse.dbt_environment()):
+                invocation = dbt.cli(args, context=context, raise_on_error=False)
             # a failed build still records the marts it did build, then fails the step
-            invocation = dbt.cli(args, context=context, raise_on_error=False)
             yield from with_mart_previews(context, invocation.stream(), warehouse)
             if error := invocation.get_error():
                 raise error
 
     return listings_dbt
+
+
+@contextmanager
+def environment_for_dbt(variables: Mapping[str, str]) -> Iterator[None]:
+    """``variables`` in this process's environment while dbt's process starts (it inherits them),
+    then as they were: the step's own code, or the next test in this process, keeps its settings."""
+    before = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def with_mart_previews(context: AssetExecutionContext, events: Iterator, warehouse: Warehouse) -> Iterator:
