@@ -19,9 +19,9 @@ stays the sandbox's (advance, truth); ``replay_url`` is this server's own contro
   no sandbox). One it has not recorded goes to the sandbox and is counted as a miss (its target is
   kept among ``miss_samples``); a miss is not recorded.
 
-Credential headers are in the key because one path serves several accounts told apart by their key
-(EstatePrime's stores); ``Host``, ``User-Agent`` and the like are not, so a client's version or port
-does not turn a hit into a miss.
+Credential headers are in the key because one path may serve several accounts told apart by their
+key (a provider's stores, each with its own); ``Host``, ``User-Agent`` and the like are not, so a
+client's version or port does not turn a hit into a miss.
 
 Control (JSON): ``GET /`` the info; ``GET /stats`` counts per host (requests, hits, misses, recorded,
 bytes served) and the mode; ``POST /mode`` ``{"mode": "record" | "replay"}``; ``POST /clear`` forgets

@@ -36,6 +36,9 @@ def test_definitions_load_with_the_expected_asset_keys() -> None:
             "int_quarantined_records",
             "int_unmapped_source_values",
             "int_listing_misses",
+            "int_listing_states",
+            "int_account_first_loads",
+            "int_incremental_builds",
         )
     }
     marts = {f"marts/{model}" for model in ("listings", "listing_price_history", "listing_events", "listing_photos")}
@@ -57,8 +60,11 @@ def test_dbt_source_key_equals_the_dlt_asset_key() -> None:
     } | {"intermediate/int_source_loads"}
     timeline = graph.get(dg.AssetKey(["intermediate", "int_listing_timeline"]))
     assert dg.AssetKey(["crosswalks", "crosswalk_vocabulary"]) in timeline.parent_keys
+    # the listings mart is the per-listing states (incremental on the timeline) dated by the loads
+    states = graph.get(dg.AssetKey(["intermediate", "int_listing_states"]))
+    assert dg.AssetKey(["intermediate", "int_listing_timeline"]) in states.parent_keys
     marts = graph.get(dg.AssetKey(["marts", "listings"]))
-    assert dg.AssetKey(["intermediate", "int_listing_timeline"]) in marts.parent_keys
+    assert dg.AssetKey(["intermediate", "int_listing_states"]) in marts.parent_keys
     # a deprecated version reads the latest one
     assert graph.get(dg.AssetKey(["marts", "listings_v1"])).parent_keys == {dg.AssetKey(["marts", "listings"])}
 

@@ -56,10 +56,11 @@ def manifest(project) -> dict:  # noqa: ANN001 (dagster-dbt's DbtProject)
     return json.loads(Path(project.manifest_path).read_text())
 
 
-def test_the_manifest_records_the_registry_it_was_parsed_with() -> None:
+def test_the_manifest_records_the_registry_and_engine_it_was_parsed_for() -> None:
     project = listings_dbt_project(NARROWER)
-    parsed_with = json.loads(Path(project.manifest_path).with_name("registry_vars.json").read_text())
-    assert parsed_with == dbt_vars(NARROWER)
+    parsed_for = json.loads(Path(project.manifest_path).with_name("parsed_for.json").read_text())
+    assert parsed_for == {"vars": dbt_vars(NARROWER), "engine": "duckdb"}
+    assert manifest(project)["metadata"]["adapter_type"] == "duckdb"
     assert Path(project.manifest_path).parent != Path(listings_dbt_project().manifest_path).parent
 
 

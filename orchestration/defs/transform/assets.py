@@ -22,7 +22,7 @@ from pydantic import Field
 from orchestration.defs.conventions import WAREHOUSE_WRITER_POOL
 from orchestration.platform.failpoints import failpoint
 from orchestration.registry import PROVIDERS, Provider, dbt_vars, dbt_vars_argument
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.settings import DBT_PROJECT_DIR, warehouse_engine
 from orchestration.warehouse.resource import Warehouse
 
 MARTS_SCHEMA = "marts"
@@ -56,26 +56,28 @@ def listings_dbt_project(providers: Sequence[Provider] = PROVIDERS) -> DbtProjec
 
     A fresh clone has no manifest, and a stale one would hide a changed model: ``dbt parse`` runs
     whenever any model, seed, macro, singular test or the project file is newer than ``target/manifest.json``, or
-    the registry's vars differ from those it was parsed with (a narrower registry, as in a test,
-    parses into a target folder of its own). Processes that load the definitions at once (a run's
+    the registry's vars or the warehouse engine differ from those it was parsed with (a narrower
+    registry, as in a test, parses into a target folder of its own; the engine names the adapter,
+    which Dagster shows as each asset's kind). Processes that load the definitions at once (a run's
     step processes, test workers) take turns, so none reads a manifest another is writing.
     """
     registry_vars = json.dumps(dbt_vars(providers), sort_keys=True)
+    parsed_for = json.dumps({"vars": dbt_vars(providers), "engine": warehouse_engine()}, sort_keys=True)
     target = "target" if list(providers) == list(PROVIDERS) else f"target/registry-{_digest(registry_vars)}"
     project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=target)
     manifest = Path(project.manifest_path)
-    parsed_with = manifest.with_name("registry_vars.json")
+    parsed_with = manifest.with_name("parsed_for.json")
     sources = [DBT_PROJECT_DIR / "dbt_project.yml"] + [
         path for folder in ("models", "seeds", "macros", "tests") for path in (DBT_PROJECT_DIR / folder).rglob("*")
     ]
     manifest.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(manifest.with_name(".parse.lock")):
         stale = not manifest.exists() or max(path.stat().st_mtime for path in sources) > manifest.stat().st_mtime
-        if stale or not parsed_with.exists() or parsed_with.read_text() != registry_vars:
+        if stale or not parsed_with.exists() or parsed_with.read_text() != parsed_for:
             # a whole parse: dbt's partial parsing missed a properties file added under tests/
             command = ["parse", "--quiet", "--no-partial-parse", *dbt_vars_argument(providers)]
             dbt_cli(project).cli(command, target_path=Path(project.target_path)).wait()
-            parsed_with.write_text(registry_vars)
+            parsed_with.write_text(parsed_for)
     return project
 
 
