@@ -43,7 +43,13 @@ def warehouse_engine() -> str:
 
 
 def warehouse_path() -> Path:
-    return Path(os.environ.get(WAREHOUSE_PATH_ENV) or data_dir() / "warehouse.duckdb").resolve()
+    """The DuckDB warehouse: a file, or a MotherDuck database (``md:<name>``, kept as written)."""
+    return database_path(os.environ.get(WAREHOUSE_PATH_ENV) or data_dir() / "warehouse.duckdb")
+
+
+def database_path(path: str | Path) -> Path:
+    """A DuckDB database's path made absolute; a MotherDuck one (``md:...``) is not a file and stays as it is."""
+    return Path(path) if str(path).startswith("md:") else Path(path).resolve()
 
 
 def pipelines_dir() -> Path:

@@ -31,7 +31,13 @@ from dlt.destinations.impl.postgres.configuration import PostgresCredentials
 from pydantic import Field
 
 from dlt_sources.common.secrets import register_secrets
-from orchestration.settings import WAREHOUSE_ENGINE_ENV, WAREHOUSE_PATH_ENV, warehouse_engine, warehouse_path
+from orchestration.settings import (
+    WAREHOUSE_ENGINE_ENV,
+    WAREHOUSE_PATH_ENV,
+    database_path,
+    warehouse_engine,
+    warehouse_path,
+)
 from orchestration.warehouse.lock import DEFAULT_LOCK_TIMEOUT_SECONDS, LOCK_TIMEOUT_ENV, lock_timeout, warehouse_lock
 
 # DuckDB takes 80% of RAM by default; bounded, it spills to disk instead. dbt's build and the publish
@@ -100,7 +106,7 @@ class Warehouse(dg.ConfigurableResource):
 
     @property
     def database(self) -> Path:
-        return Path(self.path).resolve()
+        return database_path(self.path)
 
     @property
     def on_postgres(self) -> bool:
@@ -133,7 +139,7 @@ class Warehouse(dg.ConfigurableResource):
 
     def exists(self) -> bool:
         """Whether there is a warehouse to read yet (a server is taken to be there)."""
-        return self.on_postgres or self.database.exists()
+        return self.on_postgres or str(self.database).startswith("md:") or self.database.exists()
 
     @contextmanager
     def read(self) -> Iterator[Any]:
