@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -53,8 +54,15 @@ class Scenario:
 
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory: pytest.TempPathFactory, serving_readers) -> Iterator[Scenario]:
+    with run_scenario(tmp_path_factory.mktemp("scenario"), serving_readers) as days_run:
+        yield days_run
+
+
+@contextmanager
+def run_scenario(folder: Path, serving_readers, marts_from: Path | None = None) -> Iterator[Scenario]:
+    """The three days through Dagster into ``folder`` on the configured engine; the scenario reads
+    the marts from ``marts_from`` (a DuckDB file with schema `marts`; default: the warehouse)."""
     with pytest.MonkeyPatch.context() as env, Sandbox(demo_sandbox_config(seed=11)) as sandbox:
-        folder = tmp_path_factory.mktemp("scenario")
         env.setenv("LISTINGS_DATA_DIR", str(folder))
         env.setenv("LISTINGS_PARQUET_DIR", str(folder / "parquet"))
         env.delenv("LISTINGS_WAREHOUSE_PATH", raising=False)
@@ -87,7 +95,8 @@ def scenario(tmp_path_factory: pytest.TempPathFactory, serving_readers) -> Itera
                         for record in sandbox.truth(source)
                     }
                 )
-        yield Scenario(warehouse_path(), days, metadata, {mode: json.loads(path.read_text()) for mode, path in readers})
+        readings = {mode: json.loads(path.read_text()) for mode, path in readers}
+        yield Scenario(marts_from or warehouse_path(), days, metadata, readings)
 
 
 def materialisations(result: dg.ExecuteInProcessResult) -> dict[str, dict[str, Any]]:
