@@ -106,3 +106,12 @@ def test_every_mart_is_the_same_on_both_engines(both_engines: tuple, mart: str) 
             f"marts.{mart} differs: DuckDB only {sorted(duckdb_rows - postgres_rows)[:2]}; "
             f"PostgreSQL only {sorted(postgres_rows - duckdb_rows)[:2]}"
         )
+
+
+def test_every_unit_test_name_fits_a_postgres_identifier() -> None:
+    """dbt-postgres names a relation after each unit test (with `_v<n>` for a versioned model), and
+    PostgreSQL refuses identifiers over 63 bytes: a longer name fails only there."""
+    manifest = json.loads(Path(listings_dbt_project().manifest_path).read_text())
+    tests = manifest["unit_tests"].values()
+    relations = [test["name"] + (f"_v{test['version']}" if test.get("version") else "") for test in tests]
+    assert relations and [name for name in relations if len(name.encode()) > 63] == []
