@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install demo test check fast-tests soak lint format dev sandbox bench bench-load-path lock clean
+.PHONY: install postgres-server demo test check fast-tests soak lint format dev sandbox bench bench-load-path lock clean
 
 # Bytecode is compiled at install (uv does not by default): otherwise, where Python may not write it
 # (PYTHONDONTWRITEBYTECODE, a read-only venv), every process, each Dagster step and dbt run among
@@ -23,16 +23,24 @@ $(INSTALLED): requirements.lock pyproject.toml sandbox/pyproject.toml
 
 install: $(INSTALLED)  ## create .venv with the locked dependencies
 
+# The engine tests start a throwaway PostgreSQL server of their own from the machine's server
+# binaries (tests/conftest.py); as root, Debian's package is installed where they are missing.
+postgres-server:
+	@command -v pg_ctl >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || \
+	{ [ "$$(id -u)" = 0 ] && echo "installing Debian's postgresql (the tests start a server of their own)" && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; } || \
+	{ echo "the tests need PostgreSQL's server binaries: apt-get install postgresql (as root)" >&2; exit 1; }
+
 demo: $(INSTALLED)  ## the whole pipeline against the sandbox, three simulated days
 	$(BIN)/listings demo
 
-test: $(INSTALLED)  ## the test suite (sandbox, pipeline, dbt, Dagster), one test file per core at a time
+test: $(INSTALLED) postgres-server  ## the test suite (sandbox, pipeline, dbt, Dagster), one test file per core at a time
 	$(BIN)/python -m pytest -n auto --dist loadfile
 
 check: $(INSTALLED)  ## the edit loop, under 3 minutes: lint beside every test but the slow pipeline files
 	$(MAKE) --no-print-directory -j2 lint fast-tests
 
-fast-tests: $(INSTALLED)
+fast-tests: $(INSTALLED) postgres-server
 	$(BIN)/python -m pytest -n auto --dist loadfile -m "(check or not slow) and not soak"
 
 soak: $(INSTALLED)  ## the long ones: each fault alone through Dagster; ten loads under readers, then two at once
