@@ -12,10 +12,7 @@ setting must then reach all history without ``--full-refresh``.
 
 import hashlib
 import json
-import os
 import shutil
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,9 +22,9 @@ import pytest
 from filelock import FileLock
 
 from orchestration.registry import by_name, dbt_vars
-from orchestration.settings import DBT_PROJECT_DIR
 
 from .conftest import table_fingerprints
+from .dbt_runner import dbt as run_dbt
 
 pytestmark = pytest.mark.slow  # a dozen dbt invocations: started first under pytest-xdist
 
@@ -103,25 +100,8 @@ def registry_vars(**settings: str) -> list[str]:
 
 
 def dbt(warehouse: Path, work: Path, *args: str, settings: dict[str, str] | None = None) -> None:
-    """The project's dbt on ``warehouse``: the models that make the marts (the provider's lookup
-    lists, which these tests do not write, are left out)."""
-    completed = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"),
-            *args,
-            *registry_vars(**(settings or {})),
-            "--target-path",
-            str(work / "target"),
-            "--log-path",
-            str(work),
-        ],
-        cwd=DBT_PROJECT_DIR,
-        env={**os.environ, "LISTINGS_WAREHOUSE_PATH": str(warehouse)},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert completed.returncode == 0, completed.stdout[-3000:]
+    """The project's dbt on ``warehouse``, with the provider's ``settings`` in the registry."""
+    run_dbt(warehouse, work, *args, vars_argument=registry_vars(**(settings or {})))
 
 
 def build(warehouse: Path, work: Path, *options: str, settings: dict[str, str] | None = None) -> None:

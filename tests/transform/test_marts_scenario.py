@@ -3,10 +3,7 @@ the sandbox's own truth, an incremental build equals a rebuild from raw alone, t
 figures, and readers of the published serving file never fail nor see half a build."""
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,11 +18,12 @@ import pytest
 from listings_sandbox import Sandbox
 from listings_sandbox.demo import NIGHTLY, demo_sandbox_config
 from orchestration.definitions import defs
-from orchestration.registry import dbt_vars_argument, provider_names
-from orchestration.settings import DBT_PROJECT_DIR, parquet_dir, serving_path, warehouse_path
+from orchestration.registry import provider_names
+from orchestration.settings import parquet_dir, serving_path, warehouse_path
 from orchestration.warehouse.publish import MARTS, publish_duckdb
 
 from .conftest import table_fingerprints, unified_status
+from .dbt_runner import dbt
 
 pytestmark = pytest.mark.slow  # minutes: started first under pytest-xdist (tests/conftest.py)
 
@@ -268,27 +266,6 @@ def test_the_serving_file_masks_hidden_prices_when_told(scenario: Scenario, tmp_
     assert masked_events.keys() == shown_events.keys()
     for (key, event_type, at), value in shown_events.items():
         assert masked_events[(key, event_type, at)] == (None if (key, at) in hidden_periods else value)
-
-
-def dbt(warehouse: Path, work: Path, *args: str) -> None:
-    """The project's dbt against a copy of a warehouse, writing its artifacts under ``work``."""
-    completed = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"),
-            *args,
-            *dbt_vars_argument(),
-            "--target-path",
-            str(work / "target"),
-            "--log-path",
-            str(work),
-        ],
-        cwd=DBT_PROJECT_DIR,
-        env={**os.environ, "LISTINGS_WAREHOUSE_PATH": str(warehouse)},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert completed.returncode == 0, completed.stdout[-3000:]
 
 
 def test_an_incremental_build_equals_a_full_rebuild_from_raw(scenario: Scenario, tmp_path: Path) -> None:

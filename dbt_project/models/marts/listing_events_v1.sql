@@ -4,14 +4,10 @@
 
     Incremental (delete+insert on listing_key): a build rebuilds the listings that version 2 of
     both marts it reads has rebuilt since this one's last build (macros/incremental_listings.sql). -#}
-{#- on_schema_change: the enforced contract fails a build whose columns or types change; `fail`
-    would also compare PostgreSQL's text with the contract's varchar, and fail every incremental
-    build there. -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='listing_key',
-    on_schema_change='append_new_columns',
     pre_hook="{{ delete_changed_listings(after=['listing_events', 'listing_price_history'], first_loads=true) }}",
     post_hook="{{ record_incremental_build(after=['listing_events', 'listing_price_history']) }}"
 ) }}

@@ -5,14 +5,10 @@
 
     Incremental (delete+insert on listing_key): a build rebuilds the listings that version 2 has
     rebuilt since this one's last build (macros/incremental_listings.sql). -#}
-{#- on_schema_change: the enforced contract fails a build whose columns or types change; `fail`
-    would also compare PostgreSQL's text with the contract's varchar, and fail every incremental
-    build there. -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='listing_key',
-    on_schema_change='append_new_columns',
     pre_hook="{{ delete_changed_listings(after=['listing_price_history']) }}",
     post_hook="{{ record_incremental_build(after=['listing_price_history']) }}"
 ) }}
