@@ -84,8 +84,9 @@ def both_engines(tmp_path_factory: pytest.TempPathFactory, postgres_server: Post
                 target.cursor() as cursor,
             ):
                 copy_schemas_to_postgres(source, [raw_dataset(name) for name in provider_names()], cursor)
-            listings("dbt", "build", env=on_duckdb)
-            listings("dbt", "build", env=on_postgres)
+            for engine, environment in (("duckdb", on_duckdb), ("postgres", on_postgres)):
+                work = folder / f"dbt_{engine}"  # not the project's target folder, which other tests read
+                listings("dbt", "build", "--target-path", str(work), "--log-path", str(work), env=environment)
     yield warehouse, postgres_server.url(database)
 
 

@@ -38,10 +38,13 @@ def published_marts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
             if folder := parquet_dir():  # from the serving file just written: either engine's marts
                 parquet = publish_parquet(target, folder, memory_limit=warehouse.memory_limit)
         if "postgres" in targets:
-            role = serving_reader_role()
-            row_counts = publish_postgres(warehouse, schema=schema, reader_role=role, mask_hidden_prices=mask)
-            context.log.info(f"published the marts to PostgreSQL schema {schema}, readable by role {role}")
-    context.log.info(f"published {sum(row_counts.values())} rows of {len(row_counts)} marts to {', '.join(targets)}")
+            row_counts = publish_postgres(
+                warehouse, schema=schema, reader_role=serving_reader_role(), mask_hidden_prices=mask
+            )
+    # `listings run` reads this line for its summary (cli/progress.py): where the marts are to be read
+    where = [str(target)] if "file" in targets else []
+    where += [f"PostgreSQL schema {schema} (read by role {serving_reader_role()})"] if "postgres" in targets else []
+    context.log.info(f"published {sum(row_counts.values())} rows of {len(row_counts)} marts to {' and '.join(where)}")
     stale = context.run.tags.get(FAILED_PROVIDERS_TAG, "")
     if stale:
         context.log.warning(f"published without new data from {stale}: their loads failed (see the raw run)")

@@ -55,11 +55,12 @@ def listings_dbt_project(providers: Sequence[Provider] = PROVIDERS) -> DbtProjec
     """The dbt project for ``providers``, with a manifest no older than its sources.
 
     A fresh clone has no manifest, and a stale one would hide a changed model: ``dbt parse`` runs
-    whenever any model, seed, macro, singular test or the project file is newer than ``target/manifest.json``, or
-    the registry's vars or the warehouse engine differ from those it was parsed with (a narrower
-    registry, as in a test, parses into a target folder of its own; the engine names the adapter,
-    which Dagster shows as each asset's kind). Processes that load the definitions at once (a run's
-    step processes, test workers) take turns, so none reads a manifest another is writing.
+    whenever any model, seed, macro, singular test or the project file is newer than
+    ``target/manifest.json``; when the registry's vars or the warehouse engine differ from those it
+    was parsed for (a narrower registry, as in a test, parses into a target folder of its own; the
+    engine names the adapter, which Dagster shows as each asset's kind); and when another dbt command
+    wrote the manifest since. Processes that load the definitions at once (a run's step processes,
+    test workers) take turns, so none reads a manifest another is writing.
     """
     registry_vars = json.dumps(dbt_vars(providers), sort_keys=True)
     parsed_for = json.dumps({"vars": dbt_vars(providers), "engine": warehouse_engine()}, sort_keys=True)
@@ -73,7 +74,10 @@ def listings_dbt_project(providers: Sequence[Provider] = PROVIDERS) -> DbtProjec
     manifest.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(manifest.with_name(".parse.lock")):
         stale = not manifest.exists() or max(path.stat().st_mtime for path in sources) > manifest.stat().st_mtime
-        if stale or not parsed_with.exists() or parsed_with.read_text() != parsed_for:
+        # a manifest newer than our record of its parse was written by another dbt (`listings dbt build`
+        # on another engine, say): parse again rather than trust it
+        foreign = parsed_with.exists() and manifest.exists() and manifest.stat().st_mtime > parsed_with.stat().st_mtime
+        if stale or foreign or not parsed_with.exists() or parsed_with.read_text() != parsed_for:
             # a whole parse: dbt's partial parsing missed a properties file added under tests/
             command = ["parse", "--quiet", "--no-partial-parse", *dbt_vars_argument(providers)]
             dbt_cli(project).cli(command, target_path=Path(project.target_path)).wait()
