@@ -22,6 +22,7 @@ from listings_sandbox import HOSTS, Sandbox, SandboxConfig
 from orchestration.cli.instance import dagster_home
 from orchestration.cli.runs import LOG_TAG, run_pipeline
 from orchestration.cli.screen import RunLog, RunScreen
+from orchestration.platform.environment import environment
 from orchestration.registry import PROVIDERS, provider_names
 from orchestration.settings import (
     DATA_DIR_ENV,
@@ -50,21 +51,6 @@ def demo_sandbox_config(seed: int) -> SandboxConfig:
 # Each simulated day is a nightly run: sources whose other runs read only recent updates make their
 # reconciliation (full) scan every time, as the nightly schedule will.
 NIGHTLY = {f"SOURCES__{p.name.upper()}__RECONCILE_EVERY_HOURS": "0" for p in PROVIDERS if p.reconcile_cron}
-
-
-@contextmanager
-def environment(values: dict[str, str]) -> Iterator[None]:
-    """Set environment variables for the duration of the block (the sandbox's dlt configuration)."""
-    previous = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in previous.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def fresh_warehouse() -> Path:

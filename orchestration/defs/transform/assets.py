@@ -5,10 +5,8 @@ import functools
 import hashlib
 import importlib.metadata
 import json
-import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +18,7 @@ from packaging import version
 from pydantic import Field
 
 from orchestration.defs.conventions import WAREHOUSE_WRITER_POOL
+from orchestration.platform.environment import environment
 from orchestration.platform.failpoints import failpoint
 from orchestration.registry import PROVIDERS, Provider, dbt_vars, dbt_vars_argument
 from orchestration.settings import DBT_PROJECT_DIR, warehouse_engine
@@ -146,9 +145,10 @@ def build_dbt_assets(project: DbtProject, providers: Sequence[Provider] = PROVID
     ) -> Iterator:
         args = ["build", *registry_vars, *(["--full-refresh"] if config.full_refresh else [])]
         with warehouse.lock("run dbt build"):
-            # dbt opens the warehouse the resource names (profiles.yml reads these variables, set
-            # from the resource and dlt's credentials for the dbt process only)
-            with environment_for_dbt(warehouse.dbt_environment()):
+            # dbt opens the warehouse the resource names: profiles.yml reads these variables, set from
+            # the resource and dlt's credentials while dbt's process starts (the step's code and the
+            # next test in this process keep their own settings)
+            with environment(warehouse.dbt_environment()):
                 invocation = dbt.cli(args, context=context, raise_on_error=False)
             # a failed build still records the marts it did build, then fails the step
             yield from with_mart_previews(context, invocation.stream(), warehouse)
@@ -156,22 +156,6 @@ def build_dbt_assets(project: DbtProject, providers: Sequence[Provider] = PROVID
                 raise error
 
     return listings_dbt
-
-
-@contextmanager
-def environment_for_dbt(variables: Mapping[str, str]) -> Iterator[None]:
-    """``variables`` in this process's environment while dbt's process starts (it inherits them),
-    then as they were: the step's own code, or the next test in this process, keeps its settings."""
-    before = {name: os.environ.get(name) for name in variables}
-    os.environ.update(variables)
-    try:
-        yield
-    finally:
-        for name, value in before.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def with_mart_previews(context: AssetExecutionContext, events: Iterator, warehouse: Warehouse) -> Iterator:
