@@ -1,8 +1,9 @@
 """Tables copied between the two engines, exactly: a DuckDB file and a PostgreSQL database.
 
-DuckDB cannot reach PostgreSQL itself without its ``postgres`` extension, which it downloads on
-first use (no download is allowed here), so rows travel as CSV through a temporary file: DuckDB's
-``COPY ... TO`` writes it, PostgreSQL's ``COPY ... FROM STDIN`` reads it, and the other way round.
+DuckDB reaches PostgreSQL only through its ``postgres`` extension, which it downloads on first use
+(a warehouse host may reach no extension repository), so rows travel as CSV through a temporary
+file: DuckDB's ``COPY ... TO`` writes it, PostgreSQL's ``COPY ... FROM STDIN`` reads it, and the
+other way round.
 Both write a null unquoted and an empty string quoted, and a double in its shortest exact spelling,
 so every value arrives as it left. Each column keeps its type (``POSTGRES_TYPES``).
 """
