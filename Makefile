@@ -37,7 +37,7 @@ demo: $(INSTALLED)  ## the whole pipeline against the sandbox, three simulated d
 test: $(INSTALLED) postgres-server  ## the test suite (sandbox, pipeline, dbt, Dagster), one test file per core at a time
 	$(BIN)/python -m pytest -n auto --dist loadfile
 
-check: $(INSTALLED)  ## the edit loop, under 3 minutes: lint beside every test but the slow pipeline files
+check: $(INSTALLED)  ## the edit loop, about 4 minutes: lint beside every test but the slow pipeline files
 	$(MAKE) --no-print-directory -j2 lint fast-tests
 
 fast-tests: $(INSTALLED) postgres-server
