@@ -167,6 +167,7 @@ def warehouse_resource() -> Warehouse:
             return parse(default)
         return dg.EnvVar.int(variable) if parse is int else dg.EnvVar(variable)
 
+    warehouse_engine()  # an engine it does not know fails the definitions, naming the choices
     return Warehouse(
         engine=setting(WAREHOUSE_ENGINE_ENV, "duckdb"),
         path=setting(WAREHOUSE_PATH_ENV, str(warehouse_path())),
