@@ -49,7 +49,12 @@ def warehouse_path() -> Path:
 
 def database_path(path: str | Path) -> Path:
     """A DuckDB database's path made absolute; a MotherDuck one (``md:...``) is not a file and stays as it is."""
-    return Path(path) if str(path).startswith("md:") else Path(path).resolve()
+    return Path(path) if is_motherduck(path) else Path(path).resolve()
+
+
+def is_motherduck(path: str | Path) -> bool:
+    """Whether a DuckDB database path names a MotherDuck database rather than a file."""
+    return str(path).startswith("md:")
 
 
 def pipelines_dir() -> Path:

@@ -35,6 +35,7 @@ from orchestration.settings import (
     WAREHOUSE_ENGINE_ENV,
     WAREHOUSE_PATH_ENV,
     database_path,
+    is_motherduck,
     warehouse_engine,
     warehouse_path,
 )
@@ -139,7 +140,7 @@ class Warehouse(dg.ConfigurableResource):
 
     def exists(self) -> bool:
         """Whether there is a warehouse to read yet (a server is taken to be there)."""
-        return self.on_postgres or str(self.database).startswith("md:") or self.database.exists()
+        return self.on_postgres or is_motherduck(self.database) or self.database.exists()
 
     @contextmanager
     def read(self) -> Iterator[Any]:

@@ -31,19 +31,17 @@ from orchestration.warehouse.resource import Warehouse
 def published_marts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     target, mask, targets = serving_path(), serving_masks_hidden_prices(), publish_targets()
     options = {"mask_hidden_prices": mask, "memory_limit": warehouse.memory_limit}
-    row_counts, parquet, schema = {}, None, serving_schema()
+    row_counts, parquet, schema, role = {}, None, serving_schema(), serving_reader_role()
     with warehouse.lock("publish the marts", read_only=True):  # it writes the serving file, not the warehouse
         if "file" in targets:
             row_counts = publish_duckdb(warehouse, target, **options)
             if folder := parquet_dir():  # from the serving file just written: either engine's marts
                 parquet = publish_parquet(target, folder, memory_limit=warehouse.memory_limit)
         if "postgres" in targets:
-            row_counts = publish_postgres(
-                warehouse, schema=schema, reader_role=serving_reader_role(), mask_hidden_prices=mask
-            )
+            row_counts = publish_postgres(warehouse, schema=schema, reader_role=role, mask_hidden_prices=mask)
     # `listings run` reads this line for its summary (cli/progress.py): where the marts are to be read
     where = [str(target)] if "file" in targets else []
-    where += [f"PostgreSQL schema {schema} (read by role {serving_reader_role()})"] if "postgres" in targets else []
+    where += [f"PostgreSQL schema {schema} (read by role {role})"] if "postgres" in targets else []
     context.log.info(f"published {sum(row_counts.values())} rows of {len(row_counts)} marts to {' and '.join(where)}")
     stale = context.run.tags.get(FAILED_PROVIDERS_TAG, "")
     if stale:

@@ -61,8 +61,9 @@ def listings_dbt_project(providers: Sequence[Provider] = PROVIDERS) -> DbtProjec
     wrote the manifest since. Processes that load the definitions at once (a run's step processes,
     test workers) take turns, so none reads a manifest another is writing.
     """
-    registry_vars = json.dumps(dbt_vars(providers), sort_keys=True)
-    parsed_for = json.dumps({"vars": dbt_vars(providers), "engine": warehouse_engine()}, sort_keys=True)
+    variables = dbt_vars(providers)
+    registry_vars = json.dumps(variables, sort_keys=True)
+    parsed_for = json.dumps({"vars": variables, "engine": warehouse_engine()}, sort_keys=True)
     target = "target" if list(providers) == list(PROVIDERS) else f"target/registry-{_digest(registry_vars)}"
     project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=target)
     manifest = Path(project.manifest_path)
