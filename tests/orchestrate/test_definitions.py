@@ -172,3 +172,22 @@ def test_the_dbt_resource_skips_what_dagster_dbt_does_before_each_command() -> N
 
     assert {"_cli_version", "_initialize_dbt_core_adapter"} <= set(vars(DbtCliResource))
     assert {"_cli_version", "_initialize_dbt_core_adapter"} <= set(vars(ListingsDbtCli))
+
+
+def test_the_dbt_step_keeps_only_its_latest_invocation_folders(tmp_path: Path) -> None:
+    """dagster-dbt leaves a folder per build under dbt's target path: the step deletes all but the
+    newest few, always keeping the current one, and nothing else in the target folder."""
+    from orchestration.defs.transform.assets import INVOCATION_PREFIX, prune_invocation_folders
+
+    folders = [tmp_path / f"{INVOCATION_PREFIX}run{n:02d}-x" for n in range(6)]
+    for age, folder in enumerate(reversed(folders)):  # folders[0] the oldest
+        (folder / "compiled").mkdir(parents=True)
+        os.utime(folder, (1_000_000 - age * 60, 1_000_000 - age * 60))
+    (tmp_path / "manifest.json").write_text("{}")
+    (tmp_path / "registry-abc").mkdir()
+
+    prune_invocation_folders(folders[0], keep=3)  # the oldest is the current build's
+
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(
+        [folders[0].name, folders[4].name, folders[5].name, "manifest.json", "registry-abc"]
+    )

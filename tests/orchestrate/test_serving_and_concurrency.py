@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pytest
 
 from listings_sandbox import Sandbox, SandboxConfig
 from orchestration.analyst import EXAMPLES, example
+from orchestration.defs.transform.assets import INVOCATION_PREFIX
 from orchestration.registry import provider_names
 
 pytestmark = pytest.mark.slow  # minutes: started first under pytest-xdist (tests/conftest.py)
@@ -81,6 +83,11 @@ def test_providers_run_in_parallel_processes_without_a_lock_failure(tmp_path: Pa
     ]
     assert run.stdout.strip().splitlines()[-1] == "listings run: succeeded"
     assert (tmp_path / "serving.duckdb").exists()
+    # the run's dbt build ran the models and their data tests, not the unit tests (the suite's builds run those)
+    (invocation,) = (REPO / "dbt_project" / "target").glob(f"{INVOCATION_PREFIX}{marts_run[:7]}-*")
+    results = json.loads((invocation / "run_results.json").read_text())["results"]
+    executed = Counter(result["unique_id"].split(".")[0] for result in results)
+    assert executed["model"] > 0 and executed["test"] > 0 and executed["unit_test"] == 0, executed
 
 
 def most_at_once(windows: list[tuple[float, float]]) -> int:

@@ -5,6 +5,7 @@ import functools
 import hashlib
 import importlib.metadata
 import json
+import shutil
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -26,6 +27,9 @@ from orchestration.warehouse.resource import Warehouse
 
 MARTS_SCHEMA = "marts"
 PREVIEW_ROWS = 5
+# dagster-dbt names each build's folder under dbt's target path after the op: `listings_dbt-<run>-<id>`
+INVOCATION_PREFIX = "listings_dbt-"
+DBT_INVOCATIONS_KEPT = 20  # the last builds' logs and artifacts, for an operator looking into a failure
 
 
 class ListingsDbtCli(DbtCliResource):
@@ -144,7 +148,10 @@ def build_dbt_assets(project: DbtProject, providers: Sequence[Provider] = PROVID
     def listings_dbt(
         context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, config: DbtBuildConfig
     ) -> Iterator:
-        args = ["build", *registry_vars, *(["--full-refresh"] if config.full_refresh else [])]
+        # unit tests check the models' code, which a run does not change: they run where the code
+        # changes (the test suite's dbt builds, `listings dbt build`), as dbt advises for production
+        args = ["build", "--exclude-resource-type", "unit_test", *registry_vars]
+        args += ["--full-refresh"] if config.full_refresh else []
         with warehouse.lock("run dbt build"):
             # dbt opens the warehouse the resource names: profiles.yml reads these variables, set from
             # the resource and dlt's credentials while dbt's process starts (the step's code and the
@@ -153,10 +160,24 @@ def build_dbt_assets(project: DbtProject, providers: Sequence[Provider] = PROVID
                 invocation = dbt.cli(args, context=context, raise_on_error=False)
             # a failed build still records the marts it did build, then fails the step
             yield from with_mart_previews(context, invocation.stream(), warehouse)
+            prune_invocation_folders(invocation.target_path)
             if error := invocation.get_error():
                 raise error
 
     return listings_dbt
+
+
+def prune_invocation_folders(current: Path, keep: int = DBT_INVOCATIONS_KEPT) -> None:
+    """Delete all but the newest ``keep`` of the dbt step's invocation folders beside ``current``
+    (dagster-dbt gives each build a folder of its own, about 7 MB with dbt's debug log, and never
+    deletes one: a daily schedule would fill the disk). The current one is always kept."""
+    siblings = sorted(
+        (folder for folder in current.parent.glob(f"{INVOCATION_PREFIX}*") if folder.is_dir() and folder != current),
+        key=lambda folder: folder.stat().st_mtime,
+        reverse=True,
+    )
+    for folder in siblings[max(keep - 1, 0) :]:
+        shutil.rmtree(folder, ignore_errors=True)  # a folder another build is removing is gone either way
 
 
 def with_mart_previews(context: AssetExecutionContext, events: Iterator, warehouse: Warehouse) -> Iterator:
