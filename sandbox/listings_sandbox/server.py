@@ -44,8 +44,9 @@ class Request:
 @dataclass
 class Response:
     status: int
-    payload: Any = None
+    payload: Any = None  # JSON, encoded by the app; bytes (an image) go out as they are
     headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = JSON_TYPE
 
 
 class HttpError(Exception):
@@ -62,12 +63,18 @@ class Route:
     pattern: re.Pattern[str]
     handler: Callable[..., Response]
     is_list: bool = False  # list endpoints get record-level faults and mid-scan shifts
+    public: bool = False  # served without credentials (images a browser could load): one anonymous quota
 
 
-def route(method: str, path: str, handler: Callable[..., Response], is_list: bool = False) -> Route:
+def route(
+    method: str, path: str, handler: Callable[..., Response], is_list: bool = False, public: bool = False
+) -> Route:
     """``path`` uses ``{name}`` placeholders for one path segment each."""
     regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", path)
-    return Route(method, re.compile(f"^{regex}/?$"), handler, is_list)
+    return Route(method, re.compile(f"^{regex}/?$"), handler, is_list, public)
+
+
+ANONYMOUS_CALLER = "anonymous"  # the quota's caller for a public route
 
 
 class FixedWindowLimiter:
@@ -179,7 +186,7 @@ class ProviderApp:
                 break
         else:
             raise self.error(404, f"no route for {request.method} {request.path}")
-        caller = self.authenticate(request)
+        caller = ANONYMOUS_CALLER if candidate.public else self.authenticate(request)
         if self.limiter is not None:
             wait = self.limiter.check(caller)
             if wait is not None:
@@ -281,12 +288,13 @@ def make_handler(app: ProviderApp) -> type[BaseHTTPRequestHandler]:
             except Exception as exc:  # a sandbox bug must look like a 500, not a dropped socket
                 response = Response(500, {"error": f"sandbox bug: {type(exc).__name__}: {exc}"})
             app.count(request.method, request.path, response.status)
-            body = app.encode(response.payload)
+            raw = isinstance(response.payload, bytes)  # an image's bytes, not JSON
+            body = response.payload if raw else app.encode(response.payload)
             if cut == "truncated_json":  # a complete HTTP answer whose JSON stops halfway
                 body = body[: len(body) // 2]
             head = [
                 f"HTTP/1.1 {response.status} {self.responses.get(response.status, ('',))[0]}",
-                f"Content-Type: {JSON_TYPE}",
+                f"Content-Type: {response.content_type if raw else JSON_TYPE}",
                 f"Content-Length: {len(body)}",
                 f"Date: {self.date_time_string()}",
                 f"Server: {self.server_version}",

@@ -21,7 +21,14 @@ Document: ``provider_docs/avaroai.txt``. Where it is silent the sandbox chooses:
   or null, as :72) and ``title_deeds``; ``rating`` is Standard, Premium (:54) or Luxury, ``parking``
   draws from Garage, Driveway (:114), Covered, Street and Communal; timestamps' microseconds are zero;
 - photos: ``id`` a UUID, ``index`` 0, 1, 2... in order (:131, :136), the last of more than four is
-  the floor plan; ``large`` and ``small`` are sandbox URLs;
+  the floor plan; ``large`` and ``small`` (:138-139) are URLs on this host itself
+  (``/storage/photos/<photo id>-v<version>-<size>.jpg``, the host the request named), which serve
+  real JPEG bytes: small deterministic images, different per photo, version and size. An edit that
+  leaves price and status alone (a revision) replaces the cover photo (index 0): it gets a new
+  version, so a new URL and new bytes, as a CDN versions a replaced file. The document names no
+  image host and promises none serves without the key, but hotlinking (:145) is only possible from a
+  public URL: image requests carry no key, and the quota (:28, "API requests") counts them in one
+  window of their own (the ``rate_limit`` option, the same as the API's); an unknown image is a 404;
 - ``property`` is free text with examples (avaroai.txt:108: "e.g. Villa, Apartment, Townhouse"): the
   sandbox sends those three and House, Land and Commercial; with ``SandboxConfig.open_world`` (the
   default) about 1% of listings send a rarer word instead, ``Penthouse`` or ``Bungalow``
@@ -30,7 +37,10 @@ Document: ``provider_docs/avaroai.txt``. Where it is silent the sandbox chooses:
 
 from __future__ import annotations
 
+import hashlib
+import io
 import random
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -60,6 +70,11 @@ PROPERTIES = (
 PARKING = ("Garage", "Driveway", "Covered", "Street", "Communal")
 COORDINATORS = ("Jane Smith", "Andreas Georgiou", "Maria Christodoulou", "Nikos Ioannou", "Elena Petrou")
 CAPTIONS = ("Front exterior", "Living room", "Kitchen", "Master bedroom", "Bathroom", "Terrace", "View", "Pool")
+PHOTOS_PER_LISTING, PHOTO_ID_SALT = 64, 0xF070  # a photo id encodes idx * 64 + its position
+PHOTOS_PATH = "/storage/photos"  # where this host serves the photos' bytes (not an API path)
+PHOTO_NAME = re.compile(r"^(?P<photo_id>[0-9a-f-]{36})-v(?P<version>\d+)-(?P<size>large|small)\.jpg$")
+# (width, height) bounds of each size: small images, so a test mirrors hundreds in a second
+PHOTO_SIZES = {"large": ((320, 480), (240, 360)), "small": ((96, 160), (72, 120))}
 
 
 class AvaroAIGenerator(ids.UuidListingIds):
@@ -115,7 +130,7 @@ class AvaroAIGenerator(ids.UuidListingIds):
             },
             "photos": [
                 {
-                    "id": ids.to_uuid(idx * 64 + n, self.key ^ 0xF070),
+                    "id": ids.to_uuid(idx * PHOTOS_PER_LISTING + n, self.key ^ PHOTO_ID_SALT),
                     "caption": rng.choice(CAPTIONS),
                     "index": n,
                     "floor_plan": n == photo_count - 1 and n > 3,
@@ -141,8 +156,35 @@ class AvaroAIApp(ProviderApp):
         self.world, self.api_key = world, api_key
 
     def routes(self) -> list:
-        # the only endpoint (avaroai.txt:41): no single-listing GET, no filters
-        return [route("GET", "/api/v1/listings", self.list_listings, is_list=True)]
+        # the only endpoint (avaroai.txt:41): no single-listing GET, no filters; the photos' bytes
+        # are served without the key (a hotlink needs none, avaroai.txt:145)
+        return [
+            route("GET", "/api/v1/listings", self.list_listings, is_list=True),
+            route("GET", PHOTOS_PATH + "/{name}", self.photo, public=True),
+        ]
+
+    def photo(self, request: Request, name: str) -> Response:
+        """A photo's JPEG bytes (``large`` or ``small``, avaroai.txt:138-139); 404 for a name this host
+        never served (a bad id, an unknown size or version)."""
+        match = PHOTO_NAME.match(name)
+        if match is None or not self._serves_photo(match["photo_id"], int(match["version"])):
+            raise self.error(404, "Not Found.")
+        body = photo_jpeg(match["photo_id"], int(match["version"]), match["size"])
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        return Response(200, body, {"ETag": etag, "Cache-Control": "max-age=86400"}, content_type="image/jpeg")
+
+    def _serves_photo(self, photo_id: str, version: int) -> bool:
+        """Whether ``photo_id`` at ``version`` is, or was, a photo of a listing: a photo id encodes its
+        listing's index and position (``static``); the cover's versions up to the listing's revision
+        were each served once, every other photo has version 0 only."""
+        number = ids.from_uuid(photo_id, self.world.generator.key ^ PHOTO_ID_SALT)
+        if number is None:
+            return False
+        idx, position = divmod(number, PHOTOS_PER_LISTING)
+        with self.world.lock:
+            if not 0 <= idx < self.world.size or position >= len(self.world.static(idx)["photos"]):
+                return False
+            return version <= photo_version(position, self.world.state(idx).revision)
 
     def credentials(self) -> dict[str, Any]:
         return {"api_key": self.api_key, "account_id": self.world.account_id}
@@ -166,12 +208,14 @@ class AvaroAIApp(ProviderApp):
         return payload["data"]  # avaroai.txt:47
 
     def served_record(self, world: World, state: ListingState) -> dict[str, Any]:
-        return self.render(state)
+        return self.render(state, self.origin)
 
-    def render(self, state: ListingState) -> dict[str, Any]:
+    # the photos' host when no request named one (records rendered without HTTP, for benchmarks)
+    origin = "http://127.0.0.1"
+
+    def render(self, state: ListingState, origin: str) -> dict[str, Any]:
         static = self.world.static(state.idx)
         listing_id = self.world.generator.listing_id(state.idx)
-        cdn = f"https://cdn.avaroai.sandbox/listings/{listing_id}"
         fixed = (
             "private_reference",
             "public_reference",
@@ -200,7 +244,7 @@ class AvaroAIApp(ProviderApp):
             "description": revised(static["description"], state.revision),
             "custom_fields": static["custom_fields"],
             "photos": [
-                {**photo, "large": f"{cdn}/{photo['id']}-large.jpg", "small": f"{cdn}/{photo['id']}-small.jpg"}
+                {**photo, **photo_urls(origin, photo["id"], photo_version(photo["index"], state.revision))}
                 for photo in static["photos"]
             ],
             # avaroai.txt:82-83: "2026-01-15T10:30:00.000000Z"
@@ -215,11 +259,12 @@ class AvaroAIApp(ProviderApp):
         with self.world.lock:
             states = self.world.page(offset, PAGE_SIZE, newest_first=True)
             has_more = offset + PAGE_SIZE < self.world.listed_count
-        path = f"{request.headers.get('x-forwarded-proto', 'http')}://{request.headers.get('host', '')}{request.path}"
+        origin = f"{request.headers.get('x-forwarded-proto', 'http')}://{request.headers.get('host', '')}"
+        path = origin + request.path
         return Response(  # the envelope of avaroai.txt:46-98
             200,
             {
-                "data": [self.render(state) for state in states],
+                "data": [self.render(state, origin) for state in states],
                 "links": {
                     "first": f"{path}?page=1",
                     "last": None,  # avaroai.txt:88
@@ -235,6 +280,33 @@ class AvaroAIApp(ProviderApp):
                 },
             },
         )
+
+
+def photo_version(position: int, revision: int) -> int:
+    """A photo's version: the cover (position 0) is replaced at every revision of its listing."""
+    return revision if position == 0 else 0
+
+
+def photo_urls(origin: str, photo_id: str, version: int) -> dict[str, str]:
+    """``large`` and ``small`` (avaroai.txt:138-139) of a photo at a version, on ``origin``."""
+    return {size: f"{origin}{PHOTOS_PATH}/{photo_id}-v{version}-{size}.jpg" for size in ("large", "small")}
+
+
+def photo_jpeg(photo_id: str, version: int, size: str) -> bytes:
+    """A small JPEG, the same bytes for the same photo, version and size, different otherwise: its
+    dimensions and colours come from a digest of the three."""
+    from PIL import Image, ImageDraw  # only a host that serves photos pays Pillow's import
+
+    digest = hashlib.sha256(f"{photo_id}|{version}|{size}".encode()).digest()
+    (min_width, max_width), (min_height, max_height) = PHOTO_SIZES[size]
+    width = min_width + int.from_bytes(digest[0:2]) % (max_width - min_width)
+    height = min_height + int.from_bytes(digest[2:4]) % (max_height - min_height)
+    image = Image.new("RGB", (width, height), tuple(digest[4:7]))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((width // 4, height // 4, width * 3 // 4, height * 3 // 4), fill=tuple(digest[7:10]))
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=80)
+    return buffer.getvalue()
 
 
 @dataclass(frozen=True)
