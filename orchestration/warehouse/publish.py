@@ -59,7 +59,10 @@ MARTS = (
 MASKED_HIDDEN_PRICES: dict[str, tuple[str, dict[str, str]]] = {
     "listings": (
         "{marts}.listings as mart_rows",
-        {"list_price": "case when mart_rows.price_is_hidden then null else mart_rows.list_price end"},
+        {
+            column: f"case when mart_rows.price_is_hidden then null else mart_rows.{column} end"
+            for column in ("list_price", "list_price_reporting")  # the amount, and in the reporting currency
+        },
     ),
     "listing_price_history": (
         """(
@@ -71,7 +74,10 @@ MASKED_HIDDEN_PRICES: dict[str, tuple[str, dict[str, str]]] = {
             from {marts}.listing_price_history as history
         ) as mart_rows""",
         {
-            "list_price": "case when mart_rows.price_is_hidden then null else mart_rows.list_price end",
+            **{
+                column: f"case when mart_rows.price_is_hidden then null else mart_rows.{column} end"
+                for column in ("list_price", "list_price_reporting")
+            },
             "previous_price": (
                 "case when mart_rows.previous_price_is_hidden then null else mart_rows.previous_price end"
             ),
