@@ -5,6 +5,7 @@ never at import. The warehouse's memory and lock settings are the warehouse pack
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +29,9 @@ PUBLISH_TO_ENV = "LISTINGS_PUBLISH_TO"
 PUBLISH_TARGETS = ("file", "postgres")
 SERVING_SCHEMA_ENV = "LISTINGS_SERVING_SCHEMA"
 SERVING_READER_ROLE_ENV = "LISTINGS_SERVING_READER_ROLE"
+# The currency the marts also show every price in (list_price_reporting), at the rates of the FX table
+# (dbt_project/seeds/fx_rates.csv); dbt reads it as the var `reporting_currency` (registry.dbt_vars).
+REPORTING_CURRENCY_ENV = "LISTINGS_REPORTING_CURRENCY"
 
 
 def data_dir() -> Path:
@@ -103,3 +107,12 @@ def serving_schema() -> str:
 def serving_reader_role() -> str:
     """The PostgreSQL role granted read-only use of the serving schema; BI users are made its members."""
     return os.environ.get(SERVING_READER_ROLE_ENV) or "listings_reader"
+
+
+def reporting_currency() -> str:
+    """The marts' reporting currency (``LISTINGS_REPORTING_CURRENCY``, default EUR), an ISO 4217 code."""
+    given = os.environ.get(REPORTING_CURRENCY_ENV) or "EUR"
+    code = given.strip().upper()
+    if not re.fullmatch("[A-Z]{3}", code):
+        raise ValueError(f"{REPORTING_CURRENCY_ENV}={given!r}: expected a three-letter ISO 4217 code, such as EUR")
+    return code
