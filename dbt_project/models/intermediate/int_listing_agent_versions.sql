@@ -1,0 +1,45 @@
+{#- Every listing version's agents and office, from every source in the provider registry: one row
+    per version and agent it names (agent_position in the provider's order), or one row without an
+    agent where it names none (its office kept). Keys: agent_key and office_key are
+    `<source>:<account_id>:<the provider's identifier>`, the identifier an id where the provider
+    has one (EstatePrime user and store ids, the Apimo user and agency ids, the ActuallyCare
+    user_id) and a name where it has none (the AvaroAI coordinator, the Enclosure/Koto agent and
+    broker): see each staging model. A table, so the raw payloads are read once per build. -#}
+{{ config(materialized='table') }}
+
+with
+
+unioned as (
+
+    {% for source in listing_sources() %}
+    select * from {{ ref('stg_' ~ source ~ '__listing_agents') }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+)
+
+select
+    source || ':' || account_id || ':' || source_listing_id as listing_key,
+    source,
+    provider,
+    account_id,
+    source_listing_id,
+    load_id,
+    observed_at,
+    agent_position,
+    case
+        when source_agent_id is not null then source || ':' || account_id || ':' || source_agent_id
+    end as agent_key,
+    source_agent_id,
+    agent_name,
+    agent_email,
+    agent_phone,
+    case
+        when source_office_id is not null then source || ':' || account_id || ':' || source_office_id
+    end as office_key,
+    source_office_id,
+    office_name,
+    office_email,
+    office_phone,
+    office_logo_url
+from unioned

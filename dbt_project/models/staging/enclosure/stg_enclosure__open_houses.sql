@@ -1,0 +1,1 @@
+{{ stg_enclosure_koto_open_houses('enclosure') }}  -- noqa: PRS

@@ -1,0 +1,138 @@
+{#- EstatePrime: the features of each listing version, one row each, as the provider names them;
+    mapped to unified features by the crosswalk_features seed downstream. Read:
+    - `features` "A list of general feature keys (e.g., elevator, storage, alarm)" (estateprime.txt:240, :113);
+    - `view` "A list of view characteristic keys (e.g., sea_view, mountain_view)" (estateprime.txt:242, :115);
+    - `garden` "Garden type. Possible values: shared, private, roof_garden" (estateprime.txt:190, :56);
+    - the parking counts (estateprime.txt:183-185, :49-51): a count above 0 is the feature, named
+      after its field (parking_garage, parking_open_sheltered, parking_open_unsheltered).
+    Not read, as no feature of the home: `positioning` (corner, seafront: where it stands,
+    estateprime.txt:241), `flooring` (materials, :243) and `tags` (the store's own labels, such as
+    "Urgent Sale" and "Price Reduced", estateprime.txt:244, :456-463). -#}
+with
+
+source as (
+
+    {{ listing_rows('raw_estateprime') }}
+
+),
+
+versions as (
+
+    select * from source
+    where not is_removal
+
+),
+
+payload as (
+
+    {{ json_columns('versions', 'payload', {
+        'garden': 'varchar',
+        'parking_garage': 'integer',
+        'parking_open_sheltered': 'integer',
+        'parking_open_unsheltered': 'integer'
+    }) }}
+
+),
+
+general_features as (
+
+    {{ json_array_rows(
+        'versions',
+        ['account_id', 'source_listing_id', 'observed_at', '_dlt_load_id'],
+        'payload', 'features', 'varchar', 'feature_key'
+    ) }}
+
+),
+
+views as (
+
+    {{ json_array_rows(
+        'versions',
+        ['account_id', 'source_listing_id', 'observed_at', '_dlt_load_id'],
+        'payload', 'view', 'varchar', 'view_key'
+    ) }}
+
+),
+
+observed as (
+
+    select
+        account_id,
+        source_listing_id,
+        observed_at,
+        _dlt_load_id,
+        'features' as source_field,
+        feature_key as source_feature
+    from general_features
+    union all
+    select
+        account_id,
+        source_listing_id,
+        observed_at,
+        _dlt_load_id,
+        'view' as source_field,
+        view_key as source_feature
+    from views
+    union all
+    select
+        account_id,
+        source_listing_id,
+        observed_at,
+        _dlt_load_id,
+        'garden' as source_field,
+        garden as source_feature
+    from payload
+    union all
+    select
+        account_id,
+        source_listing_id,
+        observed_at,
+        _dlt_load_id,
+        'parking_garage' as source_field,
+        'parking_garage' as source_feature
+    from payload
+    where parking_garage > 0
+    union all
+    select
+        account_id,
+        source_listing_id,
+        observed_at,
+        _dlt_load_id,
+        'parking_open_sheltered' as source_field,
+        'parking_open_sheltered' as source_feature
+    from payload
+    where parking_open_sheltered > 0
+    union all
+    select
+        account_id,
+        source_listing_id,
+        observed_at,
+        _dlt_load_id,
+        'parking_open_unsheltered' as source_field,
+        'parking_open_unsheltered' as source_feature
+    from payload
+    where parking_open_unsheltered > 0
+
+),
+
+renamed as (
+
+    select distinct
+        ---------- ids and lineage
+        'estateprime' as source,
+        'estateprime' as provider,
+        account_id,
+        source_listing_id,
+        observed_at,
+        _dlt_load_id as load_id,
+
+        ---------- the feature as the provider names it
+        source_field,
+        trim(source_feature) as source_feature
+
+    from observed
+    where nullif(trim(source_feature), '') is not null
+
+)
+
+select * from renamed

@@ -1,0 +1,1 @@
+{{ stg_enclosure_koto_listing_agents('koto') }}  -- noqa: PRS

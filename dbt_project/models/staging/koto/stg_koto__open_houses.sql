@@ -1,0 +1,1 @@
+{{ stg_enclosure_koto_open_houses('koto') }}  -- noqa: PRS
