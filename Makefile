@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install postgres-server demo test check fast-tests soak lint format dev sandbox bench bench-load-path lock clean
+.PHONY: install postgres-server browser demo report test check fast-tests soak lint format dev sandbox bench bench-load-path lock clean
 
 # Bytecode is compiled at install (uv does not by default): otherwise, where Python may not write it
 # (PYTHONDONTWRITEBYTECODE, a read-only venv), every process, each Dagster step and dbt run among
@@ -31,16 +31,24 @@ postgres-server:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; } || \
 	{ echo "the tests need PostgreSQL's server binaries: apt-get install postgresql (as root)" >&2; exit 1; }
 
+# The market report's test opens its page in a headless Chromium (tests/orchestrate/test_market_report.py);
+# as root, Debian's package is installed where it is missing; otherwise that test says it skips, and why.
+browser:
+	@command -v chromium >/dev/null 2>&1 || \
+	if [ "$$(id -u)" = 0 ]; then echo "installing Debian's chromium (the market report's test opens its page headless)" && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "no chromium, and not root to install it: the market report's browser test will skip (apt-get install chromium)" >&2; fi
+
 demo: $(INSTALLED)  ## the whole pipeline against the sandbox, three simulated days
 	$(BIN)/listings demo
 
-test: $(INSTALLED) postgres-server  ## the test suite (sandbox, pipeline, dbt, Dagster), one test file per core at a time
+test: $(INSTALLED) postgres-server browser  ## the test suite (sandbox, pipeline, dbt, Dagster), one test file per core at a time
 	$(BIN)/python -m pytest -n auto --dist loadfile
 
 check: $(INSTALLED)  ## the edit loop, about 4 minutes: lint beside every test but the slow pipeline files
 	$(MAKE) --no-print-directory -j2 lint fast-tests
 
-fast-tests: $(INSTALLED) postgres-server
+fast-tests: $(INSTALLED) postgres-server browser
 	$(BIN)/python -m pytest -n auto --dist loadfile -m "(check or not slow) and not soak"
 
 soak: $(INSTALLED)  ## the long ones: each fault alone through Dagster; ten loads under readers, then two at once
@@ -54,6 +62,9 @@ lint: $(INSTALLED)  ## ruff on the Python, SQLFluff on the dbt SQL
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+report: $(INSTALLED)  ## the market report again from the marts as they stand (charts and a page beside the serving file)
+	$(BIN)/listings report
 
 dev: $(INSTALLED)  ## the Dagster UI on http://127.0.0.1:3000
 	$(BIN)/listings ui
