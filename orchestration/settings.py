@@ -29,6 +29,11 @@ PUBLISH_TO_ENV = "LISTINGS_PUBLISH_TO"
 PUBLISH_TARGETS = ("file", "postgres")
 SERVING_SCHEMA_ENV = "LISTINGS_SERVING_SCHEMA"
 SERVING_READER_ROLE_ENV = "LISTINGS_SERVING_READER_ROLE"
+# The photo mirror (defs/photos): where copies go, a folder or an fsspec URL (s3://bucket/prefix, whose
+# credentials come from the environment or dlt's secrets [photos.storage_options]); and whose photos
+# are copied, a comma list of the registry's sources (unset: those whose document forbids hotlinking).
+PHOTO_STORE_ENV = "LISTINGS_PHOTO_STORE"
+MIRROR_PHOTOS_ENV = "LISTINGS_MIRROR_PHOTOS"
 # The currency the marts also show every price in (list_price_reporting), at the rates of the FX table
 # (dbt_project/seeds/fx_rates.csv); dbt reads it as the var `reporting_currency` (registry.dbt_vars).
 REPORTING_CURRENCY_ENV = "LISTINGS_REPORTING_CURRENCY"
@@ -37,6 +42,21 @@ REPORTING_CURRENCY_ENV = "LISTINGS_REPORTING_CURRENCY"
 def data_dir() -> Path:
     """Everything the pipeline writes locally: warehouse, dlt state, Dagster storage for the demo."""
     return Path(os.environ.get(DATA_DIR_ENV) or REPO_ROOT / "data").resolve()
+
+
+def photo_store() -> str:
+    """Where the photo mirror stores its copies: ``LISTINGS_PHOTO_STORE``, else ``photos`` in the data folder."""
+    return os.environ.get(PHOTO_STORE_ENV) or str(data_dir() / "photos")
+
+
+def mirrored_photo_sources() -> tuple[str, ...] | None:
+    """The sources ``LISTINGS_MIRROR_PHOTOS`` names (``none``: no source), or None when unset: those
+    whose document forbids hotlinking. Checked against the registry by the photo mirror's definitions."""
+    setting = os.environ.get(MIRROR_PHOTOS_ENV)
+    if setting is None or not setting.strip():
+        return None
+    names = tuple(name.strip() for name in setting.split(",") if name.strip())
+    return () if names == ("none",) else names
 
 
 def warehouse_engine() -> str:
