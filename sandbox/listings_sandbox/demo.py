@@ -22,6 +22,7 @@ from listings_sandbox import HOSTS, Sandbox, SandboxConfig
 from orchestration.cli.instance import dagster_home
 from orchestration.cli.runs import LOG_TAG, run_pipeline
 from orchestration.cli.screen import RunLog, RunScreen
+from orchestration.defs.report import report_page_path
 from orchestration.platform.environment import environment
 from orchestration.registry import PROVIDERS, provider_names
 from orchestration.settings import (
@@ -194,6 +195,7 @@ def print_summary(warehouse: str) -> None:
     )
     print(f"  warehouse:    {warehouse}")
     print(f"  serving file: {serving_path()}  (what analysts and BI tools open)")
+    print(f"  market report: {report_page_path()}  (charts and tables per city and week; `listings report` redraws it)")
     print("  Dagster UI:   listings ui --sandbox   (http://127.0.0.1:3000: the demo's runs; jobs run on its sandbox)")
     print(
         '  query:        .venv/bin/python -c "from orchestration.analyst import example; '
