@@ -90,6 +90,28 @@ first_seen as (
 
 ),
 
+-- The first asking price the pipeline saw: the price of the listing's earliest version that had one.
+priced_versions as (
+
+    select
+        listing_key,
+        list_price,
+        row_number() over (partition by listing_key order by sequence_number) as price_order
+    from timeline
+    where not is_removal and list_price is not null
+
+),
+
+first_prices as (
+
+    select
+        listing_key,
+        list_price as first_seen_list_price
+    from priced_versions
+    where price_order = 1
+
+),
+
 -- Where each listing's trailing runs begin: after its last active or pending row it is off the
 -- market, after its last row not `removed` it is removed (a removal row: a complete scan missed it;
 -- or a version the provider itself marks deleted, mapped to removed). Each run's first row dates
@@ -245,13 +267,38 @@ final as (
         closed_last_seen.last_seen_at as last_seen_before_departure_at,
 
         ---------- what built the row
-        {{ build_stamp() }} as rebuilt_at
+        {{ build_stamp() }} as rebuilt_at,
+
+        ---------- analyst attributes, as the latest version sends them
+        latest_version.sold_price,
+        latest_version.sold_at,
+        -- the provider's own first price where it sends one, else the first the pipeline saw
+        coalesce(latest_version.provider_original_list_price, first_prices.first_seen_list_price)
+            as original_list_price,
+        case
+            when latest_version.provider_original_list_price is not null then 'provider'
+            when first_prices.first_seen_list_price is not null then 'first_seen'
+        end as original_list_price_source,
+        latest_version.rooms,
+        latest_version.energy_class,
+        latest_version.energy_class_source_value,
+        latest_version.greenhouse_gas_class,
+        latest_version.greenhouse_gas_class_source_value,
+        latest_version.floor,
+        latest_version.building_floors,
+        latest_version.monthly_running_costs,
+        latest_version.agency_fees,
+        latest_version.condition,
+        latest_version.condition_source_value,
+        latest_version.year_renovated,
+        latest_version.source_tag_ids
 
     from latest_version
     inner join first_seen using (listing_key)
     inner join departures using (listing_key)
     left join seen_windows using (listing_key)
     left join closed_last_seen using (listing_key)
+    left join first_prices using (listing_key)
 
 )
 

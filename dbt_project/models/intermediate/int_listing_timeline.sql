@@ -152,7 +152,46 @@ classified as (
         ---------- what built the row: by these, later builds find what changed
         versions.staging_revision,
         classification.classification_revision,
-        {{ build_stamp() }} as rebuilt_at
+        {{ build_stamp() }} as rebuilt_at,
+
+        ---------- analyst attributes: codes in the unified vocabulary (`unknown` where the crosswalk
+        -- lacks a value the provider sent; int_unmapped_source_values names it), beside the value sent
+        versions.sold_price,
+        versions.sold_at,
+        versions.provider_original_list_price,
+        versions.rooms,
+        case
+            when versions.source_energy_class is not null then coalesce(energy_classes.unified_value, 'unknown')
+        end as energy_class,
+        versions.source_energy_class as energy_class_source_value,
+        case
+            when versions.source_greenhouse_gas_class is not null
+                then coalesce(greenhouse_gas_classes.unified_value, 'unknown')
+        end as greenhouse_gas_class,
+        versions.source_greenhouse_gas_class as greenhouse_gas_class_source_value,
+        versions.floor,
+        versions.building_floors,
+        -- fees included in the price (Apimo `price.fees`, "Fees included", apimo.txt:111): for a rent,
+        -- charges paid with it, a running cost where the rent is monthly; for a sale, the agency's
+        -- one-off fees. Not in the document: which fees they are (French listings quote rents
+        -- "charges comprises" and sale prices "honoraires inclus"; the example's 70 on a 750 rent,
+        -- apimo.txt:240, is a monthly charge)
+        coalesce(
+            versions.monthly_running_costs,
+            case
+                when
+                    listing_types.unified_value = 'rent'
+                    and coalesce(versions.price_period, '{{ var("default_rent_period") }}') = 'month'
+                    then versions.included_fees
+            end
+        ) as monthly_running_costs,
+        case when listing_types.unified_value = 'sale' then versions.included_fees end as agency_fees,
+        case
+            when versions.source_condition is not null then coalesce(conditions.unified_value, 'unknown')
+        end as condition,
+        versions.source_condition as condition_source_value,
+        versions.year_renovated,
+        versions.source_tag_ids
 
     from versions
     cross join classification
@@ -172,6 +211,18 @@ classified as (
         on statuses.provider = versions.provider
         and statuses.field = 'status'
         and statuses.source_value = versions.source_status
+    left join vocabulary as energy_classes
+        on energy_classes.provider = versions.provider
+        and energy_classes.field = 'energy_class'
+        and energy_classes.source_value = versions.source_energy_class
+    left join vocabulary as greenhouse_gas_classes
+        on greenhouse_gas_classes.provider = versions.provider
+        and greenhouse_gas_classes.field = 'greenhouse_gas_class'
+        and greenhouse_gas_classes.source_value = versions.source_greenhouse_gas_class
+    left join vocabulary as conditions
+        on conditions.provider = versions.provider
+        and conditions.field = 'condition'
+        and conditions.source_value = versions.source_condition
 
 )
 

@@ -5,10 +5,12 @@
     source and id, not "newer than the last one": dlt may commit an older load later when it resumes
     an interrupted package.
 
-    Each row records the revision of the staging model that read it: a digest of that model's code
-    and of its source's provider_settings. When either changes, the source's loads read with the old
-    revision count as unseen and are read again (delete+insert by load), so an upgrade that reads raw
-    differently applies to all history without a --full-refresh. A change made only inside a macro
+    Each row records the revision of the staging model that read it: a digest of that model's code,
+    of its source's provider_settings and of its source's entry in the var `document_readings` (the
+    readings of what a document leaves open, e.g. which Apimo `regulations` entry is the energy
+    class: each staging model names its own and their defaults). When any changes, the source's loads
+    read with the old revision count as unseen and are read again (delete+insert by load), so an
+    upgrade that reads raw differently applies to all history without a --full-refresh. A change made only inside a macro
     does not change the digest: that one still takes a --full-refresh. -#}
 {{ config(
     materialized='incremental',
@@ -24,6 +26,7 @@
     {%- set staging = graph.nodes.values() | selectattr('name', 'equalto', 'stg_' ~ source ~ '__listings') | first -%}
     {%- do revisions.update({source: local_md5(
         staging.raw_code ~ tojson(provider_settings(source), sort_keys=true)
+        ~ tojson(var('document_readings', {}).get(source, {}), sort_keys=true)
     )}) -%}
 {%- endfor -%}
 {%- set current_revision -%}

@@ -1,7 +1,7 @@
 {#- Provider words and codes the crosswalk does not know yet, with how many listings carry them.
-    Their listings are kept (as listing_type or property_type `other`, status `unknown`); this model
-    is what operators are shown: a failing check in Dagster, the last lines of `listings run`,
-    `listings status`. -#}
+    Their listings are kept (as listing_type or property_type `other`; status, energy_class,
+    greenhouse_gas_class or condition `unknown`); this model is what operators are shown: a failing
+    check in Dagster, the last lines of `listings run`, `listings status`. -#}
 {{ config(materialized='table') }}
 
 with
@@ -42,6 +42,30 @@ observed as (
         provider,
         'status' as field,
         source_status as source_value,
+        listing_key
+    from versions
+    union all
+    select
+        source,
+        provider,
+        'energy_class' as field,
+        source_energy_class as source_value,
+        listing_key
+    from versions
+    union all
+    select
+        source,
+        provider,
+        'greenhouse_gas_class' as field,
+        source_greenhouse_gas_class as source_value,
+        listing_key
+    from versions
+    union all
+    select
+        source,
+        provider,
+        'condition' as field,
+        source_condition as source_value,
         listing_key
     from versions
     union all

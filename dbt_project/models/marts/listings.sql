@@ -5,7 +5,14 @@
     listings that changed. What moves with its source's loads is decided here, from one row per
     source: a listing still listed was last seen by its source's latest committed load (raw stores
     nothing new for an unchanged listing), and while it is on the market its days on market run to
-    then. A table rebuilt in full by every build: one pass over the states, no history. -#}
+    then. A table rebuilt in full by every build: one pass over the states, no history.
+
+    EstatePrime's "Price Reduced" tag is decided here, against the store's current tag list (a tag
+    renamed or removed there applies at the next build): the tag names that mean a price cut are the
+    reading `price_reduced_tag_names` (var `document_readings`, key `estateprime`; default the
+    document's "Price Reduced", estateprime.txt:462), compared without case. -#}
+{%- set estateprime_readings = var('document_readings', {}).get('estateprime', {}) -%}
+{%- set price_reduced_tag_names = estateprime_readings.get('price_reduced_tag_names', ['Price Reduced']) %}
 with
 
 states as (
@@ -24,6 +31,51 @@ latest_loads as (
 
 ),
 
+{% if 'estateprime' in listing_sources() -%}
+-- Each EstatePrime store's tags as it last listed them (stg_estateprime__tags keeps every version
+-- and removal), those that mean a price cut.
+tag_versions as (
+
+    select
+        account_id,
+        tag_id,
+        tag_name,
+        is_removal,
+        row_number() over (partition by account_id, tag_id order by observed_at desc, load_id desc) as recency
+    from {{ ref('stg_estateprime__tags') }}
+
+),
+
+price_reduced_tags as (
+
+    select
+        account_id,
+        tag_id
+    from tag_versions
+    where
+        recency = 1
+        and not is_removal
+        and lower(trim(tag_name)) in (
+            {%- for name in price_reduced_tag_names %}
+            '{{ name | lower | replace("'", "''") }}'{% if not loop.last %},{% endif %}
+            {%- endfor %}
+        )
+
+),
+
+-- The listings whose latest version carries such a tag (source_tag_ids is ',2,7,').
+price_reduced_listings as (
+
+    select distinct states.listing_key
+    from states
+    inner join price_reduced_tags
+        on price_reduced_tags.account_id = states.account_id
+        and states.source_tag_ids like '%,' || price_reduced_tags.tag_id || ',%'
+    where states.source = 'estateprime'
+
+),
+
+{% endif -%}
 -- The last committed load of the listing's source that still held it as listed: its source's
 -- latest, unless a removal or a scan that missed it closed the window (seen_until) first.
 last_seen as (
@@ -102,10 +154,38 @@ final as (
             cast(coalesce(states.left_market_at, last_seen.last_seen_at, states.latest_version_observed_at) as date)
             - cast(coalesce(states.source_created_at, states.first_seen_at) as date),
             0
-        ) as integer) as days_on_market
+        ) as integer) as days_on_market,
+
+        ---------- analyst attributes (null where the provider does not send them)
+        states.sold_price,
+        states.sold_at,
+        states.original_list_price,
+        states.original_list_price_source,
+        {% if 'estateprime' in listing_sources() -%}
+        case
+            when states.source_tag_ids is not null then price_reduced_listings.listing_key is not null
+        end
+        {%- else -%}
+        cast(null as boolean)
+        {%- endif %} as price_reduced_by_provider,
+        states.rooms,
+        states.energy_class,
+        states.energy_class_source_value,
+        states.greenhouse_gas_class,
+        states.greenhouse_gas_class_source_value,
+        states.floor,
+        states.building_floors,
+        states.monthly_running_costs,
+        states.agency_fees,
+        states.condition,
+        states.condition_source_value,
+        states.year_renovated
 
     from states
     inner join last_seen using (listing_key)
+    {%- if 'estateprime' in listing_sources() %}
+    left join price_reduced_listings using (listing_key)
+    {%- endif %}
 
 )
 

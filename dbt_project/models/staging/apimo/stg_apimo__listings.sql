@@ -1,4 +1,11 @@
 {%- set settings = provider_settings('apimo') -%}
+{#- Readings of what apimo.txt leaves open, each a setting (the var `document_readings`, key `apimo`;
+    a changed reading is read into all history by the next build, see int_listing_versions): which
+    `regulations` entry (apimo.txt:187, "Array", no entries described) holds the energy class and
+    which the greenhouse-gas class. Not in the document: its `type` codes; 1 and 2 as the sandbox
+    reads them (the example's types 4 and 7, apimo.txt:240, with value "1", are neither). -#}
+{%- set readings = {'energy_class_regulation_type': '1', 'greenhouse_gas_class_regulation_type': '2'} -%}
+{%- do readings.update(var('document_readings', {}).get('apimo', {})) -%}
 
 with
 
@@ -37,7 +44,16 @@ payload as (
         'updated_at': 'timestamp',
         'comments': [{'language': 'varchar', 'title': 'varchar', 'comment': 'varchar', 'comment_full': 'varchar'}],
         'pictures': [{'rank': 'integer', 'url': 'varchar', 'width_max': 'integer', 'height_max': 'integer'}],
-        'areas': [{'type': 'varchar', 'number': 'varchar'}]
+        'areas': [{'type': 'varchar', 'number': 'varchar'}],
+        'price.sold': 'decimal(18, 2)',
+        'price.sold_at': 'date',
+        'price.first_value': 'decimal(18, 2)',
+        'price.fees': 'decimal(18, 2)',
+        'rooms': 'decimal(5, 2)',
+        'floor.value': 'varchar',
+        'floor.floors': 'integer',
+        'condition': 'varchar',
+        'regulations': [{'type': 'varchar', 'value': 'varchar'}]
     }) }}
 
 ),
@@ -57,6 +73,15 @@ parsed as (
         -- area.value (apimo.txt:102) in square metres: area.unit (apimo.txt:101) 1 is m², 2 is sq ft
         -- (see the size columns); another unit gives no area rather than a wrong one
         area_value * case area_unit when 1 then 1.0 when 2 then 0.09290304 end as area_sqm,
+        -- the `regulations` entries (apimo.txt:187) that carry the energy and greenhouse-gas classes
+        {{ list_first(list_filter(
+            'regulations', 'regulation',
+            record_field('regulation', 'type') ~ " = '" ~ readings.energy_class_regulation_type ~ "'"
+        )) }} as energy_regulation,
+        {{ list_first(list_filter(
+            'regulations', 'regulation',
+            record_field('regulation', 'type') ~ " = '" ~ readings.greenhouse_gas_class_regulation_type ~ "'"
+        )) }} as greenhouse_gas_regulation,
         -- comments (apimo.txt:170-176)
         coalesce(
             {{ list_first(list_filter('comments', 'comment', record_field('comment', 'language') ~ " = 'en'")) }},
@@ -164,7 +189,33 @@ renamed as (
         updated_at at time zone '{{ settings.timezone }}' as source_updated_at,  -- updated_at (apimo.txt:190)
         -- not in the document: a date of the last status change; null (private-mode `logs`, apimo.txt:207-210,
         -- are not read)
-        cast(null as timestamp with time zone) as source_status_changed_at
+        cast(null as timestamp with time zone) as source_status_changed_at,
+
+        ---------- analyst attributes
+        -- "The final price in case of sale", "The date of contract in case of sale" (apimo.txt:124-125)
+        price_sold as sold_price,
+        price_sold_at as sold_at,
+        -- `price.first_value`: in the example (apimo.txt:240: 670 under a price of 750), not in the
+        -- field list; read as the agency's first asking price
+        price_first_value as provider_original_list_price,
+        rooms,  -- "Number of rooms (can be decimal for some countries)" (apimo.txt:105): pièces
+        {{ record_field('energy_regulation', 'value') }} as source_energy_class,
+        {{ record_field('greenhouse_gas_regulation', 'value') }} as source_greenhouse_gas_class,
+        -- "0 for ground, 1 for first floor, ..., last for last floor" (apimo.txt:140): the word `last`
+        -- is the top floor, numbered as the building's floor count (:142; not in the document)
+        cast(case
+            when lower(trim(floor_value)) = 'last' then floor_floors
+            else {{ cast_or_null('floor_value', 'decimal(4, 1)') }}
+        end as decimal(4, 1)) as floor,
+        floor_floors as building_floors,  -- "Floors number of the building" (apimo.txt:142)
+        -- no field states a periodic cost: price.fees (below) is, for a rent, part of it
+        cast(null as decimal(18, 2)) as monthly_running_costs,
+        -- "Fees included" (apimo.txt:111): included in price.value; what they are depends on the
+        -- listing type, decided downstream (int_listing_timeline): a rent's charges, a sale's agency fees
+        price_fees as included_fees,
+        condition as source_condition,  -- apimo.txt:145, a code; the document names no codes
+        cast(null as integer) as year_renovated,  -- not in the document
+        cast(null as varchar) as source_tag_ids  -- `tags` (apimo.txt:157) are codes with no names
 
     from parsed
 

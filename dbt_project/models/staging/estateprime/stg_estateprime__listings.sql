@@ -1,4 +1,18 @@
 {%- set settings = provider_settings('estateprime') -%}
+{#- Readings of what estateprime.txt leaves open, each a setting (the var `document_readings`, key
+    `estateprime`; a changed reading is read into all history by the next build, see
+    int_listing_versions). `rooms_count`: what `rooms`, "The number of rooms/bedrooms"
+    (estateprime.txt:157), counts. `bedrooms` (default): the example's 3 rooms are its "3-bedroom
+    apartment" (:26, :134), beside 1 living room and 1 kitchen counted apart (:37-38), so the field
+    fills bedrooms and no total room count is known. `rooms`: a total room count (the Greek
+    description's "τριάρι", :139, is a three-room flat), filling rooms and leaving bedrooms null. -#}
+{%- set readings = {'rooms_count': 'bedrooms'} -%}
+{%- do readings.update(var('document_readings', {}).get('estateprime', {})) -%}
+{%- if readings.rooms_count not in ['bedrooms', 'rooms'] -%}
+    {{ exceptions.raise_compiler_error(
+        "document_readings.estateprime.rooms_count must be bedrooms or rooms, not " ~ readings.rooms_count
+    ) }}
+{%- endif -%}
 
 with
 
@@ -43,7 +57,14 @@ payload as (
         'date_updated': 'timestamp',
         'status_date': 'timestamp',
         'translations': [{'language_id': 'integer', 'title': 'varchar', 'description': 'varchar'}],
-        'photos': [{'original_image': 'varchar', 'watermark_image': 'varchar'}]
+        'photos': [{'original_image': 'varchar', 'watermark_image': 'varchar'}],
+        'floor': 'decimal(4, 1)',
+        'total_building_floors': 'integer',
+        'monthly_maintenance': 'decimal(18, 2)',
+        'energy_class': 'varchar',
+        'property_condition': 'varchar',
+        'year_renovated': 'integer',
+        'tags': ['integer']
     }) }}
 
 ),
@@ -118,8 +139,8 @@ renamed as (
         case when not is_removal then coalesce(has_hidden_price, false) end as price_is_hidden,
 
         ---------- size, already in square metres (estateprime.txt:154, :189)
-        -- "the number of rooms/bedrooms" (estateprime.txt:157)
-        rooms as bedrooms,
+        -- "the number of rooms/bedrooms" (estateprime.txt:157): bedrooms, or rooms (the rooms_count reading)
+        {% if readings.rooms_count == 'bedrooms' %}rooms{% else %}cast(null as integer){% endif %} as bedrooms,
         bathrooms,  -- estateprime.txt:158
         size as living_area_sqm,  -- estateprime.txt:154
         land_size as lot_area_sqm,  -- estateprime.txt:189
@@ -166,7 +187,32 @@ renamed as (
         date_created at time zone '{{ settings.timezone }}' as source_created_at,  -- date_created (estateprime.txt:165)
         date_updated at time zone '{{ settings.timezone }}' as source_updated_at,  -- date_updated (estateprime.txt:166)
         -- "the date and time the status was last changed" (estateprime.txt:162): dates a deletion
-        status_date at time zone '{{ settings.timezone }}' as source_status_changed_at
+        status_date at time zone '{{ settings.timezone }}' as source_status_changed_at,
+
+        ---------- analyst attributes
+        -- no sale is ever shown: no status means sold (draft, pending, active, inactive, archived,
+        -- deleted, estateprime.txt:161), so `status_date` (:162) dates no sale, and no price is a sold price
+        cast(null as decimal(18, 2)) as sold_price,
+        cast(null as date) as sold_at,
+        -- not in the document: no first asking price (the "Price Reduced" tag, :462, says only that
+        -- the price was cut: source_tag_ids)
+        cast(null as decimal(18, 2)) as provider_original_list_price,
+        -- "rooms/bedrooms" (estateprime.txt:157): a total room count only under the rooms_count reading `rooms`
+        {% if readings.rooms_count == 'rooms' %}cast(rooms as decimal(5, 2)){% else %}cast(null as decimal(5, 2)){% endif %} as rooms,
+        energy_class as source_energy_class,  -- ap, a, bp, b, c, d, e, f, g (estateprime.txt:211)
+        cast(null as varchar) as source_greenhouse_gas_class,  -- not in the document
+        floor,  -- "The floor number of the property", a float (estateprime.txt:155)
+        total_building_floors as building_floors,  -- estateprime.txt:178
+        -- "Monthly maintenance fee" (estateprime.txt:204), in the listing's currency (not sent: EUR)
+        monthly_maintenance as monthly_running_costs,
+        -- assignment_fee (estateprime.txt:175-176) is the owner's fee under the mandate, fixed or a
+        -- percentage, not a fee included in the price: not read
+        cast(null as decimal(18, 2)) as included_fees,
+        property_condition as source_condition,  -- estateprime.txt:160
+        year_renovated,  -- "Year of last renovation" (estateprime.txt:188)
+        -- the tag ids (estateprime.txt:244, names from /api/listings/tags, :437-465) as ',2,7,', for
+        -- marts.listings' price_reduced_by_provider
+        ',' || array_to_string(tags, ',') || ',' as source_tag_ids
 
     from privacy
 
