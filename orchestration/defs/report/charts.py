@@ -103,7 +103,7 @@ def _chart(name: str, title: str, subtitle: str, panels: list[Panel], metrics: M
     panels = panels or [Panel("no priced listings", "", metrics.weekly.iloc[0:0].assign(value=[]))]
     subtitle_lines = textwrap.wrap(subtitle, 150)
     header = 0.75 + 0.2 * len(subtitle_lines)
-    plots = [0.35 + 0.24 * max(len(panel.values[panel.values["iso_week"] == latest.label]), 1) for panel in panels]
+    plots = [max(0.35 + 0.24 * len(panel.values[panel.values["iso_week"] == latest.label]), 1.8) for panel in panels]
     height = header + sum(_PANEL_ABOVE + plot + _PANEL_BELOW for plot in plots)
     figure = Figure(figsize=(_WIDTH, height), dpi=DPI)
     FigureCanvasAgg(figure)
@@ -153,6 +153,8 @@ def _bars(axes: Axes, panel: Panel, week: str, title: str) -> None:
     for position, value in enumerate(values["value"]):
         axes.text(value, position, f" {fmt(value)}", va="center", fontsize=8)
     axes.set_xlabel(panel.unit)
+    axes.xaxis.set_major_formatter(_thousands)
+    axes.xaxis.get_major_locator().set_params(integer=panel.integer)  # no half listings
     axes.set_xlim(0, values["value"].max() * 1.15 or 1)
     axes.tick_params(axis="y", labelsize=8)
     axes.grid(axis="x", alpha=0.3)
@@ -189,10 +191,17 @@ def _trend(axes: Axes, panel: Panel, metrics: MarketMetrics, title: str) -> None
     axes.set_xticks(range(len(labels)), labels, rotation=60, ha="right", fontsize=7)
     axes.set_xlabel("ISO week (UTC)")
     axes.set_ylabel(panel.unit)
+    axes.yaxis.set_major_formatter(_thousands)
+    axes.yaxis.get_major_locator().set_params(integer=panel.integer)
     axes.grid(alpha=0.3)
     axes.spines[["top", "right"]].set_visible(False)
     if biggest:
         axes.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+
+
+def _thousands(value: float, _position: int) -> str:
+    """An axis' tick label (matplotlib takes a function as a formatter): 10,000 rather than 10000."""
+    return f"{value:,.0f}" if abs(value) >= 100 or value == int(value) else f"{value:,.1f}"
 
 
 def _formatter(integer: bool) -> Callable[[float], str]:

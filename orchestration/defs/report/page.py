@@ -14,6 +14,13 @@ from orchestration.defs.report.metrics import DEFINITIONS, MarketMetrics
 if TYPE_CHECKING:
     import pandas as pd
 
+LABELS = {
+    "median_price_per_sqm": "Median price per m²",
+    "active_inventory": "Active inventory",
+    "new_listings": "New listings",
+    "price_cuts": "Price cuts",
+    "median_days_on_market": "Median days on market",
+}
 WEEKLY_TABLE_ID, PRICES_TABLE_ID = "weekly-metrics", "price-per-sqm"
 # (column, heading, decimals): the tables' columns and how each number is written
 WEEKLY_TABLE = [
@@ -38,7 +45,7 @@ _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1250px; color: #222; padding: 0 1em; }
 h1 { margin-bottom: 0.2em; } .meta { color: #555; margin-top: 0; }
 dt { font-weight: 600; margin-top: 0.6em; } dd { margin-left: 1.5em; color: #333; }
-img { max-width: 100%; border: 1px solid #ddd; }
+figure { margin: 1.5em 0; } img { max-width: 100%; border: 1px solid #ddd; }
 table { border-collapse: collapse; font-size: 0.85em; margin: 0.5em 0 2em; }
 th, td { border: 1px solid #ccc; padding: 0.2em 0.6em; } th { background: #f0f0f0; position: sticky; top: 0; }
 td.number { text-align: right; font-variant-numeric: tabular-nums; }
@@ -65,12 +72,10 @@ def render_page(metrics: MarketMetrics, charts: list[Chart]) -> str:
     else:
         meta = "No listing in the marts yet: run <code>listings run</code> first."
     definitions = "\n".join(
-        f"<dt>{html.escape(name.replace('_', ' ').capitalize())}</dt><dd>{html.escape(text)}</dd>"
-        for name, text in DEFINITIONS.items()
+        f"<dt>{html.escape(LABELS[name])}</dt><dd>{html.escape(text)}</dd>" for name, text in DEFINITIONS.items()
     )
-    figures = "\n".join(
-        f'<section id="chart-{chart.name}"><h2>{html.escape(chart.title)}</h2>'
-        f'<img alt="{html.escape(chart.title)}" src="{data_uri(chart.png)}"></section>'
+    figures = "\n".join(  # each chart carries its title and subtitle
+        f'<figure id="chart-{chart.name}"><img alt="{html.escape(chart.title)}" src="{data_uri(chart.png)}"></figure>'
         for chart in charts
     )
     newest_first = ["week_start", "country_code", "city"]
