@@ -105,6 +105,17 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--json", action="store_true", help="print JSON instead of a table")
     status.set_defaults(run=pipeline_status)
 
+    report = commands.add_parser(
+        "report",
+        help="make the market report again from the marts as they stand (no load, no dbt build)",
+        description="Runs the market report's assets (report/market_metrics and report/market_report) in one "
+        "Dagster run recorded in the instance under the data folder: per city and ISO week, median price per "
+        "m², active inventory, new listings, price cuts and median days on market, read from the marts, "
+        "written as CSV, PNG charts and one HTML page in the report folder beside the serving file. "
+        "`listings run` makes it after each publish.",
+    )
+    report.set_defaults(run=market_report)
+
     dbt = commands.add_parser(
         "dbt",
         help="run any dbt command on the project, under the warehouse lock",
@@ -217,6 +228,30 @@ def outcome_lines(report: PipelineRun, what: str, log: Path | str | None = None)
     else:
         lines.append(f"{what}: FAILED (exit {report.exit_code}): the marts were not rebuilt{see}")
     return lines
+
+
+def market_report(args: argparse.Namespace) -> int:  # noqa: ARG001 (it takes no option)
+    """The report's assets in one Dagster run in this process, as ``listings run`` runs the marts'."""
+    import dagster as dg
+
+    from orchestration.cli.instance import use_dagster_home
+    from orchestration.cli.runs import execute_assets, run_process_tags, step_failures
+    from orchestration.defs.report import REPORT_KEYS, report_page_path
+    from orchestration.warehouse.resource import Warehouse
+
+    warehouse = Warehouse.from_settings()
+    if not warehouse.exists():
+        raise SystemExit(f"no warehouse at {warehouse.database} yet: run `listings run` (or `listings demo`) first")
+    use_dagster_home()
+    with dg.DagsterInstance.get() as instance:
+        run = execute_assets(instance, set(REPORT_KEYS), {}, 1, run_process_tags())
+        failures = step_failures(instance, run.run_id)
+    if not run.is_success:
+        causes = "; ".join(failures.values()) or "see the run in `listings ui`"
+        print(f"listings report: FAILED (Dagster run {run.run_id}): {causes}", file=sys.stderr)
+        return 1
+    print(f"market report: {report_page_path()} (Dagster run {run.run_id})")
+    return 0
 
 
 def run_dbt(args: argparse.Namespace) -> int:
