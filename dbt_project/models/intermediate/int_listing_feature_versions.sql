@@ -1,7 +1,7 @@
 {#- Every listing version's features as its provider names them, from the sources whose documents
-    give features (AvaroAI `parking`; EstatePrime `features`, `view`, `garden` and the parking
-    counts; Apimo `services` and `areas`; see each staging model), mapped to the unified feature
-    by the crosswalk_features seed: `other` where the seed lacks the value (surfaced by the test
+    give features (AvaroAI `parking`; EstatePrime `features`, `view`, `garden`, `parking_garage`
+    and `parking_total`; Apimo `services` and `areas`; see each staging model), mapped to the unified feature
+    by the crosswalk_features seed (a value may map to several features: one row each): `other` where the seed lacks the value (surfaced by the test
     assert_every_source_feature_is_mapped), null where the seed says it is no feature of the home
     (an Apimo room). Enclosure/Koto and ActuallyCare send no features. A table, so the raw payloads
     are read once per build. -#}

@@ -3,8 +3,9 @@
     - `features` "A list of general feature keys (e.g., elevator, storage, alarm)" (estateprime.txt:240, :113);
     - `view` "A list of view characteristic keys (e.g., sea_view, mountain_view)" (estateprime.txt:242, :115);
     - `garden` "Garden type. Possible values: shared, private, roof_garden" (estateprime.txt:190, :56);
-    - the parking counts (estateprime.txt:183-185, :49-51): a count above 0 is the feature, named
-      after its field (parking_garage, parking_open_sheltered, parking_open_unsheltered).
+    - `parking_garage` "Number of garage parking spaces" and `parking_total` "Total parking spaces"
+      (estateprime.txt:185-186, :51-52): a count above 0 is the feature, named after its field (a
+      garage's space counts in the total, so a garage is parking too).
     Not read, as no feature of the home: `positioning` (corner, seafront: where it stands,
     estateprime.txt:241), `flooring` (materials, :243) and `tags` (the store's own labels, such as
     "Urgent Sale" and "Price Reduced", estateprime.txt:244, :456-463). -#}
@@ -28,8 +29,7 @@ payload as (
     {{ json_columns('versions', 'payload', {
         'garden': 'varchar',
         'parking_garage': 'integer',
-        'parking_open_sheltered': 'integer',
-        'parking_open_unsheltered': 'integer'
+        'parking_total': 'integer'
     }) }}
 
 ),
@@ -98,20 +98,10 @@ observed as (
         source_listing_id,
         observed_at,
         _dlt_load_id,
-        'parking_open_sheltered' as source_field,
-        'parking_open_sheltered' as source_feature
+        'parking_total' as source_field,
+        'parking_total' as source_feature
     from payload
-    where parking_open_sheltered > 0
-    union all
-    select
-        account_id,
-        source_listing_id,
-        observed_at,
-        _dlt_load_id,
-        'parking_open_unsheltered' as source_field,
-        'parking_open_unsheltered' as source_feature
-    from payload
-    where parking_open_unsheltered > 0
+    where parking_total > 0
 
 ),
 
