@@ -51,6 +51,11 @@ MARTS = (
     "listings_v1",
     "listing_price_history_v1",
     "listing_events_v1",
+    # the entity marts: no price column, so nothing to mask
+    "agents",
+    "offices",
+    "listing_open_houses",
+    "listing_features",
 )
 # What a mart shows when hidden prices are masked (LISTINGS_SERVING_HIDDEN_PRICES=mask): no amount
 # the provider hid, nor a change measured from or to one. Per mart: the rows' FROM clause (alias
