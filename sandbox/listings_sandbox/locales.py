@@ -226,6 +226,24 @@ STREETS = {
     ),
 }
 
+# USPS street suffix abbreviations (those of STREETS["us"]) and the words portals write out instead
+US_STREET_SUFFIXES = {
+    "Ave": "Avenue",
+    "St": "Street",
+    "Dr": "Drive",
+    "Blvd": "Boulevard",
+    "Rd": "Road",
+    "Ln": "Lane",
+    "Way": "Way",
+}
+
+
+def us_street_in_full(street: str) -> str:
+    """ "Oak Ave" -> "Oak Avenue": the suffix written out, as some portals do."""
+    name, _, suffix = street.rpartition(" ")
+    return f"{name} {US_STREET_SUFFIXES.get(suffix, suffix)}"
+
+
 ADJECTIVES = ("Charming", "Spacious", "Bright", "Renovated", "Modern", "Quiet", "Elegant", "Sunny", "Cosy")
 FEATURES = (
     "sea views",

@@ -9,7 +9,10 @@ property field as served: the field its generator's ``property_field`` names); `
 ``updated_at``, ``removed_at`` (UTC ISO 8601, ``removed_at`` null while live); ``price_history``;
 ``version`` (1 at creation, plus one per change the sandbox made: a provider that serves a record
 version serves exactly this); ``revision`` (how many of those changes were edits that left price and
-status alone: texts and photos; the served descriptions end in "(Updated, revision N.)").
+status alone: texts and photos; the served descriptions end in "(Updated, revision N.)"); ``home_id``
+(the real-world home the listing is: the same for every listing of one home, in this source or
+another, so a matcher's pairs can be scored for precision and recall; see homes.py and world.py's
+re-listings; a listing served outside every world is a home of its own).
 """
 
 from __future__ import annotations
@@ -30,7 +33,9 @@ def listing_truth(
     is_listed: bool,
     static: dict[str, Any],
     property_type: Any,
+    home_id: str | None = None,
 ) -> dict[str, Any]:
+    """``home_id`` None: the listing is a home of its own, named after the listing."""
     return {
         "provider": provider,
         "account_id": account_id,
@@ -47,6 +52,7 @@ def listing_truth(
         "price_history": [{"at": iso_utc(at), "price": price} for at, price in state.price_history],
         "version": 1 + state.change_count,
         "revision": state.revision,
+        "home_id": home_id or f"{provider}:{account_id}:{listing_id}",
     }
 
 
@@ -63,4 +69,5 @@ def truth_record(world: World, state: ListingState) -> dict[str, Any]:
         is_listed=world.is_listed(state),
         static=static,
         property_type=static[generator.property_field],
+        home_id=world.home_id(state.idx),
     )

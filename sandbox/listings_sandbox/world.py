@@ -17,7 +17,14 @@ a provider module turns them on for its worlds where its document calls for them
 - ``serve_removed``: a removed listing stays served (a soft delete) instead of disappearing; the
   truth still calls it removed;
 - ``burst_size``: that many listings are created in one and the same second on day 1 (for an API
-  whose paging by creation time cannot step past more than a page of ties).
+  whose paging by creation time cannot step past more than a page of ties);
+- ``relist_percent``: that share of new listings are re-listings: a home whose listing was removed or
+  withdrawn comes back under a new id, at a new price (and, as the generator's ``relisted`` decides,
+  maybe a new MLS number). A re-listing copies its origin's static attributes, so it stays one
+  override-sized entry; ``home_id`` follows re-listings back to the first listing of the home.
+
+Which real-world home a listing is (``home_id``, which the truth reports) is the generator's
+``home_id(idx)`` where it lists homes other worlds list too (homes.py), else the listing's own.
 """
 
 from __future__ import annotations
@@ -140,6 +147,16 @@ class ListingGenerator(Protocol):
     def listing_idx(self, listing_id: str) -> int | None: ...
 
 
+class SharedHomes(Protocol):
+    """What a generator whose listings may be homes other worlds list too adds (homes.py)."""
+
+    def home_id(self, idx: int) -> str | None:
+        """The shared home listing ``idx`` is, or None for a home of its own."""
+
+    def relisted(self, static: dict[str, Any], rng: random.Random, idx: int) -> dict[str, Any]:
+        """A re-listing's static attributes (under the new ``idx``) from its origin's."""
+
+
 def price_step(listing_type: str) -> int:
     """Rents move in tens, sale and auction prices in thousands."""
     return 10 if listing_type in ("rent", "short_term_rent") else 1000
@@ -167,6 +184,7 @@ class World:
         draft_percent: int = 0,
         serve_removed: bool = False,
         burst_size: int = 0,
+        relist_percent: int = 0,
     ) -> None:
         self.provider = provider
         self.account_id = account_id
@@ -175,6 +193,7 @@ class World:
         self.draft_percent = draft_percent
         self.serve_removed = serve_removed
         self.burst_size = burst_size
+        self.relist_percent = relist_percent
         self.mix = mix or ChangeMix()
         self.start_ts = int(start.timestamp())
         self.day = 0
@@ -189,6 +208,9 @@ class World:
         self.static = lru_cache(maxsize=8192)(self._static)
         self._hidden: list[int] = []
         self._hidden_set: set[int] = set()
+        # re-listing idx -> (the listing it re-lists, its price): O(changes), like the overrides
+        self._relisted_from: dict[int, tuple[int, int]] = {}
+        self._departed: list[int] = []  # removed or withdrawn listings a re-listing may bring back
         for idx in range(initial_size):
             if self._base_status(idx) not in listed_statuses:
                 self._hidden.append(idx)
@@ -205,7 +227,29 @@ class World:
         return mix64(self._key ^ mix64(idx * 0x100 + salt))
 
     def _static(self, idx: int) -> dict[str, Any]:
-        return self.generator.static(random.Random(self._hash(idx, 1)), idx)
+        rng = random.Random(self._hash(idx, 1))
+        relisting = self._relisted_from.get(idx)
+        if relisting is None:
+            return self.generator.static(rng, idx)
+        origin, price = relisting
+        static = {**self.static(origin), "base_price": price}
+        relisted = getattr(self.generator, "relisted", None)
+        return relisted(static, rng, idx) if relisted is not None else static
+
+    def relisted_from(self, idx: int) -> int | None:
+        """The listing that ``idx`` re-lists (the same home, an earlier id), or None."""
+        relisting = self._relisted_from.get(idx)
+        return None if relisting is None else relisting[0]
+
+    def home_id(self, idx: int) -> str:
+        """The real-world home listing ``idx`` is: the same for its re-listings and, where the
+        generator lists shared homes, for the other worlds' listings of the home."""
+        root = idx
+        while (origin := self.relisted_from(root)) is not None:
+            root = origin
+        shared = getattr(self.generator, "home_id", None)
+        home = shared(root) if shared is not None else None
+        return home or f"{self.provider}:{self.account_id}:{self.generator.listing_id(root)}"
 
     def _base_created_at(self, idx: int) -> int:
         # Every ninth listing shares its predecessor's timestamp: APIs paged by created_at must
@@ -351,11 +395,29 @@ class World:
     def _create(self, at: int, day: int) -> ListingState:
         idx = self.size
         self.size += 1
+        self._maybe_relist(idx)
         price = self.static(idx)["base_price"]
         status = DRAFT if self._starts_as_draft(idx) else "active"
         state = ListingState(idx, at, at, price, status, price_history=[(at, price)], status_at=at)
         self._record(state, Event(day, at, idx, "new_listing", None, price))
         return state
+
+    def _maybe_relist(self, idx: int) -> None:
+        """Make new listing ``idx`` a re-listing of a departed one, for ``relist_percent`` of new
+        listings. Decided by hashes, not the day's RNG: a world without re-listings draws the same
+        changes."""
+        if not self.relist_percent or self._hash(idx, 7) % 100 >= self.relist_percent:
+            return
+        while self._departed:
+            position = self._hash(idx, 8) % len(self._departed)
+            self._departed[position], self._departed[-1] = self._departed[-1], self._departed[position]
+            origin = self._departed.pop()
+            state = self.state(origin)
+            if state.is_removed or state.status == "withdrawn":  # not back on the market since
+                static = self.static(origin)
+                factor = 0.93 + (self._hash(idx, 9) % 1000) / 1000 * 0.11  # -7% to +4%
+                self._relisted_from[idx] = (origin, round_price(state.price * factor, static["listing_type"]))
+                return
 
     def _apply(self, kind: str, idx: int, at: int, day: int, rng: random.Random) -> None:
         state = self._override(idx)
@@ -379,6 +441,8 @@ class World:
             old_status, state.status, state.status_at = state.status, kind, at
             event = Event(day, at, idx, "status_change", old_status, kind)
         self._record(state, event)
+        if self.relist_percent and kind in ("removed", "withdrawn"):
+            self._departed.append(idx)
 
     # Drafts are decided by hashes, not the day's RNG: a world without drafts draws the same changes.
     def _starts_as_draft(self, idx: int) -> bool:

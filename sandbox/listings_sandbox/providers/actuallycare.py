@@ -46,6 +46,16 @@ Where the document is silent the sandbox chooses:
   or, on about 1% of listings, ``manufactured`` or ``mobile_home``; ``status`` is one of :21, or,
   on about 1% of listings while active, ``coming_soon`` or ``contingent`` (listed, served, and
   refused as a ``status`` filter like any word outside :21).
+Homes on several portals (homes.py): about 19% of listings are homes of the shared US pool, which
+Enclosure or Koto list too. ActuallyCare shows a pool home in its own way: the whole address in one
+string, as the examples do (actuallycare.txt:50, :102), the unit after the street as "Apt 4B" or
+"#4B" (the document has no unit field: a sandbox choice), the living area in square feet (:59)
+remeasured within 2% and rounded to 50, the home's MLS number (:49) but now and then none (null) or
+one of its own; no coordinates are served (the document has none), so a matcher has the address and
+ZIP code alone. A listing's own MLS number is "ML" and eight digits as :49 shows, one-to-one with the
+listing below 60000000 (the pool's start from there). A fifth of new listings are re-listings (world.py's
+``relist_percent``): a removed or withdrawn home back under a new id (a new UUID, :48), half of them
+with a new MLS number.
 The write endpoints (POST, PUT, DELETE) are not served: the pipeline only reads.
 """
 
@@ -58,6 +68,7 @@ from typing import Any
 
 from .. import ids
 from ..formats import iso_utc, local_date
+from ..homes import Home, HomePool, listed_mls_number, remeasured, unique_number
 from ..locales import STREETS, USA, english_description, jitter, revised
 from ..open_world import OpenWorld
 from ..provider_module import HostContext, ProviderModule, option
@@ -93,6 +104,10 @@ PROPERTY_TYPES = (
     ("land", 4),
     ("commercial", 3),
 )
+# pool homes' kinds (homes.py) in this provider's words (actuallycare.txt:82)
+HOME_KINDS = {"single_family": "single_family", "condominium": "condo", "townhouse": "townhouse"}
+OWN_MLS_BASE, OWN_MLS_SPAN = 10_000_000, 50_000_000  # "ML" + 8 digits, below the pool's (homes.py)
+RELIST_PERCENT = 20  # of new listings: a removed or withdrawn home back under a new id
 LABELS = {
     "single_family": "Single-Family Home",
     "condo": "Condo",
@@ -106,9 +121,43 @@ LABELS = {
 class ActuallyCareGenerator(ids.UuidListingIds):
     property_field = "property_type"
 
-    def __init__(self, key: int, open_world: bool = True) -> None:
+    def __init__(self, key: int, open_world: bool = True, homes: HomePool | None = None) -> None:
         super().__init__(key)
+        self.homes = homes
         self.open_world = OpenWorld("actuallycare", key, OPEN_WORLD, open_world)
+
+    def own_mls_number(self, idx: int) -> str:
+        """A listing's own MLS number, "ML81992437" (actuallycare.txt:49), which no other listing shares."""
+        return f"ML{unique_number(idx, self.key, OWN_MLS_BASE, OWN_MLS_SPAN)}"
+
+    def home_id(self, idx: int) -> str | None:
+        number = self.homes.home_number("actuallycare", idx) if self.homes else None
+        return None if number is None else self.homes.home(number).home_id  # type: ignore[union-attr]
+
+    def relisted(self, static: dict[str, Any], rng: random.Random, idx: int) -> dict[str, Any]:
+        """A re-listing: the same home and texts; half the time a new MLS number of its own."""
+        return {**static, "mls_number": self.own_mls_number(idx)} if rng.random() < 0.5 else static
+
+    def pool_home(self, rng: random.Random, home: Home, own_number: str, unlisted: str | None) -> dict[str, Any]:
+        """The attributes of a shared pool home as ActuallyCare shows it (see the module docstring)."""
+        street = f"{home.street_number} {home.street}"
+        if home.unit is not None:
+            street += f" {rng.choice(('Apt ', '#'))}{home.unit}"
+        return {
+            "base_price": home.price,
+            "mls_number": listed_mls_number(rng, home, own_number),
+            "address": f"{street}, {home.place.city}, {home.place.state} {home.zip_code}",
+            "city": home.place.city,
+            "state": home.place.state,
+            "zip_code": home.zip_code,
+            "latitude": home.latitude,
+            "longitude": home.longitude,
+            "property_type": unlisted or HOME_KINDS[home.kind],
+            "bedrooms": home.bedrooms,
+            "bathrooms": home.bathrooms,
+            "square_feet": remeasured(rng, home.square_feet, 50),
+            "year_built": home.year_built,
+        }
 
     def static(self, rng: random.Random, idx: int) -> dict[str, Any]:
         place = rng.choice(USA)
@@ -122,7 +171,7 @@ class ActuallyCareGenerator(ids.UuidListingIds):
         zip_code = rng.choice(place.postal_codes)
         price = rng.randrange(40, 400) * 1000 if is_land else round(square_feet * rng.uniform(160, 420), -3)  # type: ignore[operator]
         latitude, longitude = jitter(rng, place)
-        return {
+        static = {
             "listing_type": "sale",
             "currency": "USD",
             "base_price": int(price),
@@ -147,6 +196,11 @@ class ActuallyCareGenerator(ids.UuidListingIds):
                 ("Call listing agent", "Lockbox on side door", "24h notice required", "Go direct")
             ),
         }
+        static["mls_number"] = self.own_mls_number(idx)  # drawn above only to keep the RNG in step
+        number = self.homes.home_number("actuallycare", idx) if self.homes else None
+        if number is not None:
+            static.update(self.pool_home(rng, self.homes.home(number), static["mls_number"], unlisted))  # type: ignore[union-attr]
+        return static
 
 
 class ActuallyCareApp(ProviderApp):
@@ -359,7 +413,12 @@ class Options:
 
 
 def build(host: HostContext) -> ActuallyCareApp:
-    world = host.world("actuallycare", "default", ActuallyCareGenerator(host.ids_key, host.open_world))
+    world = host.world(
+        "actuallycare",
+        "default",
+        ActuallyCareGenerator(host.ids_key, host.open_world, homes=HomePool(host.seed)),
+        relist_percent=RELIST_PERCENT,
+    )
     options: Options = host.options
     return ActuallyCareApp(
         world, api_key=host.secret("actuallycare_api_key"), records=options.records, limiter=host.limiter()

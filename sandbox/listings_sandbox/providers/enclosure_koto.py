@@ -33,6 +33,21 @@ document is silent the sandbox chooses:
   the 31 of :218 (``tiny_home`` or ``co_op``, built as single-family homes), and about 1%, while
   active, a ``status`` other than the two of :73 (``coming_soon`` or ``under_contract``): served
   (listed) like active listings. The ``property_types`` filter refuses those words (400).
+Homes on several portals (homes.py): about 19% of each host's listings are homes of the shared US
+pool, which ActuallyCare and the other host list too. Each host shows a pool home as its document
+prescribes and as its agents happen to type it, the document fixing no style beyond its example:
+- Enclosure writes the street as the example does, suffix abbreviated ("20 W 34th St", :148) and the
+  unit as the example's bare "2012B" (:149); its living area is the home's, in whole square feet (:84);
+- Koto writes the suffix in full ("Oak Avenue") and, on a third of its listings, the street in
+  capitals, with the unit as "#4B"; it states the living area remeasured, within 2% and to 10 sq ft;
+- both geocode the home within about 12 m (:86-87), and carry its MLS number (:72) but now and then
+  none (null: the document shows no null, a portal that omits the number sends none) or one of their
+  own (the home listed through another MLS).
+A listing's own MLS number is "<state><board>-<7 digits>" after the example "NYRS-98765" (:142), the
+boards per host (Enclosure RS or ML, Koto MX or KT) and the digits one-to-one with the listing, so
+two listings never share a number by chance. A fifth of new listings are re-listings (world.py's
+``relist_percent``): a removed or withdrawn listing back under a new id (:21), half of them with a
+new MLS number of their own.
 There is no page parameter and no total: a client pages by ``created_min`` on ``created_at asc``
 (inclusive, :63), and must split a query (by ZIP code, say) where more than a page of listings share
 one creation second, since the limit is at most 50 (:42). The ``same_second_burst`` option creates
@@ -53,7 +68,8 @@ from typing import Any
 
 from .. import ids
 from ..formats import iso_utc
-from ..locales import STREETS, USA, english_description, jitter, revised
+from ..homes import Home, HomePool, jittered, listed_mls_number, remeasured, unique_number
+from ..locales import STREETS, USA, english_description, jitter, revised, us_street_in_full
 from ..open_world import OpenWorld
 from ..provider_module import HostContext, ProviderModule, option
 from ..server import ProviderApp, Request, Response, route
@@ -113,14 +129,33 @@ US_TERRITORIES = {"ter_west": ("CA", "OR", "AZ", "CO", "ID"), "ter_south": ("TX"
 OPEN_WORLD = {"property_type": ("tiny_home", "co_op"), "status": ("coming_soon", "under_contract")}
 AGENTS = ("Dana Whitfield", "Marcus Reyes", "Priya Natarajan", "Tom Becker", "Alicia Moreno", "Sam O'Neill")
 BROKERS = ("Summit Realty", "Blue Door Homes", "Keystone Brokers", "Harbor & Pine Real Estate")
+# the MLS boards of a host's own listing numbers, after the example's "NYRS-98765" (enclosure_koto.txt:142)
+MLS_BOARDS = {"enclosure": ("RS", "ML"), "koto": ("MX", "KT")}
+OWN_MLS_BASE, OWN_MLS_SPAN = 1_000_000, 9_000_000  # seven digits, one-to-one with the listing index
+RELIST_PERCENT = 20  # of new listings: a removed or withdrawn home back under a new id
 
 
 class EnclosureKotoGenerator:
     property_field = "property_type"
 
-    def __init__(self, key: int, brand: str, open_world: bool = True) -> None:
-        self.key, self.brand = key, brand
+    def __init__(self, key: int, brand: str, open_world: bool = True, homes: HomePool | None = None) -> None:
+        self.key, self.brand, self.homes = key, brand, homes
         self.open_world = OpenWorld(brand, key, OPEN_WORLD, open_world)
+
+    def own_mls_number(self, idx: int, state: str) -> str:
+        """A listing's own MLS number, which no other listing of any host shares."""
+        board = MLS_BOARDS.get(self.brand, ("RS", "ML"))[idx % 2]
+        return f"{state}{board}-{unique_number(idx, self.key, OWN_MLS_BASE, OWN_MLS_SPAN)}"
+
+    def home_id(self, idx: int) -> str | None:
+        number = self.homes.home_number(self.brand, idx) if self.homes else None
+        return None if number is None else self.homes.home(number).home_id  # type: ignore[union-attr]
+
+    def relisted(self, static: dict[str, Any], rng: random.Random, idx: int) -> dict[str, Any]:
+        """A re-listing: the same home and texts; half the time a new MLS number of its own."""
+        if rng.random() < 0.5:
+            static = {**static, "mls_number": self.own_mls_number(idx, static["state"])}
+        return static
 
     def listing_id(self, idx: int) -> str:
         return ids.to_base62(idx, self.key, "li_")
@@ -151,7 +186,7 @@ class EnclosureKotoGenerator:
         latitude, longitude = jitter(rng, place, 0.08)
         agent, broker = rng.choice(AGENTS), rng.choice(BROKERS)
         agent_slug, broker_slug = agent.lower().replace(" ", ".").replace("'", ""), broker.split()[0].lower()
-        return {
+        static = {
             "listing_type": "rent" if for_rent else "sale",
             "currency": "USD",
             "base_price": int(price),
@@ -190,6 +225,37 @@ class EnclosureKotoGenerator:
                 "logo_url": f"https://{self.brand}.sandbox/brokers/{broker_slug}.png",
             },
             "open_house_slot": rng.choice((None, None, None, 1, 2, 3)),  # weekday of a weekly open house
+        }
+        static["mls_number"] = self.own_mls_number(idx, place.state)  # drawn above only to keep the RNG in step
+        number = self.homes.home_number(self.brand, idx) if self.homes else None
+        if number is not None:
+            static.update(self.pool_home(rng, self.homes.home(number), static["mls_number"], unlisted))  # type: ignore[union-attr]
+        return static
+
+    def pool_home(self, rng: random.Random, home: Home, own_number: str, unlisted: str | None) -> dict[str, Any]:
+        """The attributes of a shared pool home as this host shows it (see the module docstring)."""
+        is_koto = self.brand == "koto"
+        street = us_street_in_full(home.street) if is_koto else home.street
+        street_address = f"{home.street_number} {street}"
+        if is_koto and rng.random() < 1 / 3:
+            street_address = street_address.upper()
+        unit = None if home.unit is None else (f"#{home.unit}" if is_koto else home.unit)
+        latitude, longitude = jittered(rng, home)
+        return {
+            "listing_type": "sale",
+            "base_price": home.price,
+            "mls_number": listed_mls_number(rng, home, own_number),
+            "property_type": unlisted or home.kind,
+            "year_built": home.year_built,
+            "street_address": street_address,
+            "unit_number": unit,
+            "city": home.place.city,
+            "state": home.place.state,
+            "zip_code": home.zip_code,
+            "living_area": remeasured(rng, home.square_feet, 10) if is_koto else home.square_feet,
+            "latitude": latitude,
+            "longitude": longitude,
+            "bedrooms": float(home.bedrooms),
         }
 
 
@@ -472,9 +538,12 @@ def build(host: HostContext) -> EnclosureKotoApp:
     world = host.world(
         "enclosure_koto",
         host.host,
-        EnclosureKotoGenerator(host.ids_key ^ stable_key(host.host), host.host, host.open_world),
+        EnclosureKotoGenerator(
+            host.ids_key ^ stable_key(host.host), host.host, host.open_world, homes=HomePool(host.seed)
+        ),
         listed=frozenset({"active", "pending"}),
         burst_size=options.same_second_burst,
+        relist_percent=RELIST_PERCENT,
     )
     return EnclosureKotoApp(host.host, world, key=host.secret(f"{host.host}_key"), strict_times=options.strict_times)
 
