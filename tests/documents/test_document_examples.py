@@ -159,6 +159,74 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "source_updated_at": utc("2025-03-05 12:30:00"),  # "2025-03-05 14:30:00", Athens winter time (configured)
     },
 }
+
+# The analyst attributes (independent_reading/analyst_fields.md, section 3): null where the document
+# sends nothing, which is most of them for most providers
+NOT_SENT = dict.fromkeys(
+    (
+        "sold_price",  # only Apimo sends one (apimo.txt:124; analyst_fields.md J1)
+        "sold_at",  # only Apimo (apimo.txt:125)
+        "price_reduced_by_provider",  # only EstatePrime's tags (estateprime.txt:244, :462)
+        "rooms",  # only Apimo sends a total room count (apimo.txt:105); EstatePrime's fills bedrooms (J6)
+        "energy_class",
+        "energy_class_source_value",
+        "greenhouse_gas_class",
+        "greenhouse_gas_class_source_value",
+        "floor",
+        "building_floors",
+        "monthly_running_costs",
+        "agency_fees",
+        "condition",
+        "condition_source_value",
+        "year_renovated",
+    )
+)
+# original_list_price: the provider's own first price only Apimo sends (J4). Where the reader stops
+# (null for everyone else), the mart goes on by design: the first price the pipeline saw, marked
+# first_seen, here the example's one price
+EXPECTED["actuallycare"] |= NOT_SENT | {
+    "original_list_price": Decimal("425000"),  # actuallycare.txt:54, first seen
+    "original_list_price_source": "first_seen",
+}
+EXPECTED["avaroai"] |= NOT_SENT | {
+    "original_list_price": Decimal("350000"),  # avaroai.txt:69, first seen
+    "original_list_price_source": "first_seen",
+}
+EXPECTED["enclosure"] |= NOT_SENT | {
+    "original_list_price": Decimal("500000"),  # enclosure_koto.txt:146, first seen
+    "original_list_price_source": "first_seen",
+}
+EXPECTED["apimo"] |= NOT_SENT | {
+    "original_list_price": Decimal("670"),  # price.first_value, in the example only (apimo.txt:240; J4)
+    "original_list_price_source": "provider",
+    "rooms": Decimal("2"),  # "2.0" (apimo.txt:105, 240)
+    # regulations types 4 and 7, value "1" (apimo.txt:187, 240): neither is the energy or the
+    # greenhouse-gas entry, whose types the document does not give (J8): both null
+    "floor": Decimal("3"),  # floor.value (apimo.txt:140, 240)
+    "building_floors": None,  # floor.floors absent (apimo.txt:142, 240)
+    # price.fees, "Fees included" (apimo.txt:111), on a rent: its charges, per month (J9)
+    "monthly_running_costs": Decimal("70"),
+    "agency_fees": None,  # a rent: its included fees are no agency fees
+    # condition 3 (apimo.txt:145, 240): a code the document does not name. The reader leaves the
+    # unified value null; the mart calls a value it was sent but cannot read `unknown` (as its
+    # statuses do), and keeps the code
+    "condition": "unknown",
+    "condition_source_value": "3",
+}
+EXPECTED["estateprime"] |= NOT_SENT | {
+    "original_list_price": Decimal("180000"),  # estateprime.txt:21, first seen (no provider first price: J5)
+    "original_list_price_source": "first_seen",
+    # tags [2, 7] (estateprime.txt:117), tag 2 named "Price Reduced" by the tags endpoint (:462; J5)
+    "price_reduced_by_provider": True,
+    "energy_class": "B",  # "b" (estateprime.txt:74, 211; J7)
+    "energy_class_source_value": "b",
+    "floor": Decimal("2"),  # estateprime.txt:24, 155
+    "building_floors": 6,  # total_building_floors (estateprime.txt:44, 178)
+    "monthly_running_costs": Decimal("80"),  # monthly_maintenance, per month (estateprime.txt:67, 204)
+    "condition": "good",  # property_condition (estateprime.txt:29, 160)
+    "condition_source_value": "good",
+    "year_renovated": None,  # estateprime.txt:54
+}
 EXPECTED["koto"] = dict(EXPECTED["enclosure"])  # one API on two hosts: the same example on each
 
 
@@ -339,3 +407,20 @@ def test_a_changed_staging_reading_reaches_all_history_without_a_full_refresh(
     # "2010-06-30 14:33:53" (apimo.txt:240) in Paris was 12:33:53 UTC; in Tahiti it is 00:33:53 the next day
     assert marts["apimo"]["source_created_at"] == utc("2010-06-30 12:33:53")
     assert mart_rows(warehouse)["apimo"]["source_created_at"] == utc("2010-07-01 00:33:53")
+
+
+def test_the_readings_a_document_leaves_open_are_settings(warehouse: Path) -> None:
+    """What a document leaves open is a setting (the var `document_readings`), read into all history
+    by the next ordinary build: EstatePrime's `rooms`, "rooms/bedrooms" (estateprime.txt:157), as a
+    room count; Apimo's `regulations` entry of type 4 (apimo.txt:240) as the energy class, whose
+    value "1" is no class letter: `unknown`, and named among the unmapped values."""
+    readings = {"estateprime": {"rooms_count": "rooms"}, "apimo": {"energy_class_regulation_type": "4"}}
+    dbt_build(warehouse, "--vars", json.dumps({"document_readings": readings}), "--exclude", "test_type:unit")
+    marts = mart_rows(warehouse)
+    assert (marts["estateprime"]["rooms"], marts["estateprime"]["bedrooms"]) == (Decimal("3"), None)
+    assert (marts["apimo"]["energy_class"], marts["apimo"]["energy_class_source_value"]) == ("unknown", "1")
+    with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as connection:
+        unmapped = connection.execute(
+            "select provider, field, source_value, listings from intermediate.int_unmapped_source_values"
+        ).fetchall()
+    assert ("apimo", "energy_class", "1", 1) in unmapped
