@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from orchestration.settings import reporting_currency
+
 if TYPE_CHECKING:
     from dlt.extract.source import DltSource
 
@@ -143,7 +145,8 @@ def by_name(name: str, providers: Iterable[Provider] = PROVIDERS) -> Provider:
 def dbt_vars(providers: Iterable[Provider] = PROVIDERS) -> dict:
     """The registry as dbt reads it (dbt_project/macros/provider_registry.sql): JSON text of each
     source, in registry order, with what its API does not say about its listings. Text, so that every
-    caller passes it alike: a dbt command line, and SQLFluff's config (whose values are text)."""
+    caller passes it alike: a dbt command line, and SQLFluff's config (whose values are text). With it,
+    the reporting currency (settings.reporting_currency), which every command passes alike too."""
     settings = {
         provider.name: {
             "currency": provider.currency,
@@ -152,7 +155,7 @@ def dbt_vars(providers: Iterable[Provider] = PROVIDERS) -> dict:
         }
         for provider in providers
     }
-    return {"provider_registry": json.dumps(settings)}
+    return {"provider_registry": json.dumps(settings), "reporting_currency": reporting_currency()}
 
 
 def dbt_vars_argument(providers: Iterable[Provider] = PROVIDERS) -> list[str]:

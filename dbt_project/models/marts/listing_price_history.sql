@@ -3,17 +3,28 @@
     at its old price, stay one row. A price the provider hides keeps its amount: hiding or showing
     it is not a new period, and price_is_hidden says whether it was hidden in the period.
 
+    list_price_reporting is list_price in the reporting currency at the rate of the period's start
+    date (int_fx_rates, macros/reporting_currency.sql): the latest rate dated on or before it.
+
     Incremental (delete+insert on listing_key): a build rebuilds the listings whose timeline rows
-    were written since its last build (macros/incremental_listings.sql). -#}
+    were written since its last build (macros/incremental_listings.sql), and every listing when the
+    rates or the reporting currency changed (macros/reporting_currency.sql). -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='listing_key',
-    pre_hook="{{ delete_changed_listings(stamped=[ref('int_listing_timeline')]) }}",
-    post_hook="{{ record_incremental_build(stamped=[ref('int_listing_timeline')]) }}"
+    pre_hook=[
+        "{{ delete_changed_listings(stamped=[ref('int_listing_timeline')]) }}",
+        "{{ delete_every_listing_on_new_fx_rates() }}"
+    ],
+    post_hook=[
+        "{{ record_incremental_build(stamped=[ref('int_listing_timeline')]) }}",
+        "{{ record_fx_rates() }}"
+    ]
 ) }}
 -- depends_on: {{ ref('int_incremental_builds') }}
 {%- set window = incremental_window(stamped=[ref('int_listing_timeline')]) %}
+{%- do rebuild_every_listing_on_new_fx_rates(window) %}
 
 with
 
@@ -100,9 +111,35 @@ linked_periods as (
 
     select
         *,
+        -- the day whose rate converts the period's price (UTC, whatever the session's time zone)
+        cast(valid_from at time zone 'UTC' as date) as valid_from_date,
         lead(valid_from) over (partition by listing_key order by run_number) as valid_to,
         lag(list_price) over (partition by listing_key order by run_number) as previous_price
     from periods
+
+),
+
+fx_rates as (
+
+    select * from {{ ref('int_fx_rates') }}
+
+),
+
+-- Each period's price at the rate of its start date (UTC): the rate valid on that date, the latest
+-- dated on or before it; none for a currency without such a rate.
+converted as (
+
+    select
+        linked_periods.*,
+        {{ cast_or_null(
+            'round(cast(linked_periods.list_price as decimal(38, 2)) * fx_rates.reporting_per_unit, 2)',
+            'decimal(18, 2)'
+        ) }} as list_price_reporting
+    from linked_periods
+    left join fx_rates
+        on fx_rates.currency = linked_periods.currency
+        and (fx_rates.rate_date is null or fx_rates.rate_date <= linked_periods.valid_from_date)
+        and (fx_rates.next_rate_date is null or fx_rates.next_rate_date > linked_periods.valid_from_date)
 
 ),
 
@@ -122,9 +159,11 @@ final as (
         cast(previous_price as decimal(18, 2)) as previous_price,
         cast(list_price - previous_price as decimal(19, 2)) as price_change,
         cast(round(100 * (list_price - previous_price) / nullif(previous_price, 0), 2) as decimal(9, 2))
-            as price_change_pct
+            as price_change_pct,
+        cast('{{ reporting_currency() }}' as varchar) as reporting_currency,
+        list_price_reporting
 
-    from linked_periods
+    from converted
 
 )
 
