@@ -1,7 +1,8 @@
 {#- Apimo: the services and the areas of each listing version, one row each, as the provider's
     codes; mapped to unified features by the crosswalk_features seed downstream.
     - `services` "Array of services" (apimo.txt:155; the example's [6,9,1,23], :240): catalogue ids
-      the document does not name, so each is kept as `other` and surfaced until a row names it;
+      the document does not name: each is `other` (the seed acknowledges the codes seen; a new one
+      is surfaced by assert_every_source_feature_is_mapped);
     - `areas[].type` "Type of area (bedroom, shower room, garden, parking, ...)" (apimo.txt:177-178):
       codes the document names no table for. The seed says which are features (a terrace) and
       which are rooms (a bedroom: counted by `rooms`/`bedrooms`, no feature of the home), the
