@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import dagster as dg
 
-from orchestration.defs import ingest, report, serving, transform
+from orchestration.defs import ingest, photos, report, serving, transform
 from orchestration.defs.conventions import PIPELINE_RUN_JOB
 from orchestration.registry import PROVIDERS, Provider
 from orchestration.warehouse.resource import warehouse_resource
@@ -40,7 +40,12 @@ def _settings() -> tuple[tuple[str, str], ...]:
 def _definitions(providers: tuple[Provider, ...], dbt: bool, settings: tuple) -> dg.Definitions:
     if dbt:  # the raw loads' definitions (built once) and the stages after them
         raw_loads = _definitions(providers, False, settings)
-        stages = (transform.definitions(providers), serving.definitions(), report.definitions())
+        stages = (
+            transform.definitions(providers),
+            photos.definitions(providers),
+            serving.definitions(),
+            report.definitions(),
+        )
         return dg.Definitions.merge(raw_loads, *stages)
     raw = ingest.definitions(providers)
     shared = dg.Definitions(jobs=[pipeline_run_job(raw)], resources={"warehouse": warehouse_resource()})

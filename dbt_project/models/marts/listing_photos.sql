@@ -1,18 +1,20 @@
 {#- One row per photo of each listing's latest version, in display order. A provider that forbids
-    hotlinking has its photos without a URL (its staging model drops it).
+    hotlinking has its photos without a URL (its staging model drops it); the photo mirror's copy
+    (stored_uri, sha256) is there for every photo it has stored, whatever the provider.
 
     Incremental (delete+insert on listing_key): a build rebuilds the listings whose timeline rows
-    were written since its last build (macros/incremental_listings.sql); its pre-hook first removes
-    their photos, since a latest version may have none. -#}
+    were written since its last build (macros/incremental_listings.sql), and those whose photos the
+    mirror stored since (int_listing_photo_mirror's stamps); its pre-hook first removes the photos of
+    the former, since a latest version may have none. -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='listing_key',
-    pre_hook="{{ delete_changed_listings(stamped=[ref('int_listing_timeline')]) }}",
-    post_hook="{{ record_incremental_build(stamped=[ref('int_listing_timeline')]) }}"
+    pre_hook="{{ delete_changed_listings(stamped=[ref('int_listing_timeline'), ref('int_listing_photo_mirror')]) }}",
+    post_hook="{{ record_incremental_build(stamped=[ref('int_listing_timeline'), ref('int_listing_photo_mirror')]) }}"
 ) }}
 -- depends_on: {{ ref('int_incremental_builds') }}
-{%- set window = incremental_window(stamped=[ref('int_listing_timeline')]) %}
+{%- set window = incremental_window(stamped=[ref('int_listing_timeline'), ref('int_listing_photo_mirror')]) %}
 
 with
 
@@ -20,6 +22,13 @@ with
 changed_listings as (
 
     {{ changed_listings(window) }}
+    union
+    -- listings with a photo the mirror stored since this model's last build
+    select photo_sources.listing_key
+    from {{ ref('int_listing_photo_sources') }} as photo_sources
+    inner join {{ ref('int_listing_photo_mirror') }} as new_copies
+        on new_copies.source_url = photo_sources.source_url
+    where {{ stamped_in(window, 'new_copies.rebuilt_at') }}
 
 ),
 
@@ -61,14 +70,49 @@ photos as (
         'height': 'integer'
     }) }}
 
+),
+
+-- each photo's source URL, also where the provider forbids linking to it (then it is not published)
+photo_sources as (
+
+    select
+        listing_key,
+        position,
+        source_url
+    from {{ ref('int_listing_photo_sources') }}
+    where {{ is_changed_listing(window) }}
+
+),
+
+-- the latest stored copy of each source URL
+copies as (
+
+    select
+        source_url,
+        stored_uri,
+        sha256,
+        width,
+        height,
+        row_number() over (partition by source_url order by fetched_at desc, load_id desc) as recency
+    from {{ ref('int_listing_photo_mirror') }}
+
 )
 
 select
-    listing_key,
-    position,
-    url,
-    caption,
-    is_floor_plan,
-    width,
-    height
+    photos.listing_key,
+    photos.position,
+    photos.url,
+    photos.caption,
+    photos.is_floor_plan,
+    -- the provider's own figures (Apimo's width_max/height_max), else the mirrored image's
+    coalesce(photos.width, copies.width) as width,
+    coalesce(photos.height, copies.height) as height,
+    copies.stored_uri,
+    copies.sha256
 from photos
+left join photo_sources
+    on photo_sources.listing_key = photos.listing_key
+    and photo_sources.position = photos.position
+left join copies
+    on copies.source_url = photo_sources.source_url
+    and copies.recency = 1

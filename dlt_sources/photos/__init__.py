@@ -1,0 +1,105 @@
+"""The photo mirror: copies of listing photos, for providers that forbid hotlinking (AvaroAI's
+document does: "Hotlinking is also not permitted", and images are to be fetched "if and when they
+change") or whose photos an operator wants kept.
+
+What to fetch: every photo of each listing's latest version, with its source URL, as dbt lists it
+(``int_listing_photo_sources``). Only a URL never stored before is downloaded: a provider that
+replaces a photo gives it a new URL (the sandbox's AvaroAI versions its cover photo so), and an
+unchanged URL costs no request. The copy is stored by content (SHA-256), so the same bytes under
+another URL or listing are stored once.
+
+How: each provider's own HTTP client (``common/http.py``): its quota's pacer, shared with its source
+in the process (AvaroAI: 20 requests a minute, image requests included), its retry budgets
+(``common/retries.py``: Retry-After honoured, transient failures retried within a time budget). A
+photo that still fails is recorded with its reason and tried again next run; it never fails the
+others.
+
+Raw stays raw: every attempt is one append-only row of ``raw_photos.photo_downloads`` (provider,
+listing key, source URL, outcome, HTTP status and ETag, SHA-256, size in bytes, width and height as
+Pillow reads them, where it is stored, when), and dbt builds the mart columns from it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
+
+import dlt
+
+from dlt_sources.common.http import RequestPacer
+from dlt_sources.common.retries import RetrySettings
+
+from .helpers import PhotoSource, PhotoStore, download_record, photo_session, provider_pacer
+from .settings import DATASET, TABLE
+
+logger = logging.getLogger(__name__)
+PROGRESS_EVERY = 50  # photos between two progress lines in the log
+
+# Every column typed, so that a first load of failures only still creates them all
+COLUMNS: dict[str, dict[str, Any]] = {
+    "source": {"data_type": "text", "nullable": False},
+    "account_id": {"data_type": "text", "nullable": False},
+    "listing_key": {"data_type": "text", "nullable": False},
+    "position": {"data_type": "bigint"},
+    "source_url": {"data_type": "text", "nullable": False},
+    "status": {"data_type": "text", "nullable": False},
+    "failure_reason": {"data_type": "text"},
+    "http_status": {"data_type": "bigint"},
+    "etag": {"data_type": "text"},
+    "sha256": {"data_type": "text"},
+    "byte_size": {"data_type": "bigint"},
+    "width": {"data_type": "bigint"},
+    "height": {"data_type": "bigint"},
+    "image_format": {"data_type": "text"},
+    "stored_uri": {"data_type": "text"},
+    "fetched_at": {"data_type": "timestamp", "nullable": False},
+}
+
+
+def photos_to_download(photos: Iterable[PhotoSource], stored_urls: set[str]) -> list[PhotoSource]:
+    """The photos whose source URL has no stored copy yet, each URL once (a re-listing may show the
+    same photo under a new listing key), in the order given."""
+    wanted, seen = [], set(stored_urls)
+    for photo in photos:
+        if photo.source_url not in seen:
+            seen.add(photo.source_url)
+            wanted.append(photo)
+    return wanted
+
+
+@dlt.source(name=DATASET, max_table_nesting=0)
+def photos_source(
+    photos: list[PhotoSource],
+    store: PhotoStore,
+    dlt_sources: Mapping[str, Callable[..., Any]],
+    outcomes: Counter | None = None,
+) -> dlt.sources.DltResource:
+    """The download of ``photos`` into ``store``; ``dlt_sources`` maps each provider to its dlt source
+    function, whose quota settings pace its photos too; ``outcomes`` counts attempts by status."""
+    return photo_downloads(photos, store, dlt_sources, Counter() if outcomes is None else outcomes)
+
+
+@dlt.resource(name=TABLE, write_disposition="append", columns=COLUMNS)
+def photo_downloads(
+    photos: list[PhotoSource], store: PhotoStore, dlt_sources: Mapping[str, Callable[..., Any]], outcomes: Counter
+) -> Iterator[list[dict[str, Any]]]:
+    """One record per download attempt, a batch per provider account."""
+    accounts: dict[tuple[str, str], list[PhotoSource]] = {}
+    for photo in photos:
+        accounts.setdefault((photo.source, photo.account_id), []).append(photo)
+    done = 0
+    for (source, account_id), account_photos in accounts.items():
+        pacer: RequestPacer | None = provider_pacer(source, account_id, dlt_sources[source])
+        timeout = RetrySettings.for_provider(source).request_timeout_seconds
+        batch = []
+        with photo_session(source, account_id, pacer) as session:
+            for photo in account_photos:
+                record = download_record(photo, session, store, timeout)
+                outcomes[record["status"]] += 1
+                batch.append(record)
+                done += 1
+                if done % PROGRESS_EVERY == 0:
+                    logger.info("photo mirror: %d of %d photos fetched", done, len(photos))
+        yield batch

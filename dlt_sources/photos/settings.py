@@ -1,0 +1,13 @@
+"""Photo mirror constants."""
+
+DATASET = "photos"  # raw_photos: the mirror's own raw dataset
+TABLE = "photo_downloads"  # one row per download attempt, append-only
+# The dbt model that lists every photo of each listing's latest version with its source URL
+# (dbt_project/models/intermediate/int_listing_photo_sources.sql)
+PHOTO_SOURCES_RELATION = "intermediate.int_listing_photo_sources"
+STORED, FAILED = "stored", "failed"  # a download attempt's outcome
+# Pillow's format names -> the file extension a stored copy gets
+EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp", "TIFF": "tif", "BMP": "bmp"}
+# the dlt settings a provider's source paces its requests by ([sources.<provider>]); a photo
+# download of that provider waits its turn in the same quota
+QUOTA_SETTINGS = ("max_requests_per_window", "rate_window_seconds")
