@@ -1,10 +1,28 @@
+{#- A store that never defined a tag has no raw tags table yet (dlt creates it with the first row):
+    then no rows, so that marts.listings, which names the tags listings carry, still builds. -#}
+{%- set raw_tags = source('raw_estateprime', 'tags') -%}
 with
 
+{% if execute and load_relation(raw_tags) is none -%}
+source as (
+
+    select
+        cast(null as varchar) as account_id,
+        cast(null as varchar) as source_record_id,
+        cast(null as boolean) as is_removal,
+        cast(null as timestamp with time zone) as observed_at,
+        cast(null as varchar) as _dlt_load_id,
+        cast(null as varchar) as payload
+    where false
+
+),
+{%- else -%}
 source as (
 
     {{ committed_rows('raw_estateprime', 'tags') }}
 
 ),
+{%- endif %}
 
 renamed as (
 
