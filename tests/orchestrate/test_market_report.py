@@ -16,9 +16,11 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pandas as pd
+import psycopg2
 import pytest
 from PIL import Image
 
+from listings_sandbox.postgres import PostgresServer
 from orchestration.defs.report import market_report
 from orchestration.defs.report.assets import METRICS_KEY, PRICES_CSV, REPORT_KEY, WEEKLY_CSV
 from orchestration.warehouse.resource import Warehouse
@@ -27,6 +29,8 @@ LISTINGS = Path(sys.executable).parent / "listings"
 # How the page writes each number (the tables' columns, left to right)
 WEEKLY_NUMBERS = {"active_inventory": 0, "new_listings": 0, "price_cuts": 0, "median_days_on_market": 1}
 STATUS_EVENTS = "('status_change', 'removed', 'back_on_market')"
+WEEKLY_KEYS = ["week_start", "country_code", "city"]
+PRICE_KEYS = [*WEEKLY_KEYS, "listing_type", "currency"]
 
 
 # ---- a demo's warehouse, and the report its `listings run`s built ------------------------------------
@@ -144,7 +148,7 @@ def independent_metrics(warehouse: Path, week_starts: list[date]) -> tuple[pd.Da
     for frame in (weekly, prices):
         frame["week_start"] = pd.to_datetime(frame["week_start"]).dt.date
     grid = cities.merge(pd.DataFrame({"week_start": week_starts}), how="cross")
-    weekly = grid.merge(weekly, how="left", on=["week_start", "country_code", "city"])
+    weekly = grid.merge(weekly, how="left", on=WEEKLY_KEYS)
     weekly[["active_inventory", "new_listings", "price_cuts"]] = (
         weekly[["active_inventory", "new_listings", "price_cuts"]].fillna(0).astype(int)
     )
@@ -192,8 +196,8 @@ def test_every_number_of_the_report_equals_sql_on_the_marts(demo_folder: tuple[P
     assert len(weekly) >= 20 and weekly["active_inventory"].sum() > 500 and weekly["new_listings"].sum() > 0
     assert weekly["price_cuts"].sum() > 0 and set(prices["listing_type"]) == {"sale", "rent"}
     assert set(prices["currency"]) == {"EUR", "USD"}
-    assert_same_numbers(weekly, expected_weekly, ["week_start", "country_code", "city"])
-    assert_same_numbers(prices, expected_prices, ["week_start", "country_code", "city", "listing_type", "currency"])
+    assert_same_numbers(weekly, expected_weekly, WEEKLY_KEYS)
+    assert_same_numbers(prices, expected_prices, PRICE_KEYS)
     # and the latest week's active inventory is what marts.listings shows available now
     with duckdb.connect(str(folder / "warehouse.duckdb"), read_only=True) as connection:
         available = connection.execute("select count(*) from marts.listings where is_available").fetchone()[0]
@@ -448,8 +452,7 @@ def test_the_numbers_follow_each_listing_through_the_weeks(hand_made_report: Pat
     assert_same_numbers(
         report_frames(hand_made_report / "report")[0], expected_weekly, ["week_start", "country_code", "city"]
     )
-    keys = ["week_start", "country_code", "city", "listing_type", "currency"]
-    assert_same_numbers(report_frames(hand_made_report / "report")[1], expected_prices, keys)
+    assert_same_numbers(report_frames(hand_made_report / "report")[1], expected_prices, PRICE_KEYS)
     # the charts have a trend now: in the UI's metadata, and in the page
     [metrics_event, report_event] = sorted(
         result.get_asset_materialization_events(), key=lambda e: e.asset_key != METRICS_KEY
@@ -472,3 +475,23 @@ def test_a_masked_serving_file_leaves_hidden_prices_out_of_the_medians(
     _, prices = report_frames(hand_made_report / "report")
     lyon = prices[prices["city"] == "Lyon"].set_index("week_start")["median_price_per_sqm"]
     assert lyon.to_dict() == {W2: 3_750}  # week 3's hidden 280,000 is left out
+
+
+def test_a_postgresql_warehouse_gives_the_same_report(
+    hand_made_report: Path, monkeypatch: pytest.MonkeyPatch, postgres_server: PostgresServer
+) -> None:
+    """The report's SQL is plain SQL both engines run: the hand-made marts in a PostgreSQL warehouse
+    give the numbers they give in DuckDB."""
+    materialise_report()
+    in_duckdb = report_frames(hand_made_report / "report")
+    database = postgres_server.create_database()
+    with psycopg2.connect(postgres_server.url(database)) as connection, connection.cursor() as cursor:
+        cursor.execute(HAND_MADE)
+    for name, value in postgres_server.environment(database).items():
+        monkeypatch.setenv(name, value)
+    (hand_made_report / "warehouse.duckdb").unlink()  # nothing to read there: the server is the warehouse
+    materialise_report()
+    in_postgres = report_frames(hand_made_report / "report")
+    assert_same_numbers(in_postgres[0], in_duckdb[0].drop(columns="iso_week"), WEEKLY_KEYS)
+    assert_same_numbers(in_postgres[1], in_duckdb[1].drop(columns="iso_week"), PRICE_KEYS)
+    assert len(in_postgres[0]) == 12 and len(in_postgres[1]) == 11  # 4 cities x 3 weeks; the 11 medians above
