@@ -7,9 +7,11 @@
     address_key: the street line, lower case, punctuation as spaces, the unit words dropped (Unit,
     Apt, Apartment, Suite, Ste, '#': "1234 Oak Ave Unit 4B", "1234 OAK AVENUE #4B" and "1234 Oak Ave
     Apt 4B" are one key) and USPS street suffixes abbreviated (Avenue -> ave, Street -> st, ...). A
-    line that does not start with a house number is too vague to match on (a street name alone
-    names a whole street): its key is null. Letters of any script are kept, so a Greek street line
-    never empties into its number.
+    line without a house number (no digit) is too vague to match on (a street name alone names a
+    whole street): its key is null. The number may come first (US, French) or last (Greek,
+    "Ερμού 168"); letters of any script are kept, so a Greek street line never empties into its
+    number. Street words are abbreviated in English only: an address written in two languages, or
+    "avenue" against "av.", does not match.
 
     has_exact_coordinates: coordinates the provider gives as the home's own (location_is_exact), the
     only ones a distance is measured between. -#}
@@ -66,7 +68,7 @@ final as (
         listings.country_code,
         nullif(upper(regexp_replace(listings.mls_number, '[^A-Za-z0-9]', '', 'g')), '') as mls_key,
         case
-            when left(suffixes_abbreviated.address_key, 1) between '0' and '9'
+            when regexp_replace(suffixes_abbreviated.address_key, '[^0-9]', '', 'g') <> ''
                 then suffixes_abbreviated.address_key
         end as address_key,
         nullif(lower(replace(listings.postal_code, ' ', '')), '') as postal_key,

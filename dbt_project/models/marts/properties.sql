@@ -36,7 +36,7 @@ ranked as (
                 case when is_available then 0 else 1 end asc,
                 case when address_line is null then 1 else 0 end asc,
                 last_seen_at desc,
-                listing_key asc
+                md5(listing_key) asc
         ) as rank_as_representative
     from listed
 
