@@ -56,6 +56,9 @@ MARTS = (
     "offices",
     "listing_open_houses",
     "listing_features",
+    # the same home across sources: no price column either
+    "property_listings",
+    "properties",
 )
 # What a mart shows when hidden prices are masked (LISTINGS_SERVING_HIDDEN_PRICES=mask): no amount
 # the provider hid, nor a change measured from or to one. Per mart: the rows' FROM clause (alias
