@@ -44,7 +44,9 @@ DEFINITIONS = {
         "listing's price period open then (marts.listing_price_history) divided by its living area "
         "(living_area_sqm), for priced listings with a living area. Sales and long-term rents apart "
         "(a rent per month: a rent quoted per day, week or year is brought to a month by "
-        "12 months = 52 weeks = 365 days), and one median per currency: currencies are never mixed."
+        "12 months = 52 weeks = 365 days), and one median per currency: currencies are never mixed. "
+        "A price the provider hides counts, unless the serving file masks hidden prices "
+        "(LISTINGS_SERVING_HIDDEN_PRICES=mask): a median of few listings would show it."
     ),
     "active_inventory": (
         "Listings on the market at the week's end: status active (rebuilt from the status events of "
