@@ -1,15 +1,15 @@
-"""The photo mirror: copies of listing photos, for providers that forbid hotlinking (AvaroAI's
-document does: "Hotlinking is also not permitted", and images are to be fetched "if and when they
-change") or whose photos an operator wants kept.
+"""The photo mirror: copies of listing photos, for providers whose document forbids hotlinking (one
+says "Hotlinking is also not permitted", and asks that images be fetched "if and when they change":
+its staging folder says which) or whose photos an operator wants kept.
 
 What to fetch: every photo of each listing's latest version, with its source URL, as dbt lists it
 (``int_listing_photo_sources``). Only a URL never stored before is downloaded: a provider that
-replaces a photo gives it a new URL (the sandbox's AvaroAI versions its cover photo so), and an
+replaces a photo gives it a new URL (the sandbox versions a replaced cover photo so), and an
 unchanged URL costs no request. The copy is stored by content (SHA-256), so the same bytes under
 another URL or listing are stored once.
 
 How: each provider's own HTTP client (``common/http.py``): its quota's pacer, shared with its source
-in the process (AvaroAI: 20 requests a minute, image requests included), its retry budgets
+in the process (a documented quota counts image requests too), its retry budgets
 (``common/retries.py``: Retry-After honoured, transient failures retried within a time budget). A
 photo that still fails is recorded with its reason and tried again next run; it never fails the
 others.

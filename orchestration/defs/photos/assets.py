@@ -66,7 +66,7 @@ def build_photo_mirror(providers: Sequence[Provider]) -> dg.AssetsDefinition:
         owners=OWNERS,
         pool=raw_dataset(DATASET),  # one mirror at a time (the instance's pools hold 1)
         automation_condition=dg.AutomationCondition.eager(),
-        description="Copies of listing photos (AvaroAI's, which must not be hotlinked, and any provider's "
+        description="Copies of listing photos (those whose provider forbids hotlinking, and any provider's "
         "LISTINGS_MIRROR_PHOTOS adds), downloaded once per URL within each provider's quota, stored by "
         "content hash (LISTINGS_PHOTO_STORE), every attempt recorded in raw_photos.photo_downloads.",
     )
