@@ -6,6 +6,8 @@
     forbids hotlinking keeps its URLs out of staging's `photos` and gives them in a model of their own,
     declared by a macro `stg_<source>_photo_urls` (macros/stg_<source>_photo_urls.sql), found here by
     that name; its photos are `hotlinking_forbidden`, which the mirror copies by default. -#}
+-- SQLFluff reads the indents inside these Jinja blocks as SQL's:
+-- noqa: disable=LT02
 {%- set url_models = {} -%}
 {%- for source in listing_sources() -%}
     {%- set url_model = context.get('stg_' ~ source ~ '_photo_urls') -%}
@@ -13,6 +15,7 @@
         {%- do url_models.update({source: url_model()}) -%}
     {%- endif -%}
 {%- endfor %}
+-- noqa: enable=LT02
 
 with
 
@@ -72,7 +75,7 @@ unlisted_urls as (
         cast(null as varchar) as account_id,
         cast(null as varchar) as source_listing_id,
         cast(null as varchar) as load_id,
-        cast(null as integer) as position,
+        cast(null as integer) as position,  -- noqa: RF04
         cast(null as varchar) as source_url
     where false
 

@@ -24,7 +24,7 @@ source as (
         cast(null as varchar) as source,
         cast(null as varchar) as account_id,
         cast(null as varchar) as listing_key,
-        cast(null as bigint) as position,
+        cast(null as bigint) as position,  -- noqa: RF04
         cast(null as varchar) as source_url,
         cast(null as varchar) as status,
         cast(null as varchar) as failure_reason,
@@ -50,7 +50,7 @@ renamed as (
         cast(source as varchar) as source,
         cast(account_id as varchar) as account_id,
         cast(listing_key as varchar) as listing_key,
-        cast(position as integer) as position,
+        cast(position as integer) as position,  -- noqa: RF04
         cast(source_url as varchar) as source_url,
 
         ---------- the attempt
