@@ -12,7 +12,9 @@ How: each provider's own HTTP client (``common/http.py``): its quota's pacer, sh
 in the process (a documented quota counts image requests too), its retry budgets
 (``common/retries.py``: Retry-After honoured, transient failures retried within a time budget). A
 photo that still fails is recorded with its reason and tried again next run; it never fails the
-others.
+others. A run downloads for at most ``download_budget_seconds`` (``[photos]``, 900 by default): a
+first mirror at 20 requests a minute takes hours for thousands of photos, and the marts wait for the
+mirror, so what is left waits for the next run (logged, and counted in the asset's metadata).
 
 Raw stays raw: every attempt is one append-only row of ``raw_photos.photo_downloads`` (provider,
 listing key, source URL, outcome, HTTP status and ETag, SHA-256, size in bytes, width and height as
@@ -22,6 +24,7 @@ Pillow reads them, where it is stored, when), and dbt builds the mart columns fr
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
@@ -32,7 +35,7 @@ from dlt_sources.common.http import RequestPacer
 from dlt_sources.common.retries import RetrySettings
 
 from .helpers import PhotoSource, PhotoStore, download_record, photo_session, provider_pacer
-from .settings import DATASET, TABLE
+from .settings import DATASET, DOWNLOAD_BUDGET_SECONDS, TABLE
 
 logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 50  # photos between two progress lines in the log
@@ -75,17 +78,25 @@ def photos_source(
     store: PhotoStore,
     dlt_sources: Mapping[str, Callable[..., Any]],
     outcomes: Counter | None = None,
+    download_budget_seconds: float = DOWNLOAD_BUDGET_SECONDS,
 ) -> dlt.sources.DltResource:
-    """The download of ``photos`` into ``store``; ``dlt_sources`` maps each provider to its dlt source
-    function, whose quota settings pace its photos too; ``outcomes`` counts attempts by status."""
-    return photo_downloads(photos, store, dlt_sources, Counter() if outcomes is None else outcomes)
+    """The download of ``photos`` into ``store``, for at most ``download_budget_seconds``;
+    ``dlt_sources`` maps each provider to its dlt source function, whose quota settings pace its
+    photos too; ``outcomes`` counts attempts by status, and the photos left for the next run (``left``)."""
+    counts = Counter() if outcomes is None else outcomes
+    return photo_downloads(photos, store, dlt_sources, counts, download_budget_seconds)
 
 
 @dlt.resource(name=TABLE, write_disposition="append", columns=COLUMNS)
 def photo_downloads(
-    photos: list[PhotoSource], store: PhotoStore, dlt_sources: Mapping[str, Callable[..., Any]], outcomes: Counter
+    photos: list[PhotoSource],
+    store: PhotoStore,
+    dlt_sources: Mapping[str, Callable[..., Any]],
+    outcomes: Counter,
+    download_budget_seconds: float,
 ) -> Iterator[list[dict[str, Any]]]:
     """One record per download attempt, a batch per provider account."""
+    deadline = time.monotonic() + download_budget_seconds
     accounts: dict[tuple[str, str], list[PhotoSource]] = {}
     for photo in photos:
         accounts.setdefault((photo.source, photo.account_id), []).append(photo)
@@ -96,10 +107,20 @@ def photo_downloads(
         batch = []
         with photo_session(source, account_id, pacer) as session:
             for photo in account_photos:
+                if time.monotonic() >= deadline:
+                    break
                 record = download_record(photo, session, store, timeout)
                 outcomes[record["status"]] += 1
                 batch.append(record)
                 done += 1
                 if done % PROGRESS_EVERY == 0:
                     logger.info("photo mirror: %d of %d photos fetched", done, len(photos))
-        yield batch
+        if batch:
+            yield batch
+    outcomes["left"] = len(photos) - done
+    if outcomes["left"]:
+        logger.info(
+            "photo mirror: the download budget (%g s) is spent; %d photos are left for the next run",
+            download_budget_seconds,
+            outcomes["left"],
+        )

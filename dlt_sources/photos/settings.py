@@ -11,3 +11,5 @@ EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp", "TIFF":
 # the dlt settings a provider's source paces its requests by ([sources.<provider>]); a photo
 # download of that provider waits its turn in the same quota
 QUOTA_SETTINGS = ("max_requests_per_window", "rate_window_seconds")
+# How long one run may spend downloading ([photos] download_budget_seconds): the rest waits for the next
+DOWNLOAD_BUDGET_SECONDS = 900.0

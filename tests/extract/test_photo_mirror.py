@@ -54,11 +54,12 @@ def served_photos(sandbox: Sandbox) -> list[PhotoSource]:
     return photos
 
 
-def mirror(photos: list[PhotoSource], store: PhotoStore) -> list[dict]:
+def mirror(photos: list[PhotoSource], store: PhotoStore, outcomes: Counter | None = None, **options) -> list[dict]:
     """The records one mirror run makes of ``photos`` (the dlt resource, without a load)."""
-    outcomes = Counter()
-    records = list(_flatten(photos_source(photos, store, {"avaroai": avaroai_source}, outcomes).resources[TABLE]))
-    assert sum(outcomes.values()) == len(records)
+    outcomes = Counter() if outcomes is None else outcomes
+    source = photos_source(photos, store, {"avaroai": avaroai_source}, outcomes, **options)
+    records = list(_flatten(source.resources[TABLE]))
+    assert outcomes[STORED] + outcomes[FAILED] == len(records)
     return records
 
 
@@ -179,3 +180,10 @@ def test_photos_go_to_an_s3_compatible_store(sandbox: Sandbox, tmp_path: Path) -
             assert hashlib.sha256(body).hexdigest() == record["sha256"]
     finally:
         server.stop()
+
+
+def test_a_spent_download_budget_leaves_the_other_photos_for_the_next_run(sandbox: Sandbox, tmp_path: Path) -> None:
+    photos, outcomes = served_photos(sandbox), Counter()
+    before = len(photo_requests(sandbox))
+    assert mirror(photos, PhotoStore(str(tmp_path)), outcomes, download_budget_seconds=0) == []
+    assert (outcomes["left"], len(photo_requests(sandbox))) == (len(photos), before)

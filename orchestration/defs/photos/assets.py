@@ -28,7 +28,14 @@ from dlt_sources.common.http import RequestStats
 from dlt_sources.common.secrets import redact, register_secrets
 from dlt_sources.photos import photos_source, photos_to_download
 from dlt_sources.photos.helpers import PhotoSource, PhotoStore
-from dlt_sources.photos.settings import DATASET, FAILED, PHOTO_SOURCES_RELATION, STORED, TABLE
+from dlt_sources.photos.settings import (
+    DATASET,
+    DOWNLOAD_BUDGET_SECONDS,
+    FAILED,
+    PHOTO_SOURCES_RELATION,
+    STORED,
+    TABLE,
+)
 from orchestration.defs.conventions import OWNERS
 from orchestration.defs.ingest.assets import raw_asset_key
 from orchestration.defs.ingest.pipelines import listings_pipeline
@@ -84,6 +91,11 @@ def build_photo_mirror(providers: Sequence[Provider]) -> dg.AssetsDefinition:
         before = {source: RequestStats.snapshot(source) for source in dlt_sources}
         outcomes = load_downloads(wanted, PhotoStore(store_url, storage_options()), dlt_sources, warehouse)
         requests = sum(RequestStats.snapshot(source)["requests"] - before[source]["requests"] for source in dlt_sources)
+        if outcomes["left"]:
+            context.log.warning(
+                f"photo mirror: {outcomes['left']} photos left for the next run (the download budget, "
+                "[photos] download_budget_seconds, was spent)"
+            )
         if outcomes["failed"]:
             context.log.warning(
                 f"photo mirror: {outcomes['failed']} photos failed (reasons in raw_photos.{TABLE}); "
@@ -95,6 +107,7 @@ def build_photo_mirror(providers: Sequence[Provider]) -> dg.AssetsDefinition:
                 "photos_already_stored": len(listed) - len(wanted),
                 "photos_downloaded": outcomes["stored"],
                 "photos_failed": outcomes["failed"],
+                "photos_left_for_next_run": outcomes["left"],
                 "requests": requests,
                 "sources": dg.MetadataValue.json(sorted({photo.source for photo in listed})),
                 "store": redact(store_url),
@@ -154,9 +167,10 @@ def load_downloads(
     outcome. Like the raw loads, only the state restore and the load hold the warehouse: the
     downloads, paced to the providers' quotas, run beside other work."""
     if not wanted:
-        return {"stored": 0, "failed": 0}
+        return {"stored": 0, "failed": 0, "left": 0}
     pipeline, outcomes = listings_pipeline(DATASET, warehouse), Counter()
-    source = photos_source(wanted, store, dlt_sources, outcomes)
+    budget = dlt.config.get("photos.download_budget_seconds", float)
+    source = photos_source(wanted, store, dlt_sources, outcomes, DOWNLOAD_BUDGET_SECONDS if budget is None else budget)
     with pipeline_run_lock(pipeline, timeout=warehouse.lock_timeout_seconds):
         with warehouse.lock("restore the photo mirror's dlt state"):
             pipeline.drop()
@@ -165,4 +179,4 @@ def load_downloads(
         pipeline.normalize()
         with warehouse.lock("load the photo mirror's records"):
             pipeline.load().raise_on_failed_jobs()
-    return {"stored": outcomes[STORED], "failed": outcomes[FAILED]}
+    return {"stored": outcomes[STORED], "failed": outcomes[FAILED], "left": outcomes["left"]}
