@@ -1,11 +1,13 @@
 {#- A store that never defined a tag has no raw tags table yet (dlt creates it with the first row):
-    then no rows, so that marts.listings, which names the tags listings carry, still builds. -#}
+    then no rows, so that marts.listings, which names the tags listings carry, still builds. (A unit
+    test's source has no schema or name: its given rows stand in for the table.) -#}
 {%- set raw_tags = source('raw_estateprime', 'tags') -%}
 with
 
-{% if execute and load_relation(raw_tags) is none -%}
 source as (
 
+    {% if execute and raw_tags.schema is not none and raw_tags.identifier is not none
+        and load_relation(raw_tags) is none %}
     select
         cast(null as varchar) as account_id,
         cast(null as varchar) as source_record_id,
@@ -14,15 +16,11 @@ source as (
         cast(null as varchar) as _dlt_load_id,
         cast(null as varchar) as payload
     where false
-
-),
-{%- else -%}
-source as (
-
+    {% else %}
     {{ committed_rows('raw_estateprime', 'tags') }}
+    {% endif %}
 
 ),
-{%- endif %}
 
 renamed as (
 
