@@ -14,7 +14,11 @@
     "avenue" against "av.", does not match.
 
     has_exact_coordinates: coordinates the provider gives as the home's own (location_is_exact), the
-    only ones a distance is measured between. -#}
+    only ones a distance is measured between. 
+
+    A table: the matching joins it to itself twice (by MLS number, by address), and the
+    normalisation is not worth computing four times. -#}
+{{ config(materialized='table') }}
 {%- set unit_words = ['unit', 'apt', 'apartment', 'suite', 'ste'] %}
 {%- set street_suffixes = {
     'avenue': 'ave', 'street': 'st', 'drive': 'dr', 'boulevard': 'blvd', 'road': 'rd', 'lane': 'ln',

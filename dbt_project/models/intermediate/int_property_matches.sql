@@ -19,7 +19,10 @@
 
     Blocking: pairs are only formed within one country and one MLS number, or one country and one
     address_key, never by a cross join of all listings; a street line without a house number has no
-    address_key and matches nothing by address. -#}
+    address_key and matches nothing by address. 
+
+    A table: the components and marts.property_listings both read it. -#}
+{{ config(materialized='table') }}
 with
 
 match_keys as (
