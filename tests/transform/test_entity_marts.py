@@ -291,3 +291,21 @@ def test_the_entity_marts_carry_no_price(loaded: Loaded) -> None:
             )
         ]
         assert columns and not [name for name in columns if "price" in name]
+
+
+def test_agents_and_offices_are_seen_when_their_listings_are(loaded: Loaded) -> None:
+    """On one day every stored version is its listing's first and latest: an agent or office was
+    first seen with the first of its listings, and last seen when the last of them was (marts.listings)."""
+    windows: dict[str, list] = {}
+    named = loaded.rows("""
+        select agent_versions.agent_key, agent_versions.office_key, listings.first_seen_at, listings.last_seen_at
+        from intermediate.int_listing_agent_versions as agent_versions
+        inner join marts.listings using (listing_key)
+    """)
+    for agent_key, office_key, first_seen_at, last_seen_at in named:
+        for entity in filter(None, (agent_key, office_key)):
+            first, last = windows.setdefault(entity, [first_seen_at, last_seen_at])
+            windows[entity] = [min(first, first_seen_at), max(last, last_seen_at)]
+    seen = loaded.rows("select agent_key, first_seen_at, last_seen_at from marts.agents")
+    seen += loaded.rows("select office_key, first_seen_at, last_seen_at from marts.offices")
+    assert {entity: [first, last] for entity, first, last in seen} == windows
