@@ -31,6 +31,7 @@ PHOTOS_PATH = "/storage/photos/"
 class MirroredWarehouse:
     warehouse: Path
     photo_requests: list[int]  # photo requests the sandbox served during each run
+    check_passed: bool  # the mirror's check, when it was materialized alone
 
     def query(self, sql: str) -> list[tuple]:
         with duckdb.connect(str(self.warehouse), read_only=True) as connection:
@@ -60,9 +61,11 @@ def mirrored(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MirroredWareh
             requests.append(served() - before)
         before = served()  # the mirror alone, once more
         mirror = build_photo_mirror(PROVIDERS)
-        assert dg.materialize([mirror], resources={"warehouse": warehouse_resource()}).success
+        result = dg.materialize([mirror], resources={"warehouse": warehouse_resource()})
+        assert result.success
         requests.append(served() - before)
-        yield MirroredWarehouse(data / "warehouse.duckdb", requests)
+        (check,) = result.get_asset_check_evaluations()
+        yield MirroredWarehouse(data / "warehouse.duckdb", requests, check.passed)
 
 
 def test_the_second_run_mirrors_every_avaroai_photo_by_its_hash_with_pillows_size(mirrored: MirroredWarehouse) -> None:
@@ -86,6 +89,7 @@ def test_the_second_run_mirrors_every_avaroai_photo_by_its_hash_with_pillows_siz
 def test_a_run_after_the_mirror_downloads_no_unchanged_photo(mirrored: MirroredWarehouse) -> None:
     assert mirrored.photo_requests[2] == 0
     assert mirrored.query("select count(*) from raw_photos.photo_downloads where status = 'failed'") == [(0,)]
+    assert mirrored.check_passed  # every photo to keep a copy of is stored
 
 
 def test_the_mart_carries_each_photos_copy_as_the_mirror_recorded_it(mirrored: MirroredWarehouse) -> None:

@@ -45,6 +45,7 @@ from orchestration.warehouse.lock import pipeline_run_lock
 from orchestration.warehouse.resource import Warehouse, table_exists
 
 MIRROR_KEY = dg.AssetKey(["photos", "mirror"])
+EVERY_PHOTO_MIRRORED = "every_photo_mirrored"
 
 
 def mirror_selection(providers: Sequence[Provider]) -> tuple[str, ...] | None:
@@ -73,6 +74,15 @@ def build_photo_mirror(providers: Sequence[Provider]) -> dg.AssetsDefinition:
         owners=OWNERS,
         pool=raw_dataset(DATASET),  # one mirror at a time (the instance's pools hold 1)
         automation_condition=dg.AutomationCondition.eager(),
+        check_specs=[
+            dg.AssetCheckSpec(
+                EVERY_PHOTO_MIRRORED,
+                asset=MIRROR_KEY,
+                blocking=False,  # the marts still publish, with the copies stored so far
+                description="Every photo to keep a copy of was stored: none failed and the mirror did not fail "
+                "(a warning: failed photos are tried again on the next run).",
+            )
+        ],
         description="Copies of listing photos (those whose provider forbids hotlinking, and any provider's "
         "LISTINGS_MIRROR_PHOTOS adds), downloaded once per URL within each provider's quota, stored by "
         "content hash (LISTINGS_PHOTO_STORE), every attempt recorded in raw_photos.photo_downloads.",
@@ -89,7 +99,12 @@ def build_photo_mirror(providers: Sequence[Provider]) -> dg.AssetsDefinition:
             f"(sources: {', '.join(sorted({photo.source for photo in listed})) or 'none'}); store {redact(store_url)}"
         )
         before = {source: RequestStats.snapshot(source) for source in dlt_sources}
-        outcomes = load_downloads(wanted, PhotoStore(store_url, storage_options()), dlt_sources, warehouse)
+        outcomes, error = {"stored": 0, "failed": 0, "left": len(wanted)}, None
+        try:
+            outcomes = load_downloads(wanted, PhotoStore(store_url, storage_options()), dlt_sources, warehouse)
+        except Exception as failure:  # noqa: BLE001 (a store or load failure must not keep the marts unpublished)
+            error = redact(f"{type(failure).__name__}: {failure}")
+            context.log.error(f"photo mirror failed; the marts are built with the copies stored before: {error}")
         requests = sum(RequestStats.snapshot(source)["requests"] - before[source]["requests"] for source in dlt_sources)
         if outcomes["left"]:
             context.log.warning(
@@ -102,6 +117,14 @@ def build_photo_mirror(providers: Sequence[Provider]) -> dg.AssetsDefinition:
                 "they are tried again on the next run"
             )
         return dg.MaterializeResult(
+            check_results=[
+                dg.AssetCheckResult(
+                    check_name=EVERY_PHOTO_MIRRORED,
+                    passed=error is None and not outcomes["failed"],
+                    severity=dg.AssetCheckSeverity.WARN,
+                    metadata={"photos_failed": outcomes["failed"], "error": error or ""},
+                )
+            ],
             metadata={
                 "photos_listed": len(listed),
                 "photos_already_stored": len(listed) - len(wanted),
@@ -112,7 +135,8 @@ def build_photo_mirror(providers: Sequence[Provider]) -> dg.AssetsDefinition:
                 "sources": dg.MetadataValue.json(sorted({photo.source for photo in listed})),
                 "store": redact(store_url),
                 "duration_s": dg.MetadataValue.float(round(time.monotonic() - started, 2)),
-            }
+                "error": error or "",
+            },
         )
 
     return photo_mirror
