@@ -272,9 +272,12 @@ final as (
         ---------- analyst attributes, as the latest version sends them
         latest_version.sold_price,
         latest_version.sold_at,
-        -- the provider's own first price where it sends one, else the first the pipeline saw
-        coalesce(latest_version.provider_original_list_price, first_prices.first_seen_list_price)
-            as original_list_price,
+        -- the provider's own first price where it sends one, else the first the pipeline saw (typed
+        -- here: PostgreSQL drops a numeric's precision and scale through coalesce)
+        cast(
+            coalesce(latest_version.provider_original_list_price, first_prices.first_seen_list_price)
+            as decimal(18, 2)
+        ) as original_list_price,
         case
             when latest_version.provider_original_list_price is not null then 'provider'
             when first_prices.first_seen_list_price is not null then 'first_seen'

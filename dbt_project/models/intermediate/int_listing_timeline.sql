@@ -176,7 +176,8 @@ classified as (
         -- one-off fees. Not in the document: which fees they are (French listings quote rents
         -- "charges comprises" and sale prices "honoraires inclus"; the example's 70 on a 750 rent,
         -- apimo.txt:240, is a monthly charge)
-        coalesce(
+        -- (typed here: PostgreSQL drops a numeric's precision and scale through coalesce and case)
+        cast(coalesce(
             versions.monthly_running_costs,
             case
                 when
@@ -184,8 +185,9 @@ classified as (
                     and coalesce(versions.price_period, '{{ var("default_rent_period") }}') = 'month'
                     then versions.included_fees
             end
-        ) as monthly_running_costs,
-        case when listing_types.unified_value = 'sale' then versions.included_fees end as agency_fees,
+        ) as decimal(18, 2)) as monthly_running_costs,
+        cast(case when listing_types.unified_value = 'sale' then versions.included_fees end as decimal(18, 2))
+            as agency_fees,
         case
             when versions.source_condition is not null then coalesce(conditions.unified_value, 'unknown')
         end as condition,
