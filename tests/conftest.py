@@ -1,5 +1,6 @@
 """Fixtures shared across the suite. Everything runs against the sandbox over real HTTP."""
 
+import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -10,6 +11,13 @@ import pytest
 
 from listings_sandbox import Sandbox, SandboxConfig
 from listings_sandbox.postgres import PostgresServer
+
+
+def pytest_configure(config: pytest.Config) -> None:  # noqa: ARG001 (pytest's hook signature)
+    """Photo copies are paced to AvaroAI's quota, minutes for a sandbox's photos, in a run of their own
+    after every `listings run`'s publish: only the mirror's own tests turn it on (they unset this;
+    tests/orchestrate/test_photo_mirroring.py). Step processes and `listings` commands inherit it."""
+    os.environ.setdefault("LISTINGS_MIRROR_PHOTOS", "none")
 
 
 @pytest.fixture

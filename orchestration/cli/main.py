@@ -218,13 +218,15 @@ def outcome_lines(report: PipelineRun, what: str, log: Path | str | None = None)
     lines = [f"  {provider} FAILED: {cause}" for provider, cause in sorted(report.failed_providers.items())]
     if report.marts_failure:
         lines.append(f"  marts FAILED: {report.marts_failure}")
+    lines += [f"  {name} FAILED: {cause}" for name, cause in sorted(report.failed_extras.items())]
     see = f"; full log: {log}" if log else ""
     if report.outcome == "partial":
-        failed = sorted(report.failed_providers)
-        lines.append(
-            f"{what}: PARTIAL (exit {report.exit_code}): the marts were published; "
-            f"{', '.join(failed)} kept {'its' if len(failed) == 1 else 'their'} last good data there{see}"
-        )
+        failed, notes = sorted(report.failed_providers), []
+        if failed:
+            notes.append(f"{', '.join(failed)} kept {'its' if len(failed) == 1 else 'their'} last good data there")
+        if report.failed_extras:
+            notes.append(f"the {' and the '.join(sorted(report.failed_extras))} failed")
+        lines.append(f"{what}: PARTIAL (exit {report.exit_code}): the marts were published; {'; '.join(notes)}{see}")
     else:
         lines.append(f"{what}: FAILED (exit {report.exit_code}): the marts were not rebuilt{see}")
     return lines

@@ -27,6 +27,10 @@ from dlt_sources.common.scan import ScanProgress, ScanSummary
 
 DBT_STEP = "listings_dbt"  # the op of the one @dbt_assets definition
 PUBLISH_STEP = "serving__marts"
+REPORT_STEP = "market_report"  # after the publish, in the marts run
+PHOTO_STEP = "photos__mirror"  # in a run of its own, after the marts run
+# The steps that are not a provider's load, as the screen names them
+STAGE_STEP_LABELS = {DBT_STEP: "dbt build", PUBLISH_STEP: "publish", REPORT_STEP: "report", PHOTO_STEP: "photo mirror"}
 WAIT_NOTICE_SECONDS = 10.0  # a wait this long gets a line of its own on the screen, not only in the live view
 
 # orchestration/warehouse/lock.py's lines: a wait for one of our locks, and for a process outside the project
@@ -77,11 +81,11 @@ class StepProgress:
 
     @property
     def is_provider(self) -> bool:
-        return self.key not in (DBT_STEP, PUBLISH_STEP)
+        return self.key not in STAGE_STEP_LABELS
 
     @property
     def label(self) -> str:
-        return {DBT_STEP: "dbt build", PUBLISH_STEP: "publish"}.get(self.key, self.key)
+        return STAGE_STEP_LABELS.get(self.key, self.key)
 
     def _scan_figure(self, name: str) -> int:
         """A figure summed over accounts: each finished scan's summary, else its last progress line."""
@@ -322,6 +326,8 @@ def step_line(step: StepProgress, now: float) -> str:
         return f"  {step.label:<13} {dbt_figures(step)}{took}"
     if step.key == PUBLISH_STEP:
         return f"  {step.label:<13} {step.published or 'published'}{took}"
+    if not step.is_provider:
+        return f"  {step.label:<13} done{took}"
     return f"  {step.label:<13} {provider_figures(step)}{took}"
 
 

@@ -17,12 +17,13 @@ import dagster as dg
 import dlt
 
 from orchestration.cli.instance import use_dagster_home
-from orchestration.cli.progress import DBT_STEP, PUBLISH_STEP, failure_cause
+from orchestration.cli.progress import DBT_STEP, PHOTO_STEP, PUBLISH_STEP, REPORT_STEP, failure_cause
 from orchestration.definitions import build_definitions, listings_run_job
 from orchestration.defs.conventions import FAILED_PROVIDERS_TAG, PIPELINE_RUN_JOB
 from orchestration.defs.ingest.assets import incremental_cursor
+from orchestration.defs.photos.assets import MIRROR_KEY
 from orchestration.registry import PROVIDERS, provider_names, raw_dataset
-from orchestration.settings import pipelines_dir
+from orchestration.settings import mirrored_photo_sources, pipelines_dir
 from orchestration.warehouse.resource import Warehouse, table_exists
 
 if TYPE_CHECKING:
@@ -46,20 +47,24 @@ class PipelineRun:
     failed_providers: dict[str, str] = field(default_factory=dict)
     marts_published: bool | None = None
     marts_failure: str | None = None
-    run_ids: dict[str, str] = field(default_factory=dict)  # stage ("raw", "marts") -> Dagster run id
+    # what failed after the publish (the market report) or in a run of its own (the photo mirror):
+    # its name -> the cause; the marts were published all the same
+    failed_extras: dict[str, str] = field(default_factory=dict)
+    run_ids: dict[str, str] = field(default_factory=dict)  # stage ("raw", "marts", "photos") -> Dagster run id
 
     @property
     def outcome(self) -> str:
         if self.marts_published is False or (self.failed_providers and self.marts_published is None):
             return "failed"
-        return "partial" if self.failed_providers else "succeeded"
+        return "partial" if self.failed_providers or self.failed_extras else "succeeded"
 
     @property
     def exit_code(self) -> int:
         return EXIT_CODES[self.outcome]
 
 
-# 3, not 1, for a partial run: the marts were published, without some providers' new data
+# 3, not 1, for a partial run: the marts were published, without some providers' new data, or the
+# market report or the photo mirror failed
 EXIT_CODES = {"succeeded": 0, "failed": 1, "partial": 3}
 
 
@@ -118,6 +123,12 @@ def run_pipeline(
     graph = build_definitions(dbt=marts).resolve_asset_graph()
     raw_keys = {key for key in graph.executable_asset_keys if key.path[0] in datasets}
     mart_keys = {key for key in graph.executable_asset_keys if not key.path[0].startswith("raw_")} if marts else set()
+    # the photo mirror runs after the publish, in a run of its own: its downloads, paced to the
+    # provider's quota, never hold the marts back (the next build shows the copies it made)
+    mirror_keys = {key for key in mart_keys if key == MIRROR_KEY}
+    mart_keys -= mirror_keys
+    if mirrored_photo_sources() == ():  # LISTINGS_MIRROR_PHOTOS=none
+        mirror_keys = set()
     report = PipelineRun()
     with dg.DagsterInstance.get() as instance:
         for run_id in fail_dead_runs(instance):
@@ -139,14 +150,19 @@ def run_pipeline(
             stage_tags = {**tags, STAGE_TAG: "marts"}
             if report.failed_providers:
                 stage_tags[FAILED_PROVIDERS_TAG] = ",".join(sorted(report.failed_providers))
-            with observer.watching(instance, stage_tags, [DBT_STEP, PUBLISH_STEP]):
+            with observer.watching(instance, stage_tags, [DBT_STEP, PUBLISH_STEP, REPORT_STEP]):
                 run = execute_assets(instance, mart_keys, config, 1, stage_tags)
             report.run_ids["marts"] = run.run_id
-            report.marts_published = run.is_success
-            if not run.is_success:
-                report.marts_failure = marts_failure(instance, run.run_id)
-            state = "published" if run.is_success else "FAILED"
+            read_marts_run(instance, run, report)
+            state = "published" if report.marts_published else "FAILED"
             observer.say(f"Dagster run {run.run_id} (dbt build and publish): {state}")
+            if mirror_keys:
+                stage_tags = {**tags, STAGE_TAG: "photos"}
+                with observer.watching(instance, stage_tags, [PHOTO_STEP]):
+                    run = execute_assets(instance, mirror_keys, {}, 1, stage_tags)
+                report.run_ids["photos"] = run.run_id
+                read_photos_run(instance, run, report)
+                observer.say(f"Dagster run {run.run_id} (photo mirror): {'done' if run.is_success else 'FAILED'}")
         elif mart_keys:
             report.marts_published = False  # nothing new to build from: every provider failed
     return report
@@ -216,6 +232,22 @@ def step_failures(instance: dg.DagsterInstance, run_id: str) -> dict[str, str]:
     }
 
 
+def read_marts_run(instance: dg.DagsterInstance, run: dg.DagsterRun, report: PipelineRun) -> None:
+    """Whether a finished marts run published the marts (its publish step succeeded), what failed if
+    not, and whether the report after the publish failed."""
+    report.marts_published = PUBLISH_STEP in succeeded_steps(instance, run.run_id)
+    if not report.marts_published:
+        report.marts_failure = marts_failure(instance, run.run_id)
+    if (cause := step_failures(instance, run.run_id).get(REPORT_STEP)) is not None:
+        report.failed_extras["market report"] = cause
+
+
+def read_photos_run(instance: dg.DagsterInstance, run: dg.DagsterRun, report: PipelineRun) -> None:
+    if not run.is_success:
+        cause = step_failures(instance, run.run_id).get(PHOTO_STEP, "the run failed before its step did")
+        report.failed_extras["photo mirror"] = cause
+
+
 def marts_failure(instance: dg.DagsterInstance, run_id: str) -> str:
     """Which step of a failed marts run failed (the dbt build or the publish), and why."""
     failures = step_failures(instance, run_id)
@@ -277,9 +309,11 @@ def last_pipeline_run(instance: dg.DagsterInstance) -> LastRun | None:
     if (marts_run := runs.get("marts")) is not None:
         report.run_ids["marts"] = marts_run.run_id
         if marts_run.is_finished:
-            report.marts_published = marts_run.is_success
-            if not marts_run.is_success:
-                report.marts_failure = marts_failure(instance, marts_run.run_id)
+            read_marts_run(instance, marts_run, report)
+    if (photos_run := runs.get("photos")) is not None:
+        report.run_ids["photos"] = photos_run.run_id
+        if photos_run.is_finished:
+            read_photos_run(instance, photos_run, report)
     first = raw_run or next(iter(runs.values()))
     record = instance.get_run_record_by_id(first.run_id)
     finished = {stage for stage, run in runs.items() if run.is_finished}

@@ -2,15 +2,17 @@
 and has none yet, downloaded and stored (``dlt_sources/photos``), each attempt recorded in
 ``raw_photos.photo_downloads``.
 
-Where it sits: after the raw loads, before the dbt models that read its records (dbt's source
-``raw_photos``, whose Dagster asset key is this asset's: ``staging/photos/_photos__sources.yml``), so
-``marts.listing_photos`` carries the copies the same run made. What to copy it reads from the dbt
-model ``intermediate/int_listing_photo_sources`` as the last dbt build left it: a photo that
-listing's latest version gained in this run's raw load is copied by the next run.
+Where it sits: downstream of the raw loads, upstream of the dbt models that read its records (dbt's
+source ``raw_photos``, whose Dagster asset key is this asset's: ``staging/photos/_photos__sources.yml``).
+What to copy it reads from the dbt model ``intermediate/int_listing_photo_sources`` as the last dbt
+build left it. ``listings run`` runs it in a run of its own after the marts run: its downloads, paced
+to the provider's quota, never hold the publish back, and the next build shows the copies it made
+(the automation sensor, where it is on, rebuilds ``marts.listing_photos`` at once). So a photo is
+copied by the run after the one that first loads it, and shown in the marts from the run after that.
 
-Why not after that model: it is in the one dbt multi-asset, and so is ``marts.listing_photos``, which
-reads the mirror. Dagster splits a subsettable multi-asset that would form a cycle into steps, but
-only when it builds a whole job: a run of a selection of assets (``listings run``, the automation
+Why not downstream of that model: it is in the one dbt multi-asset, and so is ``marts.listing_photos``,
+which reads the mirror. Dagster splits a subsettable multi-asset that would form a cycle into steps,
+but only when it builds a whole job: a run of a selection of assets (``listings run``, the automation
 sensor, the UI) ran the dbt build as one step, before the mirror, and its tests of the photo mart
 failed. More than one ``@dbt_assets`` definition would break blocking checks (dagster#19821).
 """
