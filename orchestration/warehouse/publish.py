@@ -69,7 +69,9 @@ MASKED_HIDDEN_PRICES: dict[str, tuple[str, dict[str, str]]] = {
         "{marts}.listings as mart_rows",
         {
             column: f"case when mart_rows.price_is_hidden then null else mart_rows.{column} end"
-            for column in ("list_price", "list_price_reporting")  # the amount, and in the reporting currency
+            # the amount, in the reporting currency too, and what tells it: the asking price it started
+            # from, and Apimo's agency fees, a share of the price
+            for column in ("list_price", "list_price_reporting", "original_list_price", "agency_fees")
         },
     ),
     "listing_price_history": (

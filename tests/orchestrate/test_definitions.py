@@ -27,6 +27,12 @@ def test_definitions_load_with_the_expected_asset_keys() -> None:
     staging = {f"staging/stg_{source}__{entity}" for source in provider_names() for entity in ("listings", "loads")} | {
         f"staging/stg_estateprime__{lookup}" for lookup in ("sources", "tags", "custom_fields")
     }
+    # each listing's agents and features, and its open houses, where the provider's document gives them
+    staging |= {f"staging/stg_{source}__listing_agents" for source in provider_names()}
+    staging |= {f"staging/stg_{source}__listing_features" for source in ("apimo", "avaroai", "estateprime")}
+    staging |= {f"staging/stg_{source}__open_houses" for source in ("enclosure", "koto")}
+    # the photos to copy (AvaroAI forbids hotlinking) and the copies made
+    staging |= {"staging/stg_avaroai__photo_urls", "staging/stg_photos__downloads"}
     intermediate = {
         f"intermediate/{model}"
         for model in (
@@ -39,12 +45,26 @@ def test_definitions_load_with_the_expected_asset_keys() -> None:
             "int_listing_states",
             "int_account_first_loads",
             "int_incremental_builds",
+            "int_listing_latest_versions",
+            "int_listing_agent_versions",
+            "int_listing_agents",
+            "int_listing_feature_versions",
+            "int_listing_photo_sources",
+            "int_listing_photo_mirror",
+            "int_property_match_keys",
+            "int_property_matches",
+            "int_property_components",
+            "int_fx_rates",
         )
     }
     marts = {f"marts/{model}" for model in ("listings", "listing_price_history", "listing_events", "listing_photos")}
+    marts |= {f"marts/{model}" for model in ("agents", "offices", "listing_open_houses", "listing_features")}
+    marts |= {"marts/properties", "marts/property_listings"}
     # deprecated model versions, built beside the latest until their deprecation date
     marts |= {f"marts/{model}_v1" for model in ("listings", "listing_price_history", "listing_events")}
-    assert keys == raw | staging | intermediate | marts | {"crosswalks/crosswalk_vocabulary", "serving/marts"}
+    seeds = {"crosswalks/crosswalk_vocabulary", "crosswalks/crosswalk_features", "reference/fx_rates"}
+    after = {"serving/marts", "report/market_metrics", "report/market_report", "photos/mirror"}
+    assert keys == raw | staging | intermediate | marts | seeds | after
 
 
 def test_dbt_source_key_equals_the_dlt_asset_key() -> None:

@@ -76,10 +76,10 @@ def test_providers_run_in_parallel_processes_without_a_lock_failure(tmp_path: Pa
     # freshness checks are the freshness sensor's: a run does not spend a process on each
     assert not [step for step in windows if step.startswith("freshness_check")], sorted(windows)
     # each run records what it selected, so a re-execution from the UI selects the same: the loads,
-    # then the models and the publish
+    # then the seeds, models, the publish and the report (the photo mirror is off in the suite)
     assert [{key.path[0] for key in selection} for selection in selections] == [
         {f"raw_{p}" for p in provider_names()},
-        {"crosswalks", "staging", "intermediate", "marts", "serving"},
+        {"crosswalks", "reference", "staging", "intermediate", "marts", "serving", "report"},
     ]
     assert run.stdout.strip().splitlines()[-1] == "listings run: succeeded"
     assert (tmp_path / "serving.duckdb").exists()

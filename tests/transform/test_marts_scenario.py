@@ -234,7 +234,11 @@ def test_the_serving_file_masks_hidden_prices_when_told(scenario: Scenario, tmp_
     shown, masked = tmp_path / "shown.duckdb", tmp_path / "masked.duckdb"
     publish_duckdb(scenario.warehouse, shown)
     publish_duckdb(scenario.warehouse, masked, mask_hidden_prices=True)
-    listing_prices = "select listing_key, price_is_hidden, list_price from marts.listings"
+    # the amount, and what tells it: in the reporting currency, the price it started from, agency fees
+    listing_prices = """
+        select listing_key, price_is_hidden, list_price, list_price_reporting, original_list_price, agency_fees
+        from marts.listings
+    """
     history = """
         select listing_key, valid_from, price_is_hidden, list_price, previous_price,
                coalesce(lag(price_is_hidden) over (partition by listing_key order by valid_from), false)
@@ -245,16 +249,19 @@ def test_the_serving_file_masks_hidden_prices_when_told(scenario: Scenario, tmp_
         where event_type in ('new_listing', 'already_listed', 'price_change')
     """
     with duckdb.connect(str(shown), read_only=True) as connection:
-        shown_listings = {key: (hidden, price) for key, hidden, price in connection.execute(listing_prices).fetchall()}
+        shown_listings = {key: tuple(row) for key, *row in connection.execute(listing_prices).fetchall()}
         shown_history = {(key, at): row for key, at, *row in connection.execute(history).fetchall()}
         shown_events = {tuple(row[:3]): row[3] for row in connection.execute(price_events).fetchall()}
     with duckdb.connect(str(masked), read_only=True) as connection:
-        masked_listings = {key: (hidden, price) for key, hidden, price in connection.execute(listing_prices).fetchall()}
+        masked_listings = {key: tuple(row) for key, *row in connection.execute(listing_prices).fetchall()}
         masked_history = {(key, at): row for key, at, *row in connection.execute(history).fetchall()}
         masked_events = {tuple(row[:3]): row[3] for row in connection.execute(price_events).fetchall()}
-    hidden = {key for key, (is_hidden, _) in shown_listings.items() if is_hidden}
+    hidden = {key for key, (is_hidden, *_) in shown_listings.items() if is_hidden}
     assert hidden and all(shown_listings[key][1] is not None for key in hidden)  # the marts keep the amount
-    assert masked_listings == {key: (h, None if h else price) for key, (h, price) in shown_listings.items()}
+    assert any(shown_listings[key][4] is not None for key in hidden)  # hidden Apimo sales' agency fees among them
+    assert masked_listings == {
+        key: (h, *(None if h else amount for amount in amounts)) for key, (h, *amounts) in shown_listings.items()
+    }
     for period, (is_hidden, price, previous, previous_hidden) in shown_history.items():
         assert masked_history[period] == [
             is_hidden,
@@ -355,4 +362,8 @@ def test_runs_record_scan_figures_requests_cursor_and_mart_previews(scenario: Sc
     for mart in MART_TABLES:
         [(rows,)] = scenario.mart(f"select count(*) from marts.{mart}")
         assert last[f"marts/{mart}"]["dagster/row_count"] == rows
-        assert "| listing_key" in last[f"marts/{mart}"]["preview"]
+        [(first_column,)] = scenario.mart(
+            f"select column_name from duckdb_columns() where schema_name = 'marts' and table_name = '{mart}'"
+            " order by column_index limit 1"
+        )
+        assert last[f"marts/{mart}"]["preview"].startswith(f"| {first_column} |")  # the mart's first rows, headed

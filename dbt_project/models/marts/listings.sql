@@ -93,6 +93,18 @@ last_seen as (
 
 ),
 
+-- Each listing's current price in the reporting currency, as its price history converts it: at
+-- the rate of the current price period's start date.
+current_reporting_prices as (
+
+    select
+        listing_key,
+        list_price_reporting
+    from {{ ref('listing_price_history', v=2) }}
+    where is_current
+
+),
+
 final as (
 
     select
@@ -179,10 +191,20 @@ final as (
         states.agency_fees,
         states.condition,
         states.condition_source_value,
-        states.year_renovated
+        states.year_renovated,
+
+        ---------- who lists it (marts.agents, marts.offices)
+        listing_agents.agent_key,
+        listing_agents.office_key,
+
+        ---------- the price in the reporting currency
+        cast('{{ reporting_currency() }}' as varchar) as reporting_currency,
+        current_reporting_prices.list_price_reporting
 
     from states
     inner join last_seen using (listing_key)
+    left join {{ ref('int_listing_agents') }} as listing_agents using (listing_key)
+    left join current_reporting_prices using (listing_key)
     {%- if 'estateprime' in listing_sources() %}
     left join price_reduced_listings using (listing_key)
     {%- endif %}
