@@ -35,7 +35,7 @@ from dlt_sources.common.http import RequestPacer
 from dlt_sources.common.retries import RetrySettings
 
 from .helpers import PhotoSource, PhotoStore, download_record, photo_session, provider_pacer
-from .settings import DATASET, DOWNLOAD_BUDGET_SECONDS, TABLE
+from .settings import DATASET, DOWNLOAD_BUDGET_SECONDS, FAILED, TABLE, UNREACHABLE_PHOTOS_TO_STOP
 
 logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 50  # photos between two progress lines in the log
@@ -105,11 +105,22 @@ def photo_downloads(
         pacer: RequestPacer | None = provider_pacer(source, account_id, dlt_sources[source])
         timeout = RetrySettings.for_provider(source).request_timeout_seconds
         batch = []
+        unreachable = 0  # photos in a row that got no answer, or a server error, after their retries
         with photo_session(source, account_id, pacer) as session:
             for photo in account_photos:
                 if time.monotonic() >= deadline:
                     break
+                if unreachable >= UNREACHABLE_PHOTOS_TO_STOP:
+                    logger.warning(
+                        "photo mirror: %s account %s: %d photos in a row got no answer after their retries; "
+                        "its other photos wait for the next run",
+                        source,
+                        account_id,
+                        unreachable,
+                    )
+                    break
                 record = download_record(photo, session, store, timeout)
+                unreachable = unreachable + 1 if host_failed(record) else 0
                 outcomes[record["status"]] += 1
                 batch.append(record)
                 done += 1
@@ -119,8 +130,13 @@ def photo_downloads(
             yield batch
     outcomes["left"] = len(photos) - done
     if outcomes["left"]:
-        logger.info(
-            "photo mirror: the download budget (%g s) is spent; %d photos are left for the next run",
-            download_budget_seconds,
-            outcomes["left"],
-        )
+        logger.info("photo mirror: %d photos are left for the next run", outcomes["left"])
+        if time.monotonic() >= deadline:
+            logger.info("photo mirror: the download budget (%g s) is spent", download_budget_seconds)
+
+
+def host_failed(record: dict[str, Any]) -> bool:
+    """Whether an attempt failed for the host's sake (no answer, or a server error after the retries),
+    not the photo's (a 404, an image Pillow cannot read)."""
+    status = record["http_status"]
+    return record["status"] == FAILED and (status is None or status >= 500)

@@ -13,3 +13,6 @@ EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp", "TIFF":
 QUOTA_SETTINGS = ("max_requests_per_window", "rate_window_seconds")
 # How long one run may spend downloading ([photos] download_budget_seconds): the rest waits for the next
 DOWNLOAD_BUDGET_SECONDS = 900.0
+# A photo host that gave no answer to this many photos in a row, each after its retry budget (minutes),
+# is down: its account's other photos wait for the next run rather than spend the budget the same way
+UNREACHABLE_PHOTOS_TO_STOP = 2

@@ -5,6 +5,7 @@ tests/orchestrate/test_photo_mirroring.py's."""
 
 import hashlib
 import io
+import socket
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -187,3 +188,28 @@ def test_a_spent_download_budget_leaves_the_other_photos_for_the_next_run(sandbo
     before = len(photo_requests(sandbox))
     assert mirror(photos, PhotoStore(str(tmp_path)), outcomes, download_budget_seconds=0) == []
     assert (outcomes["left"], len(photo_requests(sandbox))) == (len(photos), before)
+
+
+def test_a_photo_host_that_does_not_answer_stops_its_accounts_downloads_for_the_run(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each photo's retries can take minutes against a host that is down: after two photos in a row
+    got no answer the account's others wait for the next run, rather than spend the budget alike.
+    A photo the host answers, even with a 404, is the photo's failure, not the host's."""
+    monkeypatch.setenv("SOURCES__AVAROAI__TRANSIENT_MAX_ATTEMPTS", "1")  # no answer is then final at once
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    photos = served_photos(sandbox)[:8]
+    missing = PhotoSource("avaroai", "default", photos[0].listing_key, 99, photos[0].source_url.replace("-v0-", "-v7-"))
+    down = [
+        PhotoSource(
+            photo.source, photo.account_id, photo.listing_key, photo.position, f"http://127.0.0.1:{port}/{n}.jpg"
+        )
+        for n, photo in enumerate(photos[4:])
+    ]
+    outcomes = Counter()
+    records = mirror([missing, missing, *photos[:4], *down], PhotoStore(str(tmp_path)), outcomes)
+    assert [record["status"] for record in records] == [FAILED, FAILED, *[STORED] * 4, FAILED, FAILED]
+    assert all(record["failure_reason"].startswith("no answer") for record in records[-2:])
+    assert outcomes["left"] == 2  # the last two of the host that is down
