@@ -44,9 +44,10 @@ def test_the_example_is_in_the_total_the_offsets_and_the_timestamp_answers(docs_
 
 def test_the_truth_reports_the_example(docs_sandbox: Sandbox) -> None:
     row = next(row for row in docs_sandbox.truth("apimo") if row["source_listing_id"] == "181297")
+    agency = provider(docs_sandbox, "apimo")["agencies"][0]
     assert row == {
         "provider": "apimo",
-        "account_id": provider(docs_sandbox, "apimo")["agencies"][0],
+        "account_id": agency,
         "source_listing_id": "181297",
         "status": "active",
         "is_listed": True,
@@ -60,6 +61,7 @@ def test_the_truth_reports_the_example(docs_sandbox: Sandbox) -> None:
         "price_history": [{"at": "2010-06-30T12:33:53Z", "price": 750}],
         "version": 1,
         "revision": 0,
+        "home_id": f"apimo:{agency}:181297",  # a home of its own: listed nowhere else
     }
 
 
