@@ -330,6 +330,34 @@ def test_listings_report_redraws_the_report_without_a_load(demo_folder: tuple[Pa
         assert connection.execute("select count(*) from raw_apimo._dlt_loads").fetchone()[0] == loads
 
 
+def test_a_run_whose_report_fails_still_publishes_and_ends_partial_naming_it(
+    demo_folder: tuple[Path, str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "data"
+    shutil.copytree(demo_folder[0], folder)
+    shutil.rmtree(folder / "report")
+    (folder / "report").write_text("a file where the report's folder goes")  # the report cannot be written
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("LISTINGS_")}
+    completed = subprocess.run(
+        [str(LISTINGS), "run", "--marts-only"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        # the demo's sandbox is gone: nothing to mirror photos from
+        env={
+            **environment,
+            "LISTINGS_DATA_DIR": str(folder),
+            "DAGSTER_HOME": str(folder / "dagster"),
+            "LISTINGS_MIRROR_PHOTOS": "none",
+        },
+    )
+    assert completed.returncode == 3, completed.stdout[-3000:] + completed.stderr[-3000:]
+    lines = completed.stdout.strip().splitlines()
+    assert any(line.startswith("  market report FAILED: ") for line in lines), lines
+    assert lines[-1].startswith("listings run: PARTIAL (exit 3): the marts were published; the market report failed")
+    assert (folder / "serving.duckdb").stat().st_mtime > (demo_folder[0] / "serving.duckdb").stat().st_mtime
+
+
 def test_listings_report_before_any_load_says_what_to_run(tmp_path: Path) -> None:
     environment = {name: value for name, value in os.environ.items() if not name.startswith("LISTINGS_")}
     completed = subprocess.run(
