@@ -11,8 +11,8 @@ process) and a full scan of N listings takes about ceil(N / 20) / 20 minutes; no
 wait on it. A 429 that still comes (another process used the key) is retried after a full window,
 as the document asks.
 
-Photos: AvaroAI forbids hotlinking. The raw payload keeps the photo URLs as received, for the
-record; nothing downstream may publish them as image sources (a photo mirror is out of scope).
+Photos: AvaroAI forbids hotlinking. The raw payload keeps the photo URLs as received; nothing
+downstream publishes them as image sources: the photo mirror (dlt_sources/photos) copies each one.
 
 Incremental strategy: every run is a full scan with change detection (the API has no
 updated-since filter); only payloads whose content changed are stored. Each scan is also a

@@ -125,7 +125,8 @@ def run_day(day: int, log: RunLog, terminal: TextIO) -> str:
         f"{'published' if report.marts_published else 'NOT published'} in {time.perf_counter() - started:.1f}s"
     )
     if report.outcome != "succeeded":
-        causes = "; ".join(f"{provider}: {cause}" for provider, cause in sorted(report.failed_providers.items()))
+        failed = {**report.failed_providers, **report.failed_extras}
+        causes = "; ".join(f"{what}: {cause}" for what, cause in sorted(failed.items()))
         raise SystemExit(f"{line}\ndemo run failed: {causes or report.marts_failure}; see {log.path}")
     return line
 
