@@ -137,7 +137,22 @@ renamed as (
         created_at as source_created_at,
         updated_at as source_updated_at,
         -- not in the document: a date of the last status change; null
-        cast(null as timestamp with time zone) as source_status_changed_at
+        cast(null as timestamp with time zone) as source_status_changed_at,
+
+        ---------- analyst attributes: none sent (enclosure_koto.txt:66-108 lists every field)
+        cast(null as decimal(18, 2)) as sold_price,  -- status is active or pending only (enclosure_koto.txt:73)
+        cast(null as date) as sold_at,
+        cast(null as decimal(18, 2)) as provider_original_list_price,
+        cast(null as decimal(5, 2)) as rooms,  -- bedrooms and bathrooms only (enclosure_koto.txt:88-93)
+        cast(null as varchar) as source_energy_class,
+        cast(null as varchar) as source_greenhouse_gas_class,
+        cast(null as decimal(4, 1)) as floor,
+        cast(null as integer) as building_floors,
+        cast(null as decimal(18, 2)) as monthly_running_costs,
+        cast(null as decimal(18, 2)) as included_fees,
+        cast(null as varchar) as source_condition,
+        cast(null as integer) as year_renovated,
+        cast(null as varchar) as source_tag_ids
 
     from parsed
 
