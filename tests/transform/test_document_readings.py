@@ -22,11 +22,10 @@ import duckdb
 import pytest
 
 from listings_sandbox import Sandbox, SandboxConfig
-from listings_sandbox.demo import NIGHTLY
-from orchestration.defs.ingest.pipelines import listings_pipeline
-from orchestration.registry import PROVIDERS, provider_names
+from orchestration.registry import provider_names
 
 from .conftest import unified_status
+from .sandbox_loads import load_sandbox_days
 
 pytestmark = pytest.mark.slow  # a dbt build: started first under pytest-xdist (tests/conftest.py)
 
@@ -77,21 +76,7 @@ def marts_and_truth(
 ) -> Iterator[tuple[dict, dict]]:
     folder = tmp_path_factory.mktemp(request.param)
     with pytest.MonkeyPatch.context() as env, Sandbox(OTHER_READINGS[request.param]) as sandbox:
-        env.setenv("LISTINGS_DATA_DIR", str(folder))
-        env.delenv("LISTINGS_WAREHOUSE_PATH", raising=False)
-        settings = {**sandbox.dlt_environment(), **NIGHTLY, "SOURCES__AVAROAI__REMOVAL_CONFIRMATIONS": "1"}
-        for name, value in settings.items():
-            env.setenv(name, value)
-        for day in range(2):
-            if day:
-                sandbox.advance_day()
-            for source, make_source in ((provider.name, provider.dlt_source()) for provider in PROVIDERS):
-                listings_pipeline(source).run(make_source())
-        truth = {
-            (source, record["account_id"], record["source_listing_id"]): record
-            for source in provider_names()
-            for record in sandbox.truth(source)
-        }
+        truth = load_sandbox_days(env, sandbox, folder)[-1]
         build = subprocess.run(
             [
                 str(Path(sys.executable).parent / "listings"),

@@ -24,9 +24,9 @@ import duckdb
 import pytest
 
 from listings_sandbox import Sandbox, SandboxConfig
-from listings_sandbox.demo import NIGHTLY
-from orchestration.defs.ingest.pipelines import listings_pipeline
-from orchestration.registry import PROVIDERS, provider_names
+from orchestration.registry import provider_names
+
+from .sandbox_loads import load_sandbox_days
 
 pytestmark = pytest.mark.slow  # a dbt build: started first under pytest-xdist (tests/conftest.py)
 
@@ -73,24 +73,7 @@ class Loaded:
 def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loaded]:
     folder = tmp_path_factory.mktemp("attributes")
     with pytest.MonkeyPatch.context() as env, Sandbox(SandboxConfig(seed=23, total_listings=600)) as sandbox:
-        env.setenv("LISTINGS_DATA_DIR", str(folder))
-        env.delenv("LISTINGS_WAREHOUSE_PATH", raising=False)
-        settings = {**sandbox.dlt_environment(), **NIGHTLY, "SOURCES__AVAROAI__REMOVAL_CONFIRMATIONS": "1"}
-        for name, value in settings.items():
-            env.setenv(name, value)
-        days = []
-        for day in range(2):
-            if day:
-                sandbox.advance_day()
-            for provider in PROVIDERS:
-                listings_pipeline(provider.name).run(provider.dlt_source()())
-            days.append(
-                {
-                    (source, record["account_id"], record["source_listing_id"]): record
-                    for source in provider_names()
-                    for record in sandbox.truth(source)
-                }
-            )
+        days = load_sandbox_days(env, sandbox, folder)
         static = {}
         for source in provider_names():
             for world in sandbox.worlds(source):

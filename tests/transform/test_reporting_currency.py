@@ -25,13 +25,12 @@ import duckdb
 import pytest
 
 from listings_sandbox import Sandbox, SandboxConfig
-from listings_sandbox.demo import NIGHTLY
-from orchestration.defs.ingest.pipelines import listings_pipeline
-from orchestration.registry import PROVIDERS, by_name, dbt_vars
+from orchestration.registry import by_name, dbt_vars
 from orchestration.settings import DBT_PROJECT_DIR, REPORTING_CURRENCY_ENV, reporting_currency
 from orchestration.warehouse.publish import mart_query
 
 from .dbt_runner import dbt as run_dbt
+from .sandbox_loads import load_sandbox_days
 from .test_incremental_marts import DAYS, SOURCE, RawDataset, one_row
 
 pytestmark = pytest.mark.slow  # dbt builds: started first under pytest-xdist
@@ -121,16 +120,7 @@ def sandbox_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
         pytest.MonkeyPatch.context() as env,
         Sandbox(SandboxConfig(seed=23, total_listings=400, options={"avaroai": {"rate_limit": (20, 1.0)}})) as sandbox,
     ):
-        env.setenv("LISTINGS_DATA_DIR", str(folder))
-        env.delenv("LISTINGS_WAREHOUSE_PATH", raising=False)
-        settings = {**sandbox.dlt_environment(), **NIGHTLY, "SOURCES__AVAROAI__REMOVAL_CONFIRMATIONS": "1"}
-        for name, value in settings.items():
-            env.setenv(name, value)
-        for day in range(2):
-            if day:
-                sandbox.advance_day()
-            for source, make_source in ((provider.name, provider.dlt_source()) for provider in PROVIDERS):
-                listings_pipeline(source).run(make_source())
+        load_sandbox_days(env, sandbox, folder)
         build = subprocess.run(
             [
                 str(Path(sys.executable).parent / "listings"),
