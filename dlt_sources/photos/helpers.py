@@ -80,28 +80,37 @@ def provider_pacer(source: str, account_id: str, dlt_source: Callable[..., Any])
     }
     if set(defaults) != set(QUOTA_SETTINGS):
         return None
-    requests, window = (
-        dlt.config.get(f"sources.{source}.{name}", type(defaults[name])) or defaults[name] for name in QUOTA_SETTINGS
-    )
+    configured = {name: dlt.config.get(f"sources.{source}.{name}", type(defaults[name])) for name in QUOTA_SETTINGS}
+    # an explicit 0 (no pacing) is a setting, not a missing one
+    requests, window = (defaults[name] if value is None else value for name, value in configured.items())
     return RequestPacer.for_account(source, account_id, int(requests), float(window))
 
 
 class PhotoStore:
     """Photos stored by content: ``<root>/<source>/<sha256[:2]>/<sha256>.<ext>``, at a local folder
     or any fsspec URL (``s3://bucket/prefix``). The same bytes are written once, whatever URL or
-    listing they came from; a file is written whole or not at all (fsspec writes on close)."""
+    listing they came from; a file is written whole or not at all: a local one under a temporary name,
+    then renamed (an object store writes on close), so a crash mid-write never leaves a short copy
+    that a later run would take for the photo."""
 
     def __init__(self, url: str, storage_options: Mapping[str, Any] | None = None) -> None:
         self.filesystem, self.root = fsspec.core.url_to_fs(url, **(storage_options or {}))
         self.root = self.root.rstrip("/")
+
+    @property
+    def root_uri(self) -> str:
+        """The store's root as stored copies' URIs begin (``file:///...``, ``s3://...``)."""
+        return self.filesystem.unstrip_protocol(self.root)
 
     def put(self, source: str, sha256: str, extension: str, body: bytes) -> str:
         """Stores ``body`` unless a copy is there already; returns the copy's URI."""
         path = f"{self.root}/{source}/{sha256[:2]}/{sha256}.{extension}"
         if not self.filesystem.exists(path):
             self.filesystem.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
-            with self.filesystem.open(path, "wb") as file:
+            partial = f"{path}.partial"
+            with self.filesystem.open(partial, "wb") as file:
                 file.write(body)
+            self.filesystem.mv(partial, path)
         return self.filesystem.unstrip_protocol(path)
 
 

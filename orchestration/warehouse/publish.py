@@ -66,12 +66,22 @@ MARTS = (
 # column is published as it is. SQL both engines run. The deprecated versions show no hidden amount.
 MASKED_HIDDEN_PRICES: dict[str, tuple[str, dict[str, str]]] = {
     "listings": (
-        "{marts}.listings as mart_rows",
+        """{marts}.listings as mart_rows
+        left join (
+            select listing_key, max(case when price_is_hidden then 1 else 0 end) = 1 as was_hidden
+            from {marts}.listing_price_history
+            group by listing_key
+        ) as price_history on price_history.listing_key = mart_rows.listing_key""",
         {
-            column: f"case when mart_rows.price_is_hidden then null else mart_rows.{column} end"
-            # the amount, in the reporting currency too, and what tells it: the asking price it started
-            # from, and Apimo's agency fees, a share of the price
-            for column in ("list_price", "list_price_reporting", "original_list_price", "agency_fees")
+            **{
+                column: f"case when mart_rows.price_is_hidden then null else mart_rows.{column} end"
+                # the amount, in the reporting currency too, and what tells it or goes with it: Apimo's
+                # agency fees (a share of the price) and the price it sold at
+                for column in ("list_price", "list_price_reporting", "agency_fees", "sold_price")
+            },
+            # the first price seen may be one hidden then and shown since
+            "original_list_price": "case when mart_rows.price_is_hidden or price_history.was_hidden then null "
+            "else mart_rows.original_list_price end",
         },
     ),
     "listing_price_history": (

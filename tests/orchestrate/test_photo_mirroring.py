@@ -15,12 +15,13 @@ import fsspec
 import pytest
 from PIL import Image
 
+from dlt_sources.photos.helpers import PhotoStore
 from listings_sandbox import Sandbox, SandboxConfig
 from orchestration.cli.runs import run_pipeline
 from orchestration.definitions import build_definitions
-from orchestration.defs.photos.assets import build_photo_mirror
+from orchestration.defs.photos.assets import build_photo_mirror, read_photo_work
 from orchestration.registry import PROVIDERS
-from orchestration.warehouse.resource import warehouse_resource
+from orchestration.warehouse.resource import Warehouse, warehouse_resource
 
 pytestmark = pytest.mark.slow
 
@@ -127,3 +128,15 @@ def test_an_unknown_provider_to_mirror_fails_the_definitions_naming_the_choices(
     monkeypatch.setenv("LISTINGS_MIRROR_PHOTOS", "avaroai,flickr")
     with pytest.raises(ValueError, match="LISTINGS_MIRROR_PHOTOS names flickr.*choose from .*avaroai"):
         build_definitions()
+
+
+def test_a_store_moved_elsewhere_gets_every_photo_again(mirrored: MirroredWarehouse, tmp_path: Path) -> None:
+    """What counts as stored is a copy in the store now configured (LISTINGS_PHOTO_STORE): pointed at a
+    new bucket or folder, the mirror copies every photo there rather than trust the old store's copies."""
+    warehouse = Warehouse(path=str(mirrored.warehouse))
+    (uri,) = {row[0] for row in mirrored.query("select stored_uri from raw_photos.photo_downloads limit 1")}
+    old_root = uri.split("/avaroai/")[0]
+    listed, stored_here = read_photo_work(warehouse, None, old_root)
+    assert listed and stored_here == {photo.source_url for photo in listed}
+    _, stored_elsewhere = read_photo_work(warehouse, None, PhotoStore(str(tmp_path / "new-store")).root_uri)
+    assert stored_elsewhere == set()

@@ -236,7 +236,8 @@ def test_the_serving_file_masks_hidden_prices_when_told(scenario: Scenario, tmp_
     publish_duckdb(scenario.warehouse, masked, mask_hidden_prices=True)
     # the amount, and what tells it: in the reporting currency, the price it started from, agency fees
     listing_prices = """
-        select listing_key, price_is_hidden, list_price, list_price_reporting, original_list_price, agency_fees
+        select listing_key, price_is_hidden, list_price, list_price_reporting, agency_fees, sold_price,
+               original_list_price
         from marts.listings
     """
     history = """
@@ -258,9 +259,11 @@ def test_the_serving_file_masks_hidden_prices_when_told(scenario: Scenario, tmp_
         masked_events = {tuple(row[:3]): row[3] for row in connection.execute(price_events).fetchall()}
     hidden = {key for key, (is_hidden, *_) in shown_listings.items() if is_hidden}
     assert hidden and all(shown_listings[key][1] is not None for key in hidden)  # the marts keep the amount
-    assert any(shown_listings[key][4] is not None for key in hidden)  # hidden Apimo sales' agency fees among them
+    assert any(shown_listings[key][3] is not None for key in hidden)  # hidden Apimo sales' agency fees among them
+    ever_hidden = {key for (key, _), row in shown_history.items() if row[0]}
     assert masked_listings == {
-        key: (h, *(None if h else amount for amount in amounts)) for key, (h, *amounts) in shown_listings.items()
+        key: (h, *(None if h else amount for amount in amounts), None if h or key in ever_hidden else original)
+        for key, (h, *amounts, original) in shown_listings.items()
     }
     for period, (is_hidden, price, previous, previous_hidden) in shown_history.items():
         assert masked_history[period] == [

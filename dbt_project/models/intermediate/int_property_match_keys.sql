@@ -75,7 +75,10 @@ final as (
             when regexp_replace(suffixes_abbreviated.address_key, '[^0-9]', '', 'g') <> ''
                 then suffixes_abbreviated.address_key
         end as address_key,
-        nullif(lower(replace(listings.postal_code, ' ', '')), '') as postal_key,
+        -- a US ZIP+4 is its ZIP: portals write one home's postal code either way
+        nullif(
+            regexp_replace(lower(replace(listings.postal_code, ' ', '')), '^([0-9]{5})-[0-9]{4}$', '\\1'), ''
+        ) as postal_key,
         coalesce(listings.location_is_exact, false)
         and listings.latitude is not null
         and listings.longitude is not null as has_exact_coordinates,

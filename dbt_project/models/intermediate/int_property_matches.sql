@@ -2,9 +2,10 @@
     before matched_listing_key, so each pair once), with the strongest rule that joined them.
 
     Rules, never across countries:
-    - mls_number: the same MLS number (int_property_match_keys.mls_key) in the same country. An MLS
-      number names one listing of one home in its MLS, and the portals that syndicate the listing
-      carry it as it is. Confidence 1.0 when the two street lines also agree, else 0.9.
+    - mls_number: the same MLS number (int_property_match_keys.mls_key) in the same country and
+      postal area (the postal codes' first three characters, where both have one). An MLS number
+      names one listing of one home in its MLS, a regional board, and the portals that syndicate the
+      listing carry it as it is. Confidence 1.0 when the two street lines also agree, else 0.9.
     - address_location: the same normalised street line, house number and unit included (address_key),
       and the same place: where both listings have exact coordinates, within 100 m of each other (two
       portals geocode one address from its rooftop, parcel or street segment, tens of metres apart;
@@ -19,7 +20,7 @@
 
     Blocking: pairs are only formed within one country and one MLS number, or one country and one
     address_key, never by a cross join of all listings; a street line without a house number has no
-    address_key and matches nothing by address. 
+    address_key and matches nothing by address.
 
     A table: the components and marts.property_listings both read it. -#}
 {{ config(materialized='table') }}
@@ -43,6 +44,13 @@ same_mls_number as (
         on other.country_code = listing.country_code
         and other.mls_key = listing.mls_key
         and other.listing_key > listing.listing_key
+        -- an MLS number is unique within its MLS, which serves one region: the same number from
+        -- another postal area (a ZIP's first three digits) is another board's, another home
+        and (
+            listing.postal_key is null
+            or other.postal_key is null
+            or left(listing.postal_key, 3) = left(other.postal_key, 3)
+        )
 
 ),
 

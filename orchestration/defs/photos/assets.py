@@ -92,10 +92,11 @@ def build_photo_mirror(providers: Sequence[Provider]) -> dg.AssetsDefinition:
     def photo_mirror(context: AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
         started = time.monotonic()
         chosen = mirror_selection(providers)
-        with warehouse.lock("read the photos to mirror", read_only=True):
-            listed, stored_urls = read_photo_work(warehouse, chosen)
-        wanted = photos_to_download(listed, stored_urls)
         store_url = photo_store()
+        store = PhotoStore(store_url, storage_options())
+        with warehouse.lock("read the photos to mirror", read_only=True):
+            listed, stored_urls = read_photo_work(warehouse, chosen, store.root_uri)
+        wanted = photos_to_download(listed, stored_urls)
         context.log.info(
             f"photo mirror: {len(listed)} photos to keep copies of, {len(wanted)} without one yet "
             f"(sources: {', '.join(sorted({photo.source for photo in listed})) or 'none'}); store {redact(store_url)}"
@@ -103,15 +104,15 @@ def build_photo_mirror(providers: Sequence[Provider]) -> dg.AssetsDefinition:
         before = {source: RequestStats.snapshot(source) for source in dlt_sources}
         outcomes, error = {"stored": 0, "failed": 0, "left": len(wanted)}, None
         try:
-            outcomes = load_downloads(wanted, PhotoStore(store_url, storage_options()), dlt_sources, warehouse)
+            outcomes = load_downloads(wanted, store, dlt_sources, warehouse)
         except Exception as failure:  # noqa: BLE001 (a store or load failure must not keep the marts unpublished)
             error = redact(f"{type(failure).__name__}: {failure}")
             context.log.error(f"photo mirror failed; the marts are built with the copies stored before: {error}")
         requests = sum(RequestStats.snapshot(source)["requests"] - before[source]["requests"] for source in dlt_sources)
         if outcomes["left"]:
             context.log.warning(
-                f"photo mirror: {outcomes['left']} photos left for the next run (the download budget, "
-                "[photos] download_budget_seconds, was spent)"
+                f"photo mirror: {outcomes['left']} photos left for the next run: the download budget "
+                "([photos] download_budget_seconds) was spent, or a photo host gave no answer (see above)"
             )
         if outcomes["failed"]:
             context.log.warning(
@@ -153,9 +154,12 @@ def storage_options() -> dict[str, Any]:
     return dict(options)
 
 
-def read_photo_work(warehouse: Warehouse, chosen: tuple[str, ...] | None) -> tuple[list[PhotoSource], set[str]]:
+def read_photo_work(
+    warehouse: Warehouse, chosen: tuple[str, ...] | None, store_root: str
+) -> tuple[list[PhotoSource], set[str]]:
     """The photos to keep copies of (those of ``chosen`` sources, or where hotlinking is forbidden),
-    and the source URLs already stored (committed loads only)."""
+    and the source URLs already stored in the store at ``store_root`` (committed loads only): a
+    store moved elsewhere (LISTINGS_PHOTO_STORE) gets every photo again."""
     with warehouse.read() as connection:
         schema, relation = PHOTO_SOURCES_RELATION.split(".")
         if not table_exists(connection, schema, relation):
@@ -171,8 +175,10 @@ def read_photo_work(warehouse: Warehouse, chosen: tuple[str, ...] | None) -> tup
             stored: set[str] = set()
             dataset = raw_dataset(DATASET)
             if table_exists(connection, dataset, TABLE) and table_exists(connection, dataset, "_dlt_loads"):
+                root = store_root.replace("'", "''")
                 cursor.execute(
-                    f"select distinct source_url from {dataset}.{TABLE} where status = '{STORED}' and _dlt_load_id in "
+                    f"select distinct source_url from {dataset}.{TABLE} where status = '{STORED}' "
+                    f"and starts_with(stored_uri, '{root}/') and _dlt_load_id in "
                     f"(select load_id from {dataset}._dlt_loads where status = 0)"
                 )
                 stored = {row[0] for row in cursor.fetchall()}
