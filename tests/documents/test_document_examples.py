@@ -166,7 +166,7 @@ NOT_SENT = dict.fromkeys(
     (
         "sold_price",  # only Apimo sends one (apimo.txt:124; analyst_fields.md J1)
         "sold_at",  # only Apimo (apimo.txt:125)
-        "price_reduced_by_provider",  # only EstatePrime's tags (estateprime.txt:244, :462)
+        "is_marked_price_reduced",  # only EstatePrime's tags (estateprime.txt:244, :462)
         "rooms",  # only Apimo sends a total room count (apimo.txt:105); EstatePrime's fills bedrooms (J6)
         "energy_class",
         "energy_class_source_value",
@@ -217,7 +217,7 @@ EXPECTED["estateprime"] |= NOT_SENT | {
     "original_list_price": Decimal("180000"),  # estateprime.txt:21, first seen (no provider first price: J5)
     "original_list_price_source": "first_seen",
     # tags [2, 7] (estateprime.txt:117), tag 2 named "Price Reduced" by the tags endpoint (:462; J5)
-    "price_reduced_by_provider": True,
+    "is_marked_price_reduced": True,
     "energy_class": "B",  # "b" (estateprime.txt:74, 211; J7)
     "energy_class_source_value": "b",
     "floor": Decimal("2"),  # estateprime.txt:24, 155

@@ -35,7 +35,7 @@ ListingId = tuple[str, str, str]  # source, account, source listing id
 ATTRIBUTES = (
     "sold_price",
     "sold_at",
-    "price_reduced_by_provider",
+    "is_marked_price_reduced",
     "rooms",
     "energy_class",
     "energy_class_source_value",
@@ -135,7 +135,7 @@ def test_apimo_attributes_are_the_generated_listing_s(loaded: Loaded) -> None:
             else None,
             "sold_price": decimal(truth["price"]) if sold else None,  # apimo.txt:124
             "sold_at": sold_on if sold else None,  # the contract date (apimo.txt:125), Paris
-            "price_reduced_by_provider": None,
+            "is_marked_price_reduced": None,
             "year_renovated": None,
         }
     wrong = mismatches(expected, mart_values(loaded, keys, tuple(expected[keys[0]])))
@@ -165,14 +165,14 @@ def test_estateprime_attributes_are_the_generated_listing_s(loaded: Loaded) -> N
             "rooms": None,
             "bedrooms": static["rooms"],
             # the store's "Price Reduced" tag, which the sandbox sets while the price is below the first
-            "price_reduced_by_provider": truth["price"] < static["base_price"],
+            "is_marked_price_reduced": truth["price"] < static["base_price"],
             "sold_price": None,  # no status means sold (estateprime.txt:161)
             "sold_at": None,
             "agency_fees": None,
         }
     wrong = mismatches(expected, mart_values(loaded, keys, tuple(expected[keys[0]])))
     assert not wrong, f"{len(wrong)} of {len(expected)} differ, e.g. {list(wrong.items())[:3]}"
-    assert {values["price_reduced_by_provider"] for values in expected.values()} == {True, False}
+    assert {values["is_marked_price_reduced"] for values in expected.values()} == {True, False}
     assert {values["energy_class_source_value"] for values in expected.values()} >= {"ap", "bp"}
 
 

@@ -179,7 +179,7 @@ final as (
         end
         {%- else -%}
         cast(null as boolean)
-        {%- endif %} as price_reduced_by_provider,
+        {%- endif %} as is_marked_price_reduced,
         states.rooms,
         states.energy_class,
         states.energy_class_source_value,

@@ -211,7 +211,7 @@ renamed as (
         property_condition as source_condition,  -- estateprime.txt:160
         year_renovated,  -- "Year of last renovation" (estateprime.txt:188)
         -- the tag ids (estateprime.txt:244, names from /api/listings/tags, :437-465) as ',2,7,', for
-        -- marts.listings' price_reduced_by_provider
+        -- marts.listings' is_marked_price_reduced
         ',' || array_to_string(tags, ',') || ',' as source_tag_ids
 
     from privacy
