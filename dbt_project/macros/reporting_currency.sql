@@ -10,7 +10,9 @@
     when they differ. A corrected or extended FX table, or another reporting currency, so reaches all
     history at the next build, without --full-refresh. -#}
 
-{#- The reporting currency: the var, as an upper-case ISO 4217 code; anything else stops the build. -#}
+{#- The reporting currency: the var, as an upper-case ISO 4217 code; anything else stops the build.
+    The project's own commands check LISTINGS_REPORTING_CURRENCY before dbt starts (settings.py, for
+    a message in the operator's terms); this check is for a var given to dbt by hand. -#}
 {% macro reporting_currency() -%}
     {%- set code = var('reporting_currency', 'EUR') | string | trim | upper -%}
     {%- if not modules.re.fullmatch('[A-Z]{3}', code) -%}
