@@ -121,3 +121,13 @@ renamed as (
 
 select * from renamed
 {%- endmacro %}
+
+{#- Enclosure and Koto send open houses: their models of them, found by these macros' names
+    (stg_<source>_open_houses) by marts.listing_open_houses, which names no provider. -#}
+{% macro stg_enclosure_open_houses() -%}
+    {{ return(ref('stg_enclosure__open_houses')) }}
+{%- endmacro %}
+
+{% macro stg_koto_open_houses() -%}
+    {{ return(ref('stg_koto__open_houses')) }}
+{%- endmacro %}

@@ -6,17 +6,18 @@
     (an Apimo room). Enclosure/Koto and ActuallyCare send no features. A table, so the raw payloads
     are read once per build. -#}
 {{ config(materialized='table') }}
-{%- set feature_sources = [] -%}
-{%- for source in listing_sources() if source in ['avaroai', 'estateprime', 'apimo'] -%}
-    {%- do feature_sources.append(source) -%}
+{#- the sources whose staging has a model of features, declared by a macro stg_<source>_listing_features -#}
+{%- set feature_models = [] -%}
+{%- for source in listing_sources() if context.get('stg_' ~ source ~ '_listing_features') -%}
+    {%- do feature_models.append(context.get('stg_' ~ source ~ '_listing_features')()) -%}
 {%- endfor %}
 
 with
 
 unioned as (
 
-    {% for source in feature_sources %}
-    select * from {{ ref('stg_' ~ source ~ '__listing_features') }}
+    {% for model in feature_models %}
+    select * from {{ model }}
     {% if not loop.last %}union all{% endif %}
     {% else %}
     select

@@ -5,17 +5,18 @@
     document does not say whether a past slot is still sent; one that is stays, so filter on
     starts_at for upcoming ones. A listing removed from the provider keeps its last version's
     slots, like its other fields in marts.listings. A table rebuilt in full by every build. -#}
-{%- set open_house_sources = [] -%}
-{%- for source in listing_sources() if source in ['enclosure', 'koto'] -%}
-    {%- do open_house_sources.append(source) -%}
+{#- the sources whose staging has a model of open houses, declared by a macro stg_<source>_open_houses -#}
+{%- set open_house_models = [] -%}
+{%- for source in listing_sources() if context.get('stg_' ~ source ~ '_open_houses') -%}
+    {%- do open_house_models.append(context.get('stg_' ~ source ~ '_open_houses')()) -%}
 {%- endfor %}
 
 with
 
 slots as (
 
-    {% for source in open_house_sources %}
-    select * from {{ ref('stg_' ~ source ~ '__open_houses') }}
+    {% for model in open_house_models %}
+    select * from {{ model }}
     {% if not loop.last %}union all{% endif %}
     {% else %}
     select
