@@ -47,7 +47,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import dlt
@@ -243,6 +243,7 @@ class AccountScan:
         self._rows = RawRows(account_id, load_id, id_column)
         self._quarantine = QuarantineRows(account_id, load_id, table)
         self._new_kept_aside: set[str] = set()
+        self._stored_this_scan: dict[str, int] = {}  # listing -> versions this scan stored of it
         self._field_types = FieldTypes()  # of the records stored by this scan
         self._expected_from_last_scan = self._last_full_scan_count() if full else None
         self._started = self._last_log = time.monotonic()
@@ -343,7 +344,12 @@ class AccountScan:
         self._field_types.add(record)  # the drift walk: stored versions only
         # without volatile fields the hashed text is the payload: serialise each record once
         payload = content.decode() if stored_as_is and not self.volatile else redact(canonical_json(record))
-        self._rows.add_version(listing_id, payload, digest, self.observed_at)
+        # A listing met again in the same scan with other content (a page shifted under the scan, a
+        # boundary read twice) is stored again, a microsecond later: both payloads are kept, and the
+        # one met last is the latest, for the next scan's change detection and for staging alike
+        earlier = self._stored_this_scan.get(listing_id, 0)
+        self._stored_this_scan[listing_id] = earlier + 1
+        self._rows.add_version(listing_id, payload, digest, self.observed_at + timedelta(microseconds=earlier))
 
     def _with_detail(
         self,
