@@ -1,5 +1,5 @@
-{#- AvaroAI sends features: its model of them, found by this macro's name (stg_<source>_listing_features)
-    by int_listing_feature_versions, which names no provider. -#}
+{#- AvaroAI sends features: the name of its model of them, found by this macro's name
+    (stg_<source>_listing_features) by int_listing_source_features, which names no provider. -#}
 {% macro stg_avaroai_listing_features() -%}
-    {{ return(ref('stg_avaroai__listing_features')) }}
+    {{ return('stg_avaroai__listing_features') }}
 {%- endmacro %}

@@ -48,6 +48,7 @@ def test_definitions_load_with_the_expected_asset_keys() -> None:
             "int_listing_latest_versions",
             "int_listing_agent_versions",
             "int_listing_agents",
+            "int_listing_source_features",
             "int_listing_feature_versions",
             "int_listing_photo_sources",
             "int_listing_photo_mirror",

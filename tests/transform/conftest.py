@@ -53,6 +53,8 @@ INCREMENTAL_MODELS = (
     "intermediate.int_listing_timeline",
     "intermediate.int_account_first_loads",
     "intermediate.int_listing_states",
+    "intermediate.int_listing_agent_versions",
+    "intermediate.int_listing_source_features",
 )
 
 

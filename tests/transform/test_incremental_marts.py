@@ -33,7 +33,16 @@ ACCOUNT = "store-1"
 DAY_ONE = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
 
 
-def payload(listing_id: str, price: int, *, hidden: bool = False, status: str = "active", photos: int = 2) -> str:
+def payload(
+    listing_id: str,
+    price: int,
+    *,
+    hidden: bool = False,
+    status: str = "active",
+    photos: int = 2,
+    features: tuple[str, ...] = ("elevator", "storage"),
+    users: tuple[int, ...] = (3, 8),
+) -> str:
     """An EstatePrime listing (estateprime.txt:144-253) with the fields the marts read."""
     return json.dumps(
         {
@@ -44,6 +53,9 @@ def payload(listing_id: str, price: int, *, hidden: bool = False, status: str = 
             "price": price,
             "has_hidden_price": hidden,
             "date_created": "2026-02-20T10:00:00",
+            "features": list(features),
+            "users": list(users),
+            "store_id": 12,
             "photos": [
                 {"original_image": f"https://img.example/{listing_id}/{n}.jpg", "watermark_image": None}
                 for n in range(photos)
@@ -129,7 +141,8 @@ DAYS: list[list[tuple[str, str, str | None]]] = [
         ("l4", "version", payload("l4", 400)),
     ],
     [
-        ("l1", "version", payload("l1", 90)),  # a price change
+        # a price change, a feature and an agent fewer
+        ("l1", "version", payload("l1", 90, features=("elevator",), users=(8,))),
         ("l2", "version", payload("l2", 200, hidden=True)),  # the price hidden, the amount kept
         ("l3", "removal", None),  # a complete scan no longer finds it
         ("l4", "version", payload("l4", 400, photos=0)),  # its photos gone
@@ -249,6 +262,21 @@ def test_a_crosswalk_correction_applies_to_all_history_without_full_refresh(buil
         )
     build(warehouse, work)
     assert one_row(warehouse, "select string_agg(distinct property_type, ',') from marts.listings") == ("house",)
+    assert table_fingerprints(warehouse) == rebuilt_from_raw(warehouse, work)
+
+
+def test_a_features_crosswalk_correction_applies_without_parsing_payloads_again(built: tuple[Path, Path]) -> None:
+    """The features stored by load (int_listing_source_features, incremental) are mapped by a view, so
+    a corrected crosswalk_features row reaches every listing at the next build, as a rebuild would."""
+    warehouse, work = built
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "update crosswalks.crosswalk_features set feature = 'lift'"
+            " where provider = 'estateprime' and source_field = 'features' and source_value = 'elevator'"
+        )
+    build(warehouse, work)
+    features = "select string_agg(distinct feature, ',' order by feature) from marts.listing_features"
+    assert one_row(warehouse, features) == ("lift,storage",)
     assert table_fingerprints(warehouse) == rebuilt_from_raw(warehouse, work)
 
 

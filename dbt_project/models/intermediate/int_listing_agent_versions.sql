@@ -4,15 +4,26 @@
     `<source>:<account_id>:<the provider's identifier>`, the identifier an id where the provider
     has one (EstatePrime user and store ids, the Apimo user and agency ids, the ActuallyCare
     user_id) and a name where it has none (the AvaroAI coordinator, the Enclosure/Koto agent and
-    broker): see each staging model. A table, so the raw payloads are read once per build. -#}
-{{ config(materialized='table') }}
+    broker): see each staging model. Incremental by load, each row stamped with the staging revision
+    that read it (macros/incremental_loads.sql), so each payload is parsed once. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['source', 'load_id'],
+    on_schema_change='append_new_columns'
+) }}
+-- depends_on: {{ ref('int_source_loads') }}
+{%- set staging = staging_models('__listing_agents') -%}
+{%- set revision = staging_revision(staging) -%}
+{%- set loads = unread_loads(revision) %}
 
 with
 
 unioned as (
 
     {% for source in listing_sources() %}
-    select * from {{ ref('stg_' ~ source ~ '__listing_agents') }}
+    select * from {{ ref(staging[source]) }}
+    {{ where_unread(loads, source) }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
@@ -41,5 +52,6 @@ select
     office_name,
     office_email,
     office_phone,
-    office_logo_url
+    office_logo_url,
+    {{ revision }} as staging_revision
 from unioned
