@@ -22,10 +22,13 @@ miss (reported; it should be 0). In a run:
    recorded full load fetched again from the replay server with ``requests`` (a session per thread,
    ``--http-threads``), nothing parsed. Every figure is also given as a ratio to ``read_json``, and
    the client's CPU per listing (the extract command's CPU s / listings) beside ``read_json``'s;
-3. incremental days: the sandbox advances a day that changes 1% of live listings; the measured data
-   folder is copied to a scratch folder, the day recorded there, then replayed on the measured folder:
-   load and marts again, timed (a day's pipeline time is both commands' wall). Then a day that
-   changes 10%.
+3. incremental days: the sandbox advances a day that changes nothing (every listing still listed,
+   a day older); the measured data folder is copied to a scratch folder, the day recorded there, then
+   replayed on the measured folder: load and marts again, timed (a day's pipeline time is both
+   commands' wall). Then a day that changes 1% of live listings, then one that changes 10%. The
+   day that changes nothing is the floor of a day: what every day costs whatever changed (the
+   rescans of the providers without a server-side cursor, dbt's and Dagster's fixed costs); a day's
+   own cost is its time above that floor, set against the full load's above it.
 Requests are counted by the replay server in the measured command and set against the minimum:
 ceil(N / max page size) per account (plus one request per lookup list a provider has beside its
 listings). The page sizes, lookup lists, server-side cursors and quotas are the sandbox provider
@@ -79,7 +82,8 @@ HOSTS = tuple(provider_names())  # the registry's providers, each a sandbox host
 SERVER_SIDE_CURSOR = tuple(host for host in HOSTS if provider_module(host).updated_since)
 # host -> (requests, window seconds) its document gives; its client paces to it unless told otherwise
 QUOTAS = {host: provider_module(host).documented_quota for host in HOSTS if provider_module(host).documented_quota}
-INCREMENTAL_SHARES = (0.01, 0.10)  # of live listings changed by the day before an incremental run
+# of live listings changed by the day before an incremental run: 0, a day that changes nothing
+INCREMENTAL_SHARES = (0.0, 0.01, 0.10)
 DEMO_LISTINGS = sum(sum(accounts.values()) for accounts in default_sizes().values())  # listings demo's scale
 # the targets (the issue's): a 1%-changed day's pipeline time against a full load's; a no-change run at
 # demo scale; the client's CPU per listing against read_json's; the full load at 1M; peak RSS
@@ -122,12 +126,28 @@ def measure(command: list[str], environment: dict[str, str], log: Path) -> Measu
     return Measured(time.perf_counter() - started, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
 
-def last_run_steps(data: Path) -> dict[str, float]:
+def run_ids(data: Path) -> set[str]:
+    """The Dagster runs recorded under ``data`` so far."""
+    from dagster import DagsterInstance
+
+    if not (data / "dagster").exists():
+        return set()
+    with DagsterInstance.from_config(str(data / "dagster")) as instance:
+        return {run.run_id for run in instance.get_runs()}
+
+
+def steps_since(data: Path, earlier: set[str]) -> dict[str, float]:
+    """Step -> seconds of every Dagster run under ``data`` but ``earlier`` (a `listings run` starts
+    several: the loads, the marts, the photo mirror)."""
     from dagster import DagsterInstance
 
     with DagsterInstance.from_config(str(data / "dagster")) as instance:
-        run = instance.get_runs(limit=1)[0]
-        return {s.step_key: s.end_time - s.start_time for s in instance.get_run_step_stats(run.run_id)}
+        return {
+            stats.step_key: stats.end_time - stats.start_time
+            for run in instance.get_runs()
+            if run.run_id not in earlier
+            for stats in instance.get_run_step_stats(run.run_id)
+        }
 
 
 def process_cpu_seconds(pid: int) -> float:
@@ -252,8 +272,9 @@ def pipeline_environment(data: Path, **extra: str) -> dict[str, str]:
 
 def pipeline_run(data: Path, log: Path, *options: str, in_process: bool = True) -> Measured:
     command = [LISTINGS, "run", "--sandbox", *(["--in-process"] if in_process else []), *options]
+    earlier = run_ids(data)
     measured = measure(command, pipeline_environment(data), log)
-    measured.steps = last_run_steps(data)
+    measured.steps = steps_since(data, earlier)
     return measured
 
 
@@ -609,9 +630,10 @@ def scale_section(runs: list[dict[str, Any]]) -> list[str]:
         f"({median(runs, 'warehouse_bytes') / median(runs, 'floor_db_bytes'):.1f}x), "
         f"the serving file {mb('serving_bytes')} MB.",
         "",
-        "| host | accounts | listings | full-scan requests | minimum | bound (+2 per account) | requests / minimum "
-        "| day 1%: step s / full | 10%: step s / full |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| host | accounts | listings | full-scan requests | minimum | bound (+2 per account) | requests / minimum | "
+        + " | ".join(f"day {share:.0%}: step s / full" for share in INCREMENTAL_SHARES)
+        + " |",
+        "|---|---:|---:|---:|---:|---:|---:|" + "---:|" * len(INCREMENTAL_SHARES),
     ]
     for host in HOSTS:
         accounts = runs[0]["served"][host]
@@ -625,7 +647,7 @@ def scale_section(runs: list[dict[str, Any]]) -> list[str]:
         lines.append(
             f"| {host}{' (server-side cursor)' if host in SERVER_SIDE_CURSOR else ''} | {len(accounts)} "
             f"| {sum(accounts.values()):,} | {made:,} | {minimum:,} | {minimum + 2 * len(accounts):,} "
-            f"| {made / minimum:.3f} | {day_ratios[0]} | {day_ratios[1]} |"
+            f"| {made / minimum:.3f} | {' | '.join(day_ratios)} |"
         )
     return lines
 
@@ -671,6 +693,15 @@ def targets(
             f"| {day:,.1f} s of {full:,.1f} s: {day / full:.0%} (inside Dagster's steps {day_steps:,.1f} s of "
             f"{full_steps:,.1f} s: {day_steps / full_steps:.0%}) | {verdict(day / full <= DAY_SHARE_TARGET)} |"
         )
+        if incremental_key(0.0) in runs[0]:
+            # the nearest honest bound (BENCHMARKS.md's analysis: the target as written cannot be met)
+            floor = median_of(runs, "seconds", *day_commands(0.0))
+            lines.append(
+                f"| 1%-changed day's own cost at {named:,}{scale_note(n, named)}: its time above a day that "
+                f"changes nothing ({floor:,.1f} s) | ≤ 10% of the full load's above the same "
+                f"| {day - floor:,.1f} s of {full - floor:,.1f} s: {(day - floor) / (full - floor):.0%} "
+                f"| {verdict((day - floor) / (full - floor) <= DAY_SHARE_TARGET)} |"
+            )
     if no_change:
         walls = [run["seconds"] for run in no_change["runs"]]
         wall = statistics.median(walls)

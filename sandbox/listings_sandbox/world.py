@@ -94,9 +94,9 @@ class ChangeMix:
 
     def scaled_to(self, share: float) -> ChangeMix:
         """The same kinds in the same proportions, touching about ``share`` of live listings a day
-        (the benchmark's 1% and 10% days)."""
-        if not 0 < share <= 1:
-            raise ValueError(f"a day's changed share must be in (0, 1], not {share}")
+        (the benchmark's 1% and 10% days; 0, a day that changes nothing, its no-change day)."""
+        if not 0 <= share <= 1:
+            raise ValueError(f"a day's changed share must be in [0, 1], not {share}")
         factor = share / self.total
         return ChangeMix(**{name: getattr(self, name) * factor for name in self.__dataclass_fields__})
 

@@ -212,3 +212,23 @@ def test_the_dbt_step_keeps_only_its_latest_invocation_folders(tmp_path: Path) -
     assert sorted(path.name for path in tmp_path.iterdir()) == sorted(
         [folders[0].name, folders[4].name, folders[5].name, "manifest.json", "registry-abc"]
     )
+
+
+def test_each_dbt_build_leaves_its_parse_for_the_next(tmp_path: Path) -> None:
+    """A build's saved parse (made under the build's own profile) replaces the one in the project's
+    target folder, whole, where dagster-dbt copies it from for the next build; a build elsewhere (a
+    narrower registry's project) leaves it alone."""
+    from orchestration.defs.transform.assets import INVOCATION_PREFIX, keep_parse_for_next_build
+
+    target = tmp_path / "target"
+    (target / "registry-abc" / f"{INVOCATION_PREFIX}run02-y").mkdir(parents=True)
+    (target / f"{INVOCATION_PREFIX}run01-x").mkdir()
+    (target / "partial_parse.msgpack").write_bytes(b"the definitions' parse")
+    (target / f"{INVOCATION_PREFIX}run01-x" / "partial_parse.msgpack").write_bytes(b"the build's parse")
+    (target / "registry-abc" / f"{INVOCATION_PREFIX}run02-y" / "partial_parse.msgpack").write_bytes(b"narrower")
+
+    keep_parse_for_next_build(target / "registry-abc" / f"{INVOCATION_PREFIX}run02-y", target)
+    assert (target / "partial_parse.msgpack").read_bytes() == b"the definitions' parse"
+    keep_parse_for_next_build(target / f"{INVOCATION_PREFIX}run01-x", target)
+    assert (target / "partial_parse.msgpack").read_bytes() == b"the build's parse"
+    assert sorted(path.name for path in target.iterdir() if path.is_file()) == [".parse.lock", "partial_parse.msgpack"]

@@ -29,6 +29,7 @@ MARTS_SCHEMA = "marts"
 PREVIEW_ROWS = 5
 # dagster-dbt names each build's folder under dbt's target path after the op: `listings_dbt-<run>-<id>`
 INVOCATION_PREFIX = "listings_dbt-"
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"  # dbt's saved parse, in a target folder
 DBT_INVOCATIONS_KEPT = 20  # the last builds' logs and artifacts, for an operator looking into a failure
 
 
@@ -160,11 +161,32 @@ def build_dbt_assets(project: DbtProject, providers: Sequence[Provider] = PROVID
                 invocation = dbt.cli(args, context=context, raise_on_error=False)
             # a failed build still records the marts it did build, then fails the step
             yield from with_mart_previews(context, invocation.stream(), warehouse)
+            if project.target_path == Path("target"):  # the whole registry's (dagster-dbt copies from there only)
+                keep_parse_for_next_build(invocation.target_path, Path(project.project_dir) / project.target_path)
             prune_invocation_folders(invocation.target_path)
             if error := invocation.get_error():
                 raise error
 
     return listings_dbt
+
+
+def keep_parse_for_next_build(current: Path, target: Path) -> None:
+    """Make the build in ``current`` leave its parse in ``target``, for the next build to start from.
+
+    dagster-dbt copies ``partial_parse.msgpack`` from the project's target folder into each build's
+    own, but the one there is ``listings_dbt_project``'s ``dbt parse``, made without the warehouse a
+    build opens: dbt reads the profile as changed and parses the whole project again, about 5 s of
+    every build. A build's file is saved under the build's own profile and vars, so the next build
+    (same warehouse, same registry) parses only what changed. dbt still checks every file's
+    checksum, and a changed project is parsed in full by ``listings_dbt_project`` first, which
+    replaces the file."""
+    saved = current / PARTIAL_PARSE_FILE
+    if not saved.exists() or current.parent.resolve() != target.resolve():
+        return
+    with FileLock(target / ".parse.lock"):  # listings_dbt_project's: never between its parse and its record
+        staged = target / f".{PARTIAL_PARSE_FILE}.{current.name}"
+        shutil.copyfile(saved, staged)
+        staged.replace(target / PARTIAL_PARSE_FILE)  # atomic: a build starting now copies a whole file
 
 
 def prune_invocation_folders(current: Path, keep: int = DBT_INVOCATIONS_KEPT) -> None:
