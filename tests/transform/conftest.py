@@ -55,6 +55,7 @@ INCREMENTAL_MODELS = (
     "intermediate.int_listing_states",
     "intermediate.int_listing_agent_versions",
     "intermediate.int_listing_source_features",
+    "intermediate.int_listing_photo_sources",
 )
 
 

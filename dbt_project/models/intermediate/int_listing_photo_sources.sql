@@ -5,7 +5,20 @@
     Staging's `photos` carry the URL where a provider allows linking to it. A provider whose document
     forbids hotlinking keeps its URLs out of staging's `photos` and gives them in a model of their own,
     declared by a macro `stg_<source>_photo_urls` (macros/stg_<source>_photo_urls.sql), found here by
-    that name; its photos are `hotlinking_forbidden`, which the mirror copies by default. -#}
+    that name; its photos are `hotlinking_forbidden`, which the mirror copies by default.
+
+    Incremental (delete+insert on listing_key), as marts.listing_photos: a build rebuilds the
+    listings whose timeline rows were written since its last build (macros/incremental_listings.sql),
+    its pre-hook first removing their photos, since a latest version may have none. A table, so that
+    the mart, the mirror and the tests read it without parsing the payloads again. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='listing_key',
+    pre_hook="{{ delete_changed_listings(stamped=[ref('int_listing_timeline')]) }}",
+    post_hook="{{ record_incremental_build(stamped=[ref('int_listing_timeline')]) }}"
+) }}
+-- depends_on: {{ ref('int_incremental_builds') }}
 -- SQLFluff reads the indents inside these Jinja blocks as SQL's:
 -- noqa: disable=LT02
 {%- set url_models = {} -%}
@@ -15,9 +28,19 @@
         {%- do url_models.update({source: url_model()}) -%}
     {%- endif -%}
 {%- endfor %}
+{%- set window = incremental_window(stamped=[ref('int_listing_timeline')]) %}
 -- noqa: enable=LT02
 
 with
+
+{% if window.since is not none -%}
+changed_listings as (
+
+    {{ changed_listings(window) }}
+
+),
+
+{% endif -%}
 
 latest_sequence as (
 
@@ -25,7 +48,7 @@ latest_sequence as (
         listing_key,
         max(sequence_number) as sequence_number
     from {{ ref('int_listing_timeline') }}
-    where not is_removal
+    where not is_removal and {{ is_changed_listing(window) }}
     group by listing_key
 
 ),
