@@ -33,6 +33,9 @@ Requests are counted by the replay server in the measured command and set agains
 ceil(N / max page size) per account (plus one request per lookup list a provider has beside its
 listings). The page sizes, lookup lists, server-side cursors and quotas are the sandbox provider
 modules' (``SANDBOX``, read from the documents).
+The photo mirror is off (``LISTINGS_MIRROR_PHOTOS=none``): a first mirror downloads every AvaroAI
+photo, paced by the provider's quota within its own budget, and would add its minutes to the full
+load's marts command.
 Once per bench, at demo scale (the sandbox's default sizes, as ``listings demo``): a full load, then
 a multiprocess ``listings run --sandbox`` (a process per step, as an operator runs it) with nothing
 changed, recorded on a copy, then replayed ``--no-change-runs`` times on the loaded folder (median).
@@ -72,6 +75,7 @@ import requests
 from listings_sandbox import provider_module
 from listings_sandbox.app import default_sizes
 from orchestration.registry import provider_names
+from orchestration.settings import MIRROR_PHOTOS_ENV
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LISTINGS = str(Path(sys.executable).parent / "listings")
@@ -263,6 +267,9 @@ def pipeline_environment(data: Path, **extra: str) -> dict[str, str]:
         if not name.startswith(("LISTINGS_", "SOURCES__", "DESTINATION__", "DAGSTER_"))
     }
     environment["LISTINGS_DATA_DIR"] = str(data)
+    # no photo mirror: its downloads are paced by AvaroAI's quota (20 a minute) within their own
+    # budget in a run of their own, and would add a first mirror's minutes to the full load's marts
+    environment.setdefault(MIRROR_PHOTOS_ENV, "none")
     # rate limits off: the pacing of the clients whose documents give a quota too (the sandbox's info
     # sets it when a quota is on)
     for host in QUOTAS:

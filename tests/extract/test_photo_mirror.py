@@ -5,12 +5,16 @@ tests/orchestrate/test_photo_mirroring.py's."""
 
 import hashlib
 import io
+import shutil
 import socket
+import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
+import dlt
+import duckdb
 import fsspec
 import pytest
 import requests
@@ -56,17 +60,29 @@ def served_photos(sandbox: Sandbox) -> list[PhotoSource]:
 
 
 def mirror(photos: list[PhotoSource], store: PhotoStore, outcomes: Counter | None = None, **options) -> list[dict]:
-    """The records one mirror run makes of ``photos`` (the dlt resource, without a load)."""
+    """The records one mirror run loads for ``photos``: the dlt resource run by a real pipeline into a
+    DuckDB file of its own, read back in the order they were made."""
     outcomes = Counter() if outcomes is None else outcomes
     source = photos_source(photos, store, {"avaroai": avaroai_source}, outcomes, **options)
-    records = list(_flatten(source.resources[TABLE]))
+    folder = Path(tempfile.mkdtemp(prefix="photo-mirror-"))
+    pipeline = dlt.pipeline(
+        pipeline_name="photo_mirror_test",
+        pipelines_dir=str(folder / "pipelines"),
+        destination=dlt.destinations.duckdb(str(folder / "mirror.duckdb")),
+        dataset_name="raw_photos",
+    )
+    pipeline.run(source)
+    with duckdb.connect(str(folder / "mirror.duckdb"), read_only=True) as con:
+        tables = con.execute("select table_name from duckdb_tables() where schema_name = 'raw_photos'").fetchall()
+        if (TABLE,) not in tables:
+            records = []
+        else:
+            cursor = con.execute(f"select * exclude (_dlt_load_id) from raw_photos.{TABLE} order by fetched_at")
+            names = [column[0] for column in cursor.description]
+            records = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    shutil.rmtree(folder, ignore_errors=True)
     assert outcomes[STORED] + outcomes[FAILED] == len(records)
     return records
-
-
-def _flatten(items: Iterator) -> Iterator[dict]:
-    for item in items:
-        yield from item if isinstance(item, list) else [item]
 
 
 def photo_requests(sandbox: Sandbox) -> list[tuple[str, str, int]]:
