@@ -106,11 +106,9 @@ def provider_folders(provider) -> list[str]:  # noqa: ANN001 (a registry Provide
 
 # Where any provider may be named: the registry, the crosswalk's rows (one per provider word), the
 # tests, and the docs (markdown, dbt's property files' descriptions, the dlt configuration examples).
-# Known exceptions, to move into the provider's own folders: marts.listings reads EstatePrime's tag
-# names for its Price Reduced flag (a model in EstatePrime's staging should give the flag), and the
-# sandbox's pool of homes listed on several US portals names the three (each provider module could
-# say whether it lists pool homes).
-NAMES_A_PROVIDER_FOR_NOW = ("dbt_project/models/marts/listings.sql", "sandbox/listings_sandbox/homes.py")
+# A known exception, to move into the providers' own folders: the sandbox's pool of homes listed on
+# several US portals names the three (each provider module could say whether it lists pool homes).
+NAMES_A_PROVIDER_FOR_NOW = ("sandbox/listings_sandbox/homes.py",)
 
 SHARED = (
     "orchestration/registry.py",

@@ -7,12 +7,16 @@
     nothing new for an unchanged listing), and while it is on the market its days on market run to
     then. A table rebuilt in full by every build: one pass over the states, no history.
 
-    EstatePrime's "Price Reduced" tag is decided here, against the store's current tag list (a tag
-    renamed or removed there applies at the next build): the tag names that mean a price cut are the
-    reading `price_reduced_tag_names` (var `document_readings`, key `estateprime`; default the
-    document's "Price Reduced", estateprime.txt:462), compared without case. -#}
-{%- set estateprime_readings = var('document_readings', {}).get('estateprime', {}) -%}
-{%- set price_reduced_tag_names = estateprime_readings.get('price_reduced_tag_names', ['Price Reduced']) %}
+    A provider that marks a price cut (by a tag on the listing, say) declares which of its listings
+    are marked by a macro stg_<source>_price_reduced_listings in its own folder, found here by that
+    name; a listing without tags has no mark either way (null). -#}
+-- SQLFluff reads the indents inside these Jinja blocks as SQL's:
+-- noqa: disable=LT02
+{%- set price_cut_readings = [] -%}
+{%- for source in listing_sources() if context.get('stg_' ~ source ~ '_price_reduced_listings') -%}
+    {%- do price_cut_readings.append(context.get('stg_' ~ source ~ '_price_reduced_listings')('states')) -%}
+{%- endfor %}
+-- noqa: enable=LT02
 with
 
 states as (
@@ -31,51 +35,18 @@ latest_loads as (
 
 ),
 
-{% if 'estateprime' in listing_sources() -%}
--- Each EstatePrime store's tags as it last listed them (stg_estateprime__tags keeps every version
--- and removal), those that mean a price cut.
-tag_versions as (
-
-    select
-        account_id,
-        tag_id,
-        tag_name,
-        is_removal,
-        row_number() over (partition by account_id, tag_id order by observed_at desc, load_id desc) as recency
-    from {{ ref('stg_estateprime__tags') }}
-
-),
-
-price_reduced_tags as (
-
-    select
-        account_id,
-        tag_id
-    from tag_versions
-    where
-        recency = 1
-        and not is_removal
-        and lower(trim(tag_name)) in (
-            {%- for name in price_reduced_tag_names %}
-            '{{ name | lower | replace("'", "''") }}'{% if not loop.last %},{% endif %}
-            {%- endfor %}
-        )
-
-),
-
--- The listings whose latest version carries such a tag (source_tag_ids is ',2,7,').
+-- The listings their provider marks as price-reduced, as each provider that does reads it.
 price_reduced_listings as (
 
-    select distinct states.listing_key
-    from states
-    inner join price_reduced_tags
-        on price_reduced_tags.account_id = states.account_id
-        and states.source_tag_ids like '%,' || price_reduced_tags.tag_id || ',%'
-    where states.source = 'estateprime'
+    {% for reading in price_cut_readings -%}
+    {{ reading }}
+    union all
+    {% endfor -%}
+    select cast(null as varchar) as listing_key
+    where false
 
 ),
 
-{% endif -%}
 -- The last committed load of the listing's source that still held it as listed: its source's
 -- latest, unless a removal or a scan that missed it closed the window (seen_until) first.
 last_seen as (
@@ -173,13 +144,10 @@ final as (
         states.sold_at,
         states.original_list_price,
         states.original_list_price_source,
-        {% if 'estateprime' in listing_sources() -%}
+        -- null where the provider sends no tags
         case
             when states.source_tag_ids is not null then price_reduced_listings.listing_key is not null
-        end
-        {%- else -%}
-        cast(null as boolean)
-        {%- endif %} as is_marked_price_reduced,
+        end as is_marked_price_reduced,
         states.rooms,
         states.energy_class,
         states.energy_class_source_value,
@@ -205,9 +173,7 @@ final as (
     inner join last_seen using (listing_key)
     left join {{ ref('int_listing_agents') }} as listing_agents using (listing_key)
     left join current_reporting_prices using (listing_key)
-    {%- if 'estateprime' in listing_sources() %}
     left join price_reduced_listings using (listing_key)
-    {%- endif %}
 
 )
 
