@@ -74,6 +74,7 @@ import requests
 
 from listings_sandbox import provider_module
 from listings_sandbox.app import default_sizes
+from orchestration.cli.instance import instance_at
 from orchestration.registry import provider_names
 from orchestration.settings import MIRROR_PHOTOS_ENV
 
@@ -132,20 +133,16 @@ def measure(command: list[str], environment: dict[str, str], log: Path) -> Measu
 
 def run_ids(data: Path) -> set[str]:
     """The Dagster runs recorded under ``data`` so far."""
-    from dagster import DagsterInstance
-
     if not (data / "dagster").exists():
         return set()
-    with DagsterInstance.from_config(str(data / "dagster")) as instance:
+    with instance_at(data / "dagster") as instance:
         return {run.run_id for run in instance.get_runs()}
 
 
 def steps_since(data: Path, earlier: set[str]) -> dict[str, float]:
     """Step -> seconds of every Dagster run under ``data`` but ``earlier`` (a `listings run` starts
     several: the loads, the marts, the photo mirror)."""
-    from dagster import DagsterInstance
-
-    with DagsterInstance.from_config(str(data / "dagster")) as instance:
+    with instance_at(data / "dagster") as instance:
         return {
             stats.step_key: stats.end_time - stats.start_time
             for run in instance.get_runs()
@@ -447,11 +444,14 @@ def no_change_run(runs: int, work: Path, log: Path) -> dict[str, Any]:
     try:
         replay.point(data)
         pipeline_run(data, log, in_process=False)  # the full load, through the replay server recording
+        # the no-change run is recorded in the data folder itself, which then goes back to the state
+        # it was in: dbt keeps its parse for a build in the same folder (a day's steady state), and
+        # would parse the whole project again after a build in another (its profile names the file)
         shutil.copytree(data, scratch)
-        replay.point(scratch)
         replay.record()
-        pipeline_run(scratch, log, in_process=False)
-        shutil.rmtree(scratch)
+        pipeline_run(data, log, in_process=False)
+        shutil.rmtree(data)
+        scratch.rename(data)
         replay.replay()
         replay.point(data)
         measured = [asdict(pipeline_run(data, log, in_process=False)) for _ in range(runs)]

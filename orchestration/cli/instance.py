@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from orchestration.platform.environment import environment
 from orchestration.settings import data_dir
+
+if TYPE_CHECKING:
+    from dagster import DagsterInstance
 
 # The instance's settings, a committed file (pools, run monitoring, which loggers reach the event log)
 DAGSTER_YAML_FILE = Path(__file__).resolve().parent.parent / "dagster.yaml"
@@ -30,3 +37,15 @@ def use_dagster_home() -> str:
     else:
         os.environ["DAGSTER_HOME"] = home = dagster_home()
     return home
+
+
+@contextmanager
+def instance_at(home: Path) -> Iterator[DagsterInstance]:
+    """The Dagster instance of ``home``, another than this process's: its storage is found by the
+    ``DAGSTER_HOME`` its ``dagster.yaml`` names, set while the instance is made."""
+    from dagster import DagsterInstance
+
+    with environment({"DAGSTER_HOME": str(home)}):
+        instance = DagsterInstance.from_config(str(home))
+    with instance:
+        yield instance

@@ -17,6 +17,7 @@ import pytest
 
 from listings_sandbox import Sandbox, SandboxConfig
 from orchestration.analyst import EXAMPLES, example
+from orchestration.cli.instance import instance_at
 from orchestration.defs.transform.assets import INVOCATION_PREFIX
 from orchestration.registry import provider_names
 
@@ -69,7 +70,7 @@ def test_providers_run_in_parallel_processes_without_a_lock_failure(tmp_path: Pa
 
     # the providers' steps overlapped in time: extraction really ran side by side
     raw_run, marts_run = (line.split()[2] for line in run.stdout.splitlines() if line.startswith("Dagster run "))
-    with dg.DagsterInstance.from_config(str(tmp_path / "dagster")) as instance:
+    with instance_at(tmp_path / "dagster") as instance:
         windows = step_windows(instance, raw_run)
         selections = [instance.get_run_by_id(run_id).asset_selection for run_id in (raw_run, marts_run)]
     assert most_at_once([windows[provider] for provider in provider_names()]) >= 3, windows
