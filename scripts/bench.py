@@ -456,9 +456,13 @@ def no_change_run(runs: int, work: Path, log: Path) -> dict[str, Any]:
         replay.point(data)
         measured = [asdict(pipeline_run(data, log, in_process=False)) for _ in range(runs)]
         stats = replay.stats()
+        # the same build as the marts step's, without Dagster: what every day pays before anything else
+        dbt_build = [LISTINGS, "dbt", "build", "--exclude-resource-type", "unit_test"]
+        dbt_alone = [asdict(measure(dbt_build, pipeline_environment(data), log)) for _ in range(runs)]
         return {
             "listings": sum(sum(accounts.values()) for accounts in raw_listings(data / "warehouse.duckdb").values()),
             "runs": measured,
+            "dbt_alone": dbt_alone,
             "requests": sum(host.get("requests", 0) for host in stats["hosts"].values()),
             "misses": stats["misses"],
             "miss_samples": stats["miss_samples"],
@@ -718,6 +722,14 @@ def targets(
             f"({', '.join(f'{s:,.1f}' for s in walls)}; {no_change['requests']:,} requests, "
             f"{no_change['misses']} misses) | {verdict(wall <= NO_CHANGE_TARGET_S)} |"
         )
+        if "dbt_alone" in no_change:
+            dbt_walls = [run["seconds"] for run in no_change["dbt_alone"]]
+            lines.append(
+                "| the no-change run's floor: its `dbt build` alone, without Dagster (every model, seed and test; "
+                f"nothing new to build) "
+                f"| - | median of {len(dbt_walls)}: {statistics.median(dbt_walls):,.1f} s "
+                f"({', '.join(f'{s:,.1f}' for s in dbt_walls)}) | - |"
+            )
     else:
         lines.append("| no-change run at demo scale | ≤ 20 s wall | not measured | - |")
     n = nearest(results, 100_000)
@@ -782,6 +794,23 @@ def report(
     return "\n".join(lines)
 
 
+def report_saved(files: list[Path], print_only: bool) -> None:
+    """The report of several benches' saved results (each run's ``results.json``, in its work folder)."""
+    results: dict[int, list[dict[str, Any]]] = {}
+    no_change, quotas, commands = None, {}, []
+    for file in files:
+        saved = json.loads(file.read_text())
+        results.update({int(listings): runs for listings, runs in saved["scales"].items()})
+        no_change = saved["no_change"] or no_change
+        quotas.update(saved["quotas"])
+        commands.append(saved.get("command", f"scripts/bench.py (saved in {file.name})"))
+    generated = report(dict(sorted(results.items())), no_change, quotas, "`, then `".join(commands))
+    print(generated)
+    if not print_only:
+        write_report(generated)
+        print(f"# written to {REPORT}")
+
+
 def write_report(generated: str) -> None:
     text = REPORT.read_text() if REPORT.exists() else f"# Benchmarks\n\n{BEGIN}\n{END}\n"
     head, _, rest = text.partition(BEGIN)
@@ -821,7 +850,18 @@ def main() -> None:
         + ", ".join(f"{host} documents {quota[0]} per {quota[1]:g} s" for host, quota in QUOTAS.items()),
     )
     parser.add_argument("--no-report", action="store_true", help="print the results; leave BENCHMARKS.md")
+    parser.add_argument(
+        "--from-results",
+        type=Path,
+        nargs="+",
+        metavar="RESULTS_JSON",
+        help="run nothing: report the results.json of earlier benches together (a scale measured in several "
+        "takes the later; so do the no-change and quota parts)",
+    )
     options = parser.parse_args()
+    if options.from_results:
+        report_saved(options.from_results, options.no_report)
+        return
     command = "make bench" if sys.argv[1:] == [] else "scripts/bench.py " + " ".join(sys.argv[1:])
     work_root = Path(tempfile.mkdtemp(prefix="listings-bench-"))
     log = work_root / "bench.log"
@@ -851,7 +891,7 @@ def main() -> None:
             for host in (QUOTAS if options.quota_listings else ())
         }
         (work_root / "results.json").write_text(
-            json.dumps({"scales": results, "no_change": no_change, "quotas": quotas}, indent=1)
+            json.dumps({"command": command, "scales": results, "no_change": no_change, "quotas": quotas}, indent=1)
         )
         generated = report(results, no_change, quotas, command)
         print(generated)
