@@ -11,6 +11,12 @@ write), and SQLite syncs the write-ahead log at checkpoints rather than at every
 (``synchronous=NORMAL``, SQLite's advice for WAL): a crash of the process loses nothing; a power cut
 may lose the last events, never the file.
 
+Kept connections change how a reader learns of new events. Dagster's SQLite storage watches a run's
+file for changes (the UI following a run live), and a commit changed it when the connection closed,
+which checkpointed the write-ahead log into it; with the connection kept, commits stay in the log
+until a checkpoint. So this storage polls for a watched run's new events instead, as Dagster's
+PostgreSQL storage does.
+
 The files are Dagster's own (``history/``, ``history/runs/``, ``schedules/`` under ``base_dir``), so
 an instance written before this storage, or read by Dagster's default storage, is the same instance.
 """
@@ -25,6 +31,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from dagster._core.storage.base_storage import DagsterStorage
+from dagster._core.storage.event_log.base import EventHandlerFn
+from dagster._core.storage.event_log.polling_event_watcher import SqlPollingEventWatcher
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
     INDEX_SHARD_NAME,
     SQLITE_BUSY_TIMEOUT_SECONDS,
@@ -60,6 +68,7 @@ class KeptConnectionsSqliteEventLogStorage(SqliteEventLogStorage):
         self._engines: OrderedDict[str, Engine] = OrderedDict()
         self._engines_pid = os.getpid()
         self._engines_lock = threading.Lock()
+        self._watcher: SqlPollingEventWatcher | None = None
         super().__init__(base_dir, inst_data)
 
     def _engine(self, shard: str) -> Engine:
@@ -97,6 +106,16 @@ class KeptConnectionsSqliteEventLogStorage(SqliteEventLogStorage):
             with engine.connect() as connection, connection.begin():
                 yield connection
 
+    def watch(self, run_id: str, cursor: str | None, callback: EventHandlerFn) -> None:
+        with self._engines_lock:
+            if self._watcher is None:
+                self._watcher = SqlPollingEventWatcher(self)
+        self._watcher.watch_run(run_id, cursor, callback)
+
+    def end_watch(self, run_id: str, handler: EventHandlerFn) -> None:
+        if self._watcher is not None:
+            self._watcher.unwatch_run(run_id, handler)
+
     def _close_engines(self) -> None:
         with self._engines_lock:
             for engine in self._engines.values():
@@ -108,6 +127,9 @@ class KeptConnectionsSqliteEventLogStorage(SqliteEventLogStorage):
         super().wipe()
 
     def dispose(self) -> None:
+        if self._watcher is not None:
+            self._watcher.close()
+            self._watcher = None
         self._close_engines()
         super().dispose()
 

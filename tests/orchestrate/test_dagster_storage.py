@@ -4,6 +4,7 @@ what it writes, Dagster's stock storage reads back, and a long-lived process hol
 of those files open."""
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -85,3 +86,40 @@ def test_a_long_lived_process_keeps_few_run_files_open(instance: dg.DagsterInsta
         assert any(entry.is_dagster_event for entry in instance.all_logs(run_id))
     instance.event_log_storage.dispose()
     assert not [file for file in open_database_files() if Path(file).stem in runs]
+
+
+@dg.op
+def nothing() -> None:
+    pass
+
+
+@dg.job
+def watched() -> None:
+    nothing()
+
+
+def test_a_watcher_sees_a_runs_events_as_they_are_stored(instance: dg.DagsterInstance) -> None:
+    # how the UI follows a run live: with the connections kept, the run's file itself changes only at
+    # SQLite's checkpoints (its writes go to the write-ahead log), so a watch must not wait for it
+    run = instance.create_run_for_job(watched)
+    seen: list[str] = []
+
+    def follow(entry: dg.EventLogEntry, _cursor: str) -> None:
+        seen.append(entry.message)
+
+    def seen_within(message: str, seconds: float = 10) -> bool:
+        deadline = time.monotonic() + seconds
+        while message not in seen and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return message in seen
+
+    instance.report_engine_event("event 0", run)  # the run's file made, and its schema
+    time.sleep(1)  # its creation long past
+    instance.watch_event_logs(run.run_id, None, follow)
+    try:
+        for index in (1, 2):
+            instance.report_engine_event(f"event {index}", run)
+            assert seen_within(f"event {index}"), seen
+    finally:
+        instance.end_watch_event_logs(run.run_id, follow)
+    assert seen[-2:] == ["event 1", "event 2"]
