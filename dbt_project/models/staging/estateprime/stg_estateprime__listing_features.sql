@@ -24,9 +24,15 @@ versions as (
 
 ),
 
+-- Every field read in one parse of each payload (json_columns), and the payload left behind, since
+-- DuckDB materialises a CTE read more than once: with the payload text (about 3 KB a version) in
+-- it, and with the rows below deduplicated straight from the unnests, a first build at 1M
+-- listings (176,000 EstatePrime versions) ran out of the build's memory (LISTINGS_DUCKDB_MEMORY_LIMIT).
 payload as (
 
     {{ json_columns('versions', 'payload', {
+        'features': ['varchar'],
+        'view': ['varchar'],
         'garden': 'varchar',
         'parking_garage': 'integer',
         'parking_total': 'integer'
@@ -34,27 +40,24 @@ payload as (
 
 ),
 
-general_features as (
+fields as (
 
-    {{ json_array_rows(
-        'versions',
-        ['account_id', 'source_listing_id', 'observed_at', '_dlt_load_id'],
-        'payload', 'features', 'varchar', 'feature_key'
-    ) }}
-
-),
-
-views as (
-
-    {{ json_array_rows(
-        'versions',
-        ['account_id', 'source_listing_id', 'observed_at', '_dlt_load_id'],
-        'payload', 'view', 'varchar', 'view_key'
-    ) }}
+    select
+        account_id,
+        source_listing_id,
+        observed_at,
+        _dlt_load_id,
+        features,
+        view,
+        garden,
+        parking_garage,
+        parking_total
+    from payload
 
 ),
 
-observed as (
+-- a table of small rows (materialized), deduplicated below
+observed as materialized (
 
     select
         account_id,
@@ -62,8 +65,8 @@ observed as (
         observed_at,
         _dlt_load_id,
         'features' as source_field,
-        feature_key as source_feature
-    from general_features
+        unnest(features) as source_feature
+    from fields
     union all
     select
         account_id,
@@ -71,8 +74,8 @@ observed as (
         observed_at,
         _dlt_load_id,
         'view' as source_field,
-        view_key as source_feature
-    from views
+        unnest(view) as source_feature
+    from fields
     union all
     select
         account_id,
@@ -81,7 +84,7 @@ observed as (
         _dlt_load_id,
         'garden' as source_field,
         garden as source_feature
-    from payload
+    from fields
     union all
     select
         account_id,
@@ -90,7 +93,7 @@ observed as (
         _dlt_load_id,
         'parking_garage' as source_field,
         'parking_garage' as source_feature
-    from payload
+    from fields
     where parking_garage > 0
     union all
     select
@@ -100,7 +103,7 @@ observed as (
         _dlt_load_id,
         'parking_total' as source_field,
         'parking_total' as source_feature
-    from payload
+    from fields
     where parking_total > 0
 
 ),
