@@ -1,7 +1,7 @@
 """The project's Dagster instance (orchestration/dagster.yaml) stores its events through an event log
 that keeps its connections (orchestration/platform/dagster_storage.py), in Dagster's own SQLite files:
-what it writes, Dagster's stock storage reads back, and a long-lived process holds a bounded number
-of those files open."""
+what it writes, Dagster's stock storage reads back, a long-lived process holds a bounded number of
+those files open, and a watcher (the UI following a run) sees each event as it is stored."""
 
 import os
 import time
