@@ -812,6 +812,11 @@ def report_saved(files: list[Path], print_only: bool) -> None:
         quotas.update(saved["quotas"])
         commands.append(saved.get("command", f"scripts/bench.py (saved in {file.name})"))
     generated = report(dict(sorted(results.items())), no_change, quotas, "`, then `".join(commands))
+    show_report(generated, print_only)
+
+
+def show_report(generated: str, print_only: bool) -> None:
+    """The report printed, and written into BENCHMARKS.md unless ``print_only``."""
     print(generated)
     if not print_only:
         write_report(generated)
@@ -900,11 +905,7 @@ def main() -> None:
         (work_root / "results.json").write_text(
             json.dumps({"command": command, "scales": results, "no_change": no_change, "quotas": quotas}, indent=1)
         )
-        generated = report(results, no_change, quotas, command)
-        print(generated)
-        if not options.no_report:
-            write_report(generated)
-            print(f"# written to {REPORT}")
+        show_report(report(results, no_change, quotas, command), options.no_report)
     finally:
         shutil.rmtree(work_root / "quota", ignore_errors=True)
 

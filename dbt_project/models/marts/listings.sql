@@ -8,8 +8,8 @@
     then. A table rebuilt in full by every build: one pass over the states, no history.
 
     A provider that marks a price cut (by a tag on the listing, say) declares which of its listings
-    are marked by a macro stg_<source>_price_reduced_listings in its own folder, found here by that
-    name; a listing without tags has no mark either way (null). -#}
+    are marked by a macro stg_<source>_price_reduced_listings (macros/, named after its source),
+    found here by that name; a listing without tags has no mark either way (null). -#}
 -- SQLFluff reads the indents inside these Jinja blocks as SQL's:
 -- noqa: disable=LT02
 {%- set price_cut_readings = [] -%}
