@@ -12,11 +12,13 @@ serves the same bytes again at next to no CPU, so the pipeline's own time is wha
 measured command is recorded first, on a scratch data folder in the same state, so its requests are
 the recorded ones; a request the replay server has not recorded goes to the sandbox and counts as a
 miss (reported; it should be 0). In a run:
-1. full load: recorded by ``listings run --sandbox --in-process --no-marts`` into a scratch data folder;
-   then, replayed, into a fresh one: ``listings run --sandbox --in-process --no-marts`` (extract ->
-   raw), then ``listings run --in-process --marts-only`` (raw -> marts, published): each a fresh
-   process, timed as a whole, with its CPU, its peak RSS (the largest process of it: Dagster's, or
-   the dbt it starts) and its Dagster steps' own durations (without the process start);
+1. full load: recorded by ``listings run --sandbox --no-marts`` into a scratch data folder; then,
+   replayed, into a fresh one: ``listings run --sandbox --no-marts`` (extract -> raw; a step process
+   per provider, as an operator runs it), then ``listings run --marts-only`` (raw -> marts,
+   published): each a fresh process, timed as a whole, with its CPU (its step processes', and the
+   fork server's they start from, included: the bench adopts what a command leaves behind), its
+   peak RSS (the largest process of it: Dagster's, a step process, or the dbt it starts) and its
+   Dagster steps' own durations (without the process start);
 2. the floors, each a fresh process: DuckDB's ``read_json`` of the payloads the load stored (written
    to newline-delimited JSON files) into a new database; and the raw HTTP floor, every request of the
    recorded full load fetched again from the replay server with ``requests`` (a session per thread,
@@ -54,6 +56,7 @@ at the measured scale nearest to it, and says so when that is another.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import math
 import os
@@ -124,13 +127,59 @@ def measure(command: list[str], environment: dict[str, str], log: Path) -> Measu
     with log.open("a") as out:
         out.write(f"\n$ {' '.join(command)}\n")
         out.flush()
+        children_before = set(child_pids())
         process = subprocess.Popen(command, env=environment, stdout=out, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
         # wait4's usage covers the process and the children it waited for: maxrss is the largest one's
         _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode:
         raise SystemExit(f"`{' '.join(command)}` failed ({process.returncode}); its output is in {log}")
-    return Measured(time.perf_counter() - started, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+    cpu, peak = usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+    for left_behind in reap_left_behind(set(child_pids()) - children_before):
+        cpu, peak = cpu + left_behind.ru_utime + left_behind.ru_stime, max(peak, left_behind.ru_maxrss)
+    return Measured(seconds, cpu, peak / 1024)
+
+
+PR_SET_CHILD_SUBREAPER = 36  # <linux/prctl.h>
+
+
+def adopt_orphans() -> None:
+    """Make this process the subreaper of its descendants: a process a command leaves behind when it
+    exits is handed to this one, not to init. The multiprocess executor's step processes are children
+    of a fork server that is a child of the command, and that the command does not wait for: it exits
+    after the command, so its CPU, and its step processes' (which it waited for), would go uncounted."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER)")
+
+
+def reap_left_behind(pids: set[int], timeout_s: float = 60.0) -> list[os.struct_rusage]:
+    """The resource usage of each process in ``pids`` (those a finished command left behind, see
+    ``adopt_orphans``), waited for until it exits: the fork server and multiprocessing's resource
+    tracker exit when their parent's pipe closes; one still there after ``timeout_s`` is killed."""
+    usages = []
+    deadline = time.monotonic() + timeout_s
+    for pid in pids:
+        while (reaped := os.wait4(pid, os.WNOHANG))[0] == 0:
+            if time.monotonic() > deadline:
+                os.kill(pid, signal.SIGKILL)
+            time.sleep(0.05)
+        usages.append(reaped[2])
+    return usages
+
+
+def child_pids() -> list[int]:
+    """The processes whose parent is this one (Linux: the parent is the fourth field of stat)."""
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # it ended meanwhile
+            continue
+        if int(fields[1]) == os.getpid():
+            pids.append(int(stat.parent.name))
+    return pids
 
 
 def run_ids(data: Path) -> set[str]:
@@ -276,8 +325,9 @@ def pipeline_environment(data: Path, **extra: str) -> dict[str, str]:
     return {**environment, **extra}
 
 
-def pipeline_run(data: Path, log: Path, *options: str, in_process: bool = True) -> Measured:
-    command = [LISTINGS, "run", "--sandbox", *(["--in-process"] if in_process else []), *options]
+def pipeline_run(data: Path, log: Path, *options: str) -> Measured:
+    """``listings run --sandbox *options`` as an operator runs it: a step process per provider."""
+    command = [LISTINGS, "run", "--sandbox", *options]
     earlier = run_ids(data)
     measured = measure(command, pipeline_environment(data), log)
     measured.steps = steps_since(data, earlier)
@@ -445,22 +495,22 @@ def no_change_run(runs: int, work: Path, log: Path) -> dict[str, Any]:
     replay = ReplayProcess(sandbox, work)
     try:
         replay.point(data)
-        pipeline_run(data, log, in_process=False)  # the full load, through the replay server recording
+        pipeline_run(data, log)  # the full load, through the replay server recording
         # the no-change run is recorded in the data folder itself, which then goes back to the state
         # it was in: dbt keeps its parse for a build in the same folder (a day's steady state), and
         # would parse the whole project again after a build in another (its profile names the file)
         shutil.copytree(data, scratch)
         replay.record()
-        pipeline_run(data, log, in_process=False)
+        pipeline_run(data, log)
         shutil.rmtree(data)
         scratch.rename(data)
         replay.replay()
         replay.point(data)
-        measured = [asdict(pipeline_run(data, log, in_process=False)) for _ in range(runs)]
+        measured = [asdict(pipeline_run(data, log)) for _ in range(runs)]
         stats = replay.stats()
         # its two parts alone: the raw loads (the CLI's start and the six providers' scans and loads),
         # and the marts step's dbt build without Dagster
-        raw_alone = [asdict(pipeline_run(data, log, "--no-marts", in_process=False)) for _ in range(runs)]
+        raw_alone = [asdict(pipeline_run(data, log, "--no-marts")) for _ in range(runs)]
         dbt_build = [LISTINGS, "dbt", "build", "--exclude-resource-type", "unit_test"]
         dbt_alone = [asdict(measure(dbt_build, pipeline_environment(data), log)) for _ in range(runs)]
         return {
@@ -874,6 +924,7 @@ def main() -> None:
     if options.from_results:
         report_saved(options.from_results, options.no_report)
         return
+    adopt_orphans()
     command = "make bench" if sys.argv[1:] == [] else "scripts/bench.py " + " ".join(sys.argv[1:])
     work_root = Path(tempfile.mkdtemp(prefix="listings-bench-"))
     log = work_root / "bench.log"

@@ -202,8 +202,8 @@ _forkserver_environment: dict[str, str] | None = None
 
 def step_start_method() -> dict:
     """How the multiprocess executor starts step processes: forked from a server that has imported
-    Dagster, dlt and the sources once, rather than each step process importing them again (seconds
-    each, on every step). The fork server keeps the environment it started with and serves every
+    Dagster, dlt and the sources, and built the raw loads' job, once, rather than each step process
+    doing it again (seconds each, on every step). The fork server keeps the environment it started with and serves every
     later run of this process, so a later run under another environment (a test, or a library
     caller, that changed the data folder or dlt's settings) spawns its step processes instead."""
     global _forkserver_environment
@@ -212,7 +212,9 @@ def step_start_method() -> dict:
     if _forkserver_environment != dict(os.environ):
         return {"spawn": {}}
     sources = sorted({provider.source.partition(":")[0] for provider in PROVIDERS})
-    return {"forkserver": {"preload_modules": [listings_run_job.__module__, *sources]}}
+    # a module whose import builds the raw loads' job, once, for every step process forked after it
+    fork_server = f"{__package__}.step_fork_server"
+    return {"forkserver": {"preload_modules": [fork_server, *sources]}}
 
 
 def provider_failures(instance: dg.DagsterInstance, run_id: str, providers: Sequence[str]) -> dict[str, str]:

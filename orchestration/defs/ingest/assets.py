@@ -20,6 +20,7 @@ from dlt_sources.common.raw import raw_reads_guarded_by
 from orchestration.defs.conventions import OWNERS
 from orchestration.defs.ingest.pipelines import keep_dlt_telemetry_off, listings_pipeline
 from orchestration.platform.failpoints import failpoint
+from orchestration.platform.garbage_collection import long_lived_objects_frozen
 from orchestration.registry import PROVIDERS, Provider, raw_dataset
 from orchestration.warehouse.lock import pipeline_run_lock
 from orchestration.warehouse.resource import Warehouse
@@ -144,20 +145,22 @@ def load_raw(
         dlt_source = dlt_source.with_resources(*(resource.name for resource in resources.values()))
     provider = dlt_source.name
     started, requests_before = time.monotonic(), RequestStats.snapshot(provider)
-    with warehouse.lock("restore dlt state"):
-        pipeline.drop()  # as dagster-dlt does: what the warehouse committed wins over local leftovers
-        pipeline.sync_destination()
-    for resource in dlt_source.selected_resources.values():
-        resource.add_map(failpoint_at_first_page(provider))
-    with raw_reads_guarded_by(warehouse.lock):
-        pipeline.extract(dlt_source)
-    failpoint("normalize", provider)
-    pipeline.normalize()
-    extracted = time.monotonic()
-    with warehouse.lock("load"):
-        failpoint("load", provider)
-        load_info = pipeline.load()
-    load_info.raise_on_failed_jobs()
+    # the scan parses every page into Python objects, which would start full collector passes
+    with long_lived_objects_frozen():
+        with warehouse.lock("restore dlt state"):
+            pipeline.drop()  # as dagster-dlt does: what the warehouse committed wins over local leftovers
+            pipeline.sync_destination()
+        for resource in dlt_source.selected_resources.values():
+            resource.add_map(failpoint_at_first_page(provider))
+        with raw_reads_guarded_by(warehouse.lock):
+            pipeline.extract(dlt_source)
+        failpoint("normalize", provider)
+        pipeline.normalize()
+        extracted = time.monotonic()
+        with warehouse.lock("load"):
+            failpoint("load", provider)
+            load_info = pipeline.load()
+        load_info.raise_on_failed_jobs()
     requests = RequestStats.snapshot(provider) - requests_before
     run_figures = {
         "requests": requests["requests"],

@@ -1,0 +1,100 @@
+"""What a raw load's step process starts with, and how its scan treats the garbage collector
+(orchestration/cli/step_fork_server.py, orchestration/platform/garbage_collection.py)."""
+
+import gc
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import dagster as dg
+import pytest
+from dagster_dlt import DagsterDltResource
+
+from listings_sandbox import Sandbox
+from orchestration.cli.runs import step_start_method
+from orchestration.defs.ingest import assets
+from orchestration.defs.ingest.assets import build_raw_assets
+from orchestration.platform.garbage_collection import long_lived_objects_frozen
+from orchestration.warehouse.resource import Warehouse
+
+# run in a fresh interpreter, as the fork server is: what it leaves for the step processes it forks
+FORK_SERVER_LEAVES = """
+import sys
+{imports}
+from orchestration.definitions import _listings_run_job, listings_run_job
+before = _listings_run_job.cache_info()
+listings_run_job(dbt=False)
+after = _listings_run_job.cache_info()
+print(after.hits - before.hits, after.misses - before.misses)
+watched = ("pandas", "sqlalchemy", "dagster._core.storage.base_storage", "dbt")
+print(*sorted(name for name in watched if name in sys.modules))
+"""
+
+
+def fork_server_leaves(preload: list[str]) -> list[str]:
+    imports = "\n".join(f"import {module}" for module in preload)
+    process = subprocess.run(
+        [sys.executable, "-c", FORK_SERVER_LEAVES.format(imports=imports)], capture_output=True, text=True, check=True
+    )
+    return process.stdout.splitlines()
+
+
+def test_step_processes_fork_from_a_server_that_built_the_raw_loads_job_and_imported_what_they_open() -> None:
+    preload = step_start_method()["forkserver"]["preload_modules"]
+    built, imported = fork_server_leaves(preload)
+    assert built == "1 0"  # the step process's own build of the job is a cache hit: none built again
+    # the instance's storage and pandas (pyarrow's timestamps) are imported; dbt is not, a raw load needs none
+    assert imported.split() == ["dagster._core.storage.base_storage", "pandas", "sqlalchemy"]
+
+
+def test_without_the_preload_a_step_process_would_build_the_job_itself() -> None:
+    built, _ = fork_server_leaves([])
+    assert built == "0 1"
+
+
+def test_the_block_leaves_the_objects_alive_on_entry_out_of_the_collectors_passes_and_hands_them_back() -> None:
+    assert gc.get_freeze_count() == 0
+    with long_lived_objects_frozen():
+        frozen = gc.get_freeze_count()
+        assert frozen > 1000  # this test process's modules, at least
+        cycle: list = []
+        cycle.append(cycle)
+        del cycle
+        assert gc.collect() >= 1  # a cycle made inside the block is still collected
+        made_inside = [[] for _ in range(10_000)]
+        with long_lived_objects_frozen():  # nested: it freezes nothing more (a frozen object can be freed)
+            assert gc.get_freeze_count() <= frozen < frozen + len(made_inside)
+        assert 0 < gc.get_freeze_count() <= frozen  # and the outer freeze is the one that ends
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(RuntimeError), long_lived_objects_frozen():
+        raise RuntimeError("a failed scan")
+    assert gc.get_freeze_count() == 0
+
+
+@pytest.fixture
+def freeze_counts(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
+    """The freeze count at each failpoint a raw load passes (extract, normalize, load): the failpoints
+    still run, they are only watched."""
+    seen: dict[str, int] = {}
+    original = assets.failpoint
+
+    def watched(point: str, provider: str | None = None) -> None:
+        seen[point] = gc.get_freeze_count()
+        original(point, provider)
+
+    monkeypatch.setattr(assets, "failpoint", watched)
+    yield seen
+
+
+def test_a_raw_load_scans_normalises_and_loads_with_the_long_lived_heap_frozen_then_hands_it_back(
+    pipeline_sandbox: Sandbox, freeze_counts: dict[str, int]
+) -> None:
+    result = dg.materialize(
+        list(build_raw_assets().values()),
+        selection="raw_actuallycare/actuallycare_listings",
+        resources={"dlt": DagsterDltResource(), "warehouse": Warehouse.from_settings()},
+    )
+    assert result.success
+    assert set(freeze_counts) == {"extract", "normalize", "load"}
+    assert min(freeze_counts.values()) > 1000
+    assert gc.get_freeze_count() == 0
