@@ -203,9 +203,10 @@ _forkserver_environment: dict[str, str] | None = None
 def step_start_method() -> dict:
     """How the multiprocess executor starts step processes: forked from a server that has imported
     Dagster, dlt and the sources, and built the raw loads' job, once, rather than each step process
-    doing it again (seconds each, on every step). The fork server keeps the environment it started with and serves every
-    later run of this process, so a later run under another environment (a test, or a library
-    caller, that changed the data folder or dlt's settings) spawns its step processes instead."""
+    doing it again (seconds each, on every step). The fork server keeps the environment it started
+    with and serves every later run of this process, so a later run under another environment (a
+    test, or a library caller, that changed the data folder or dlt's settings) spawns its step
+    processes instead."""
     global _forkserver_environment
     if _forkserver_environment is None:
         _forkserver_environment = dict(os.environ)

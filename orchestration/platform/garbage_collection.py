@@ -6,8 +6,8 @@ stored, so its objects survive the collector's young passes; CPython then runs a
 that walks every object of the process, each time the survivors grow by a quarter of the
 long-lived heap, several times a page. Measured: orjson parsed an Apimo page of 900 KB in 26 ms
 in a process that had loaded the definitions, 5 ms with the collector off or the heap frozen; a
-scan of every provider at 100k listings took about a fifth less time (``make bench`` has the
-figures).
+scan of every provider at 100k listings in one process took about an eighth less time
+(BENCHMARKS.md has the figures).
 
 Freezing (``gc.freeze``) moves the objects alive now out of the collector's passes until the
 block ends; it changes no object. A parsed page holds no reference cycles, so reference counting
