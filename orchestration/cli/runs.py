@@ -212,10 +212,14 @@ def step_start_method() -> dict:
         _forkserver_environment = dict(os.environ)
     if _forkserver_environment != dict(os.environ):
         return {"spawn": {}}
+    return {"forkserver": {"preload_modules": fork_server_preload()}}
+
+
+def fork_server_preload() -> list[str]:
+    """The modules the step processes' fork server imports before it forks any: the sources, and a
+    module whose import builds the raw loads' job, once, for every step process forked after it."""
     sources = sorted({provider.source.partition(":")[0] for provider in PROVIDERS})
-    # a module whose import builds the raw loads' job, once, for every step process forked after it
-    fork_server = f"{__package__}.step_fork_server"
-    return {"forkserver": {"preload_modules": [fork_server, *sources]}}
+    return [f"{__package__}.step_fork_server", *sources]
 
 
 def provider_failures(instance: dg.DagsterInstance, run_id: str, providers: Sequence[str]) -> dict[str, str]:

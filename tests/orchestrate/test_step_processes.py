@@ -11,7 +11,7 @@ import pytest
 from dagster_dlt import DagsterDltResource
 
 from listings_sandbox import Sandbox
-from orchestration.cli.runs import step_start_method
+from orchestration.cli.runs import fork_server_preload
 from orchestration.defs.ingest import assets
 from orchestration.defs.ingest.assets import build_raw_assets
 from orchestration.platform.garbage_collection import long_lived_objects_frozen
@@ -40,8 +40,7 @@ def fork_server_leaves(preload: list[str]) -> list[str]:
 
 
 def test_step_processes_fork_from_a_server_that_built_the_raw_loads_job_and_imported_what_they_open() -> None:
-    preload = step_start_method()["forkserver"]["preload_modules"]
-    built, imported = fork_server_leaves(preload)
+    built, imported = fork_server_leaves(fork_server_preload())
     assert built == "1 0"  # the step process's own build of the job is a cache hit: none built again
     # the instance's storage and pandas (pyarrow's timestamps) are imported; dbt is not, a raw load needs none
     assert imported.split() == ["dagster._core.storage.base_storage", "pandas", "sqlalchemy"]
