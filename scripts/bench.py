@@ -171,11 +171,11 @@ def reap_left_behind(pids: set[int], timeout_s: float = 60.0) -> list[os.struct_
 
 
 def child_pids() -> list[int]:
-    """The processes whose parent is this one (Linux: the parent is the fourth field of stat)."""
+    """The processes whose parent is this one (Linux)."""
     pids = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
+            fields = stat_fields(int(stat.parent.name))
         except OSError:  # it ended meanwhile
             continue
         if int(fields[1]) == os.getpid():
@@ -204,9 +204,14 @@ def steps_since(data: Path, earlier: set[str]) -> tuple[dict[str, float], float 
     return {step.step_key: step.end_time - step.start_time for step in stats}, span
 
 
+def stat_fields(pid: int) -> list[str]:
+    """A process's /proc stat fields after its command name (Linux): state, parent, ..."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def process_cpu_seconds(pid: int) -> float:
     """CPU time a process has used (Linux)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    fields = stat_fields(pid)
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
 

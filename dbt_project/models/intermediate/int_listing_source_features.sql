@@ -2,9 +2,9 @@
     give features (AvaroAI `parking`; EstatePrime `features`, `view`, `garden`, `parking_garage`
     and `parking_total`; Apimo `services` and `areas`; see each staging model). Enclosure/Koto and
     ActuallyCare send no features. A source's staging model of features is declared by a macro
-    stg_<source>_listing_features (macros/, named after its source). Incremental by load, each row stamped with the
-    staging revision that read it (macros/incremental_loads.sql), so each payload is parsed once;
-    int_listing_feature_versions maps them to unified features. -#}
+    stg_<source>_listing_features (macros/, named after its source). Incremental by load, each row
+    stamped with the staging revision that read it (macros/incremental_loads.sql), so each payload
+    is parsed once; int_listing_feature_versions maps them to unified features. -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
