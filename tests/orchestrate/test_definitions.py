@@ -143,6 +143,28 @@ def test_loading_the_definitions_writes_nothing_in_the_pipelines_folder(
     assert [path.name for path in pipelines_dir().iterdir()] == ["listings_apimo"]
 
 
+def test_a_step_process_leaves_no_private_folder_behind(tmp_path: Path) -> None:
+    """Each process that loads the definitions makes a private folder for dlt's definition-time
+    state. A step process ends with os._exit, which skips its removal: the next process to load the
+    definitions removes it, and keeps the folders of processes still running."""
+    load = "from orchestration.defs.ingest.assets import definition_time_pipeline; definition_time_pipeline('apimo')"
+    env = {**os.environ, "TMPDIR": str(tmp_path), "LISTINGS_DATA_DIR": str(tmp_path / "data")}
+
+    def python(code: str) -> None:
+        ran = subprocess.run(
+            [sys.executable, "-c", code], env=env, cwd=REPO, capture_output=True, text=True, timeout=300
+        )
+        assert ran.returncode == 0, ran.stderr[-2000:]
+
+    running = tmp_path / f"listings-definitions-pid{os.getpid()}-kept"
+    running.mkdir()
+    python(f"{load}; import os; os._exit(0)")  # as multiprocessing ends a step process
+    left = [path.name for path in tmp_path.glob("listings-definitions-*") if path != running]
+    assert len(left) == 1 and any((tmp_path / left[0]).rglob("*.json")), left  # its dlt state, left behind
+    python(load)
+    assert [path.name for path in tmp_path.glob("listings-definitions-*")] == [running.name]
+
+
 def test_dagster_from_the_repository_root_finds_the_code_location(tmp_path: Path) -> None:
     """`dagster dev` and `dagster definitions validate` read `[tool.dagster]` in pyproject.toml."""
     dagster = Path(sys.executable).parent / "dagster"

@@ -2,6 +2,8 @@
 
 import functools
 import inspect
+import os
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -79,9 +81,33 @@ def definition_time_pipeline(provider: str) -> dlt.Pipeline:
     return listings_pipeline(provider, working_root=Path(_private_folder().name))
 
 
+_PRIVATE_FOLDER_PREFIX = "listings-definitions-pid"
+
+
 @functools.cache
 def _private_folder() -> tempfile.TemporaryDirectory:
-    return tempfile.TemporaryDirectory(prefix="listings-definitions-")  # removed when the process exits
+    """Removed when the process exits, but not by a step process: multiprocessing ends those with
+    ``os._exit``, which skips the removal, and every run left several behind. So each folder's name
+    carries its process id, and a new one first removes the folders of processes that are gone."""
+    remove_private_folders_of_ended_processes()
+    return tempfile.TemporaryDirectory(prefix=f"{_PRIVATE_FOLDER_PREFIX}{os.getpid()}-")
+
+
+def remove_private_folders_of_ended_processes(root: Path | None = None) -> None:
+    for folder in Path(root or tempfile.gettempdir()).glob(f"{_PRIVATE_FOLDER_PREFIX}*-*"):
+        pid = folder.name.removeprefix(_PRIVATE_FOLDER_PREFIX).split("-", 1)[0]
+        if pid.isdigit() and not _process_exists(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)  # another process may be removing it too
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # no signal: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's
+        return True
+    return True
 
 
 class RawLoadConfig(dg.Config):
