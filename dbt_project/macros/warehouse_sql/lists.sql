@@ -131,6 +131,34 @@
     ({{ record }})['{{ field }}']
 {%- endmacro %}
 
+{#- A query over `relation`: its `columns`, then one row per element of its list column `list`
+    (as json_columns reads an array), the element as `<prefix>` and its position from 1 as
+    `<prefix>_position` (an integer); a record's fields are read with record_field. A null or empty
+    list gives no rows. Where json_array_rows would read the JSON text again, this reads a list
+    already parsed: a model that needs several arrays of a payload parses it once. -#}
+{% macro list_rows(relation, columns, list, prefix) -%}
+    {{ return(adapter.dispatch('list_rows', 'listings')(relation, columns, list, prefix)) }}
+{%- endmacro %}
+
+{% macro default__list_rows(relation, columns, list, prefix) -%}
+    {{ warehouse_sql_not_ported('list_rows') }}
+{%- endmacro %}
+
+{#- DuckDB: two unnests of one length zip the elements with their positions (as json_array_rows). -#}
+{% macro duckdb__list_rows(relation, columns, list, prefix) -%}
+    select
+        {% for column in columns %}list_elements.{{ column }},{% endfor %}
+        list_elements.list_element as {{ prefix }},
+        cast(list_elements.list_position as integer) as {{ prefix }}_position
+    from (
+        select
+            {% for column in columns %}list_source.{{ column }},{% endfor %}
+            unnest(list_source.{{ list }}) as list_element,
+            unnest(range(1, len(list_source.{{ list }}) + 1)) as list_position
+        from {{ relation }} as list_source
+    ) as list_elements
+{%- endmacro %}
+
 {#- PostgreSQL: a list of records is a jsonb array of objects; a list of scalars a native array
     (json_columns makes both). listings_list_elements (warehouse_functions.sql) reads either, with
     positions from 1; a record's field reads as text (record_field), so a caller that needs its
@@ -184,4 +212,13 @@
 
 {% macro postgres__record_field(record, field) -%}
     (({{ record }}) ->> '{{ field }}')
+{%- endmacro %}
+
+{% macro postgres__list_rows(relation, columns, list, prefix) -%}
+    select
+        {% for column in columns %}list_source.{{ column }},{% endfor %}
+        list_item.list_element as {{ prefix }},
+        cast(list_item.list_position as integer) as {{ prefix }}_position
+    from {{ relation }} as list_source
+    cross join lateral {{ target.schema }}.listings_list_elements(list_source.{{ list }}) as list_item
 {%- endmacro %}

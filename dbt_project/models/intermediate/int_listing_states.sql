@@ -37,10 +37,18 @@ changed_listings as (
 {% endif -%}
 -- Each row dated by when its status took effect: the provider's own date of the change where it
 -- sends one (source_status_changed_at) and it is not later than the load that saw it, else the load.
+-- Only the columns the aggregates below read: DuckDB keeps a CTE read several times whole, and the
+-- wide ones (description, photos) are read once, for each listing's latest version.
 timeline as (
 
     select
-        *,
+        listing_key,
+        source,
+        sequence_number,
+        is_removal,
+        status,
+        observed_at,
+        list_price,
         case
             when source_status_changed_at <= observed_at then source_status_changed_at
             else observed_at
@@ -62,21 +70,16 @@ misses as (
 
 ),
 
-versions_newest_first as (
+-- the key of each listing's latest version: the version's row itself is joined last (final), so
+-- that its wide columns (description, photos) pass through no window nor hash table
+latest_sequence as (
 
     select
-        *,
-        row_number() over (partition by listing_key order by sequence_number desc) as recency
+        listing_key,
+        max(sequence_number) as sequence_number
     from timeline
     where not is_removal
-
-),
-
-latest_version as (
-
-    select *
-    from versions_newest_first
-    where recency = 1
+    group by listing_key
 
 ),
 
@@ -296,12 +299,15 @@ final as (
         latest_version.year_renovated,
         latest_version.source_tag_ids
 
-    from latest_version
-    inner join first_seen using (listing_key)
-    inner join departures using (listing_key)
-    left join seen_windows using (listing_key)
-    left join closed_last_seen using (listing_key)
-    left join first_prices using (listing_key)
+    from {{ ref('int_listing_timeline') }} as latest_version
+    inner join latest_sequence
+        on latest_sequence.listing_key = latest_version.listing_key
+        and latest_sequence.sequence_number = latest_version.sequence_number
+    inner join first_seen on first_seen.listing_key = latest_version.listing_key
+    inner join departures on departures.listing_key = latest_version.listing_key
+    left join seen_windows on seen_windows.listing_key = latest_version.listing_key
+    left join closed_last_seen on closed_last_seen.listing_key = latest_version.listing_key
+    left join first_prices on first_prices.listing_key = latest_version.listing_key
 
 )
 

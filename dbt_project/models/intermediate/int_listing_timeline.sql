@@ -76,6 +76,24 @@ versions as (
 
 ),
 
+-- Each row's place in its listing's timeline, numbered on its key alone, read from the table (not
+-- from `versions`, which DuckDB would then keep whole for two reads): a window carrying the rows
+-- would sort every version's text (description, photos) with them. The key is a row's: a listing
+-- met twice in one scan is stored a microsecond later (dlt_sources/common/scan.py).
+sequence_numbers as (
+
+    select
+        listing_key,
+        observed_at,
+        load_id,
+        row_number() over (partition by listing_key order by observed_at, load_id) as sequence_number
+    from {{ ref('int_listing_versions') }}
+    {%- if is_incremental() and not rebuild.every_listing %}
+    where listing_key in (select changed_listings.listing_key from changed_listings)
+    {%- endif %}
+
+),
+
 vocabulary as (
 
     select * from {{ ref('crosswalk_vocabulary') }}
@@ -99,9 +117,7 @@ classified as (
         versions.is_removal,
         versions.observed_at,
         versions.load_id,
-        row_number() over (
-            partition by versions.listing_key order by versions.observed_at, versions.load_id
-        ) as sequence_number,
+        sequence_numbers.sequence_number,
 
         versions.reference,
         versions.mls_number,
@@ -196,6 +212,10 @@ classified as (
         versions.source_tag_ids
 
     from versions
+    inner join sequence_numbers
+        on sequence_numbers.listing_key = versions.listing_key
+        and sequence_numbers.observed_at = versions.observed_at
+        and sequence_numbers.load_id = versions.load_id
     cross join classification
     left join vocabulary as listing_types
         on listing_types.provider = versions.provider

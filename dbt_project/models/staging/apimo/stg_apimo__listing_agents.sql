@@ -25,26 +25,28 @@ versions as (
 
 ),
 
+-- `user` read as text in the one parse of each payload: the document's object as JSON text, or the
+-- example's id alone (apimo.txt:240); then the object's fields, from that small text
 payload as (
 
-    {{ json_columns('versions', 'payload', {
-        'agency': 'varchar',
-        'user.id': 'varchar',
-        'user.firstname': 'varchar',
-        'user.lastname': 'varchar'
-    }) }}
+    {{ json_columns('versions', 'payload', {'agency': 'varchar', 'user': 'varchar'}) }}
+
+),
+
+users as (
+
+    -- qualified: unqualified, `user` is PostgreSQL's current_user
+    select
+        payload.*,
+        case when substr(ltrim(payload.user), 1, 1) = '{' then payload.user end as user_object,  -- noqa: RF04
+        case when substr(ltrim(payload.user), 1, 1) <> '{' then payload.user end as user_scalar  -- noqa: RF04
+    from payload
 
 ),
 
 parsed as (
 
-    select
-        *,
-        -- the example's shape: the user's id alone (apimo.txt:240); an object reads as null here
-        case
-            when substr(ltrim(cast(payload as json) ->> 'user'), 1, 1) <> '{' then cast(payload as json) ->> 'user'
-        end as user_scalar
-    from payload
+    {{ json_columns('users', 'user_object', {'id': 'varchar', 'firstname': 'varchar', 'lastname': 'varchar'}) }}
 
 ),
 
@@ -61,9 +63,8 @@ renamed as (
 
         ---------- the agent: user.id (apimo.txt:48) or the user id alone (apimo.txt:240)
         cast(1 as integer) as agent_position,
-        nullif(trim(coalesce(user_id, user_scalar)), '') as source_agent_id,
-        nullif(trim(concat_ws(' ', nullif(trim(user_firstname), ''), nullif(trim(user_lastname), ''))), '')
-            as agent_name,
+        nullif(trim(coalesce(id, user_scalar)), '') as source_agent_id,
+        nullif(trim(concat_ws(' ', nullif(trim(firstname), ''), nullif(trim(lastname), ''))), '') as agent_name,
         cast(null as varchar) as agent_email,
         cast(null as varchar) as agent_phone,
 

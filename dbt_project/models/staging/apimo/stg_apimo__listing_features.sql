@@ -24,23 +24,36 @@ versions as (
 
 ),
 
+-- Both arrays in one parse of each payload (json_columns), kept (materialized) without the payload
+-- text: DuckDB would otherwise parse every payload once for each array read below.
+payload as (
+
+    {{ json_columns('versions', 'payload', {'services': ['varchar'], 'areas': [{'type': 'varchar'}]}) }}
+
+),
+
+arrays as materialized (
+
+    select
+        account_id,
+        source_listing_id,
+        observed_at,
+        _dlt_load_id,
+        services,
+        areas
+    from payload
+
+),
+
 services as (
 
-    {{ json_array_rows(
-        'versions',
-        ['account_id', 'source_listing_id', 'observed_at', '_dlt_load_id'],
-        'payload', 'services', 'varchar', 'service'
-    ) }}
+    {{ list_rows('arrays', ['account_id', 'source_listing_id', 'observed_at', '_dlt_load_id'], 'services', 'service') }}
 
 ),
 
 areas as (
 
-    {{ json_array_rows(
-        'versions',
-        ['account_id', 'source_listing_id', 'observed_at', '_dlt_load_id'],
-        'payload', 'areas', {'type': 'varchar'}, 'area'
-    ) }}
+    {{ list_rows('arrays', ['account_id', 'source_listing_id', 'observed_at', '_dlt_load_id'], 'areas', 'area') }}
 
 ),
 
@@ -61,7 +74,7 @@ observed as (
         observed_at,
         _dlt_load_id,
         'areas' as source_field,
-        area_type as source_feature
+        {{ record_field('area', 'type') }} as source_feature
     from areas
 
 ),

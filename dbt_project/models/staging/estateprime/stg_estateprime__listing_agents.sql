@@ -26,12 +26,25 @@ payload as (
 
 ),
 
+-- kept (materialized) without the payload text: read twice below, and DuckDB would otherwise parse
+-- every payload once for each read
+fields as materialized (
+
+    select
+        account_id,
+        source_listing_id,
+        observed_at,
+        _dlt_load_id,
+        store_id,
+        users
+    from payload
+
+),
+
 users as (
 
-    {{ json_array_rows(
-        'payload',
-        ['account_id', 'source_listing_id', 'observed_at', '_dlt_load_id', 'store_id'],
-        'payload', 'users', 'varchar', 'user_id'
+    {{ list_rows(
+        'fields', ['account_id', 'source_listing_id', 'observed_at', '_dlt_load_id', 'store_id'], 'users', 'user_id'
     ) }}
 
 ),
@@ -57,7 +70,7 @@ agent_rows as (
         store_id,
         cast(null as integer) as agent_position,
         cast(null as varchar) as user_id
-    from payload
+    from fields
     where coalesce({{ list_length('users') }}, 0) = 0
 
 ),

@@ -24,10 +24,7 @@ versions as (
 
 ),
 
--- Every field read in one parse of each payload (json_columns), and the payload left behind, since
--- DuckDB materialises a CTE read more than once: with the payload text (about 3 KB a version) in
--- it, and with the rows below deduplicated straight from the unnests, a first build at 1M
--- listings (176,000 EstatePrime versions) ran out of the build's memory (LISTINGS_DUCKDB_MEMORY_LIMIT).
+-- Every field read in one parse of each payload (json_columns)
 payload as (
 
     {{ json_columns('versions', 'payload', {
@@ -40,7 +37,12 @@ payload as (
 
 ),
 
-fields as (
+-- The fields without the payload, kept (materialized): DuckDB would otherwise inline the CTE into
+-- each of the five reads below, parsing every payload five times (its filters too, pushed into
+-- json_transform). Without the payload text (about 3 KB a version) in it: with it, and with the
+-- rows below deduplicated straight from the unnests, a first build at 1M listings (176,000
+-- EstatePrime versions) ran out of the build's memory (LISTINGS_DUCKDB_MEMORY_LIMIT).
+fields as materialized (
 
     select
         account_id,
