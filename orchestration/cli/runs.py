@@ -22,6 +22,7 @@ from orchestration.definitions import build_definitions, listings_run_job
 from orchestration.defs.conventions import FAILED_PROVIDERS_TAG, PIPELINE_RUN_JOB
 from orchestration.defs.ingest.assets import incremental_cursor
 from orchestration.defs.photos.assets import MIRROR_KEY
+from orchestration.platform.processes import process_alive
 from orchestration.registry import PROVIDERS, provider_names, raw_dataset
 from orchestration.settings import mirrored_photo_sources, pipelines_dir
 from orchestration.warehouse.resource import Warehouse, table_exists
@@ -357,16 +358,6 @@ def fail_dead_runs(instance: dg.DagsterInstance) -> list[str]:
             instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
             ended.append(run.run_id)
     return ended
-
-
-def process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # alive, another user's
-        return True
-    return True
 
 
 def unmapped_source_values() -> pd.DataFrame:

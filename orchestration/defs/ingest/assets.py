@@ -23,6 +23,7 @@ from orchestration.defs.conventions import OWNERS
 from orchestration.defs.ingest.pipelines import keep_dlt_telemetry_off, listings_pipeline
 from orchestration.platform.failpoints import failpoint
 from orchestration.platform.garbage_collection import long_lived_objects_frozen
+from orchestration.platform.processes import process_alive
 from orchestration.registry import PROVIDERS, Provider, raw_dataset
 from orchestration.warehouse.lock import pipeline_run_lock
 from orchestration.warehouse.resource import Warehouse
@@ -93,21 +94,11 @@ def _private_folder() -> tempfile.TemporaryDirectory:
     return tempfile.TemporaryDirectory(prefix=f"{_PRIVATE_FOLDER_PREFIX}{os.getpid()}-")
 
 
-def remove_private_folders_of_ended_processes(root: Path | None = None) -> None:
-    for folder in Path(root or tempfile.gettempdir()).glob(f"{_PRIVATE_FOLDER_PREFIX}*-*"):
+def remove_private_folders_of_ended_processes() -> None:
+    for folder in Path(tempfile.gettempdir()).glob(f"{_PRIVATE_FOLDER_PREFIX}*-*"):
         pid = folder.name.removeprefix(_PRIVATE_FOLDER_PREFIX).split("-", 1)[0]
-        if pid.isdigit() and not _process_exists(int(pid)):
+        if pid.isdigit() and not process_alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)  # another process may be removing it too
-
-
-def _process_exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)  # no signal: only asks whether the process exists
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's
-        return True
-    return True
 
 
 class RawLoadConfig(dg.Config):
