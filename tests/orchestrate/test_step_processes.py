@@ -1,4 +1,4 @@
-"""What a raw load's step process starts with, and how its scan treats the garbage collector
+"""What a raw load's step process starts with, and how its scan pauses the garbage collector
 (orchestration/cli/step_fork_server.py, orchestration/platform/garbage_collection.py)."""
 
 import gc
@@ -14,7 +14,7 @@ from listings_sandbox import Sandbox
 from orchestration.cli.runs import fork_server_preload
 from orchestration.defs.ingest import assets
 from orchestration.defs.ingest.assets import build_raw_assets
-from orchestration.platform.garbage_collection import long_lived_objects_frozen
+from orchestration.platform.garbage_collection import collector_paused
 from orchestration.warehouse.resource import Warehouse
 
 # run in a fresh interpreter, as the fork server is: what it leaves for the step processes it forks
@@ -51,42 +51,50 @@ def test_without_the_preload_a_step_process_would_build_the_job_itself() -> None
     assert built == "0 1"
 
 
-def test_the_block_leaves_the_objects_alive_on_entry_out_of_the_collectors_passes_and_hands_them_back() -> None:
-    assert gc.get_freeze_count() == 0
-    with long_lived_objects_frozen():
-        frozen = gc.get_freeze_count()
-        assert frozen > 1000  # this test process's modules, at least
+def test_the_block_pauses_automatic_collection_and_a_cycle_made_inside_is_collected_after_it() -> None:
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
         cycle: list = []
         cycle.append(cycle)
         del cycle
-        assert gc.collect() >= 1  # a cycle made inside the block is still collected
-        made_inside = [[] for _ in range(10_000)]
-        with long_lived_objects_frozen():  # nested: it freezes nothing more (a frozen object can be freed)
-            assert gc.get_freeze_count() <= frozen < frozen + len(made_inside)
-        assert 0 < gc.get_freeze_count() <= frozen  # and the outer freeze is the one that ends
-    assert gc.get_freeze_count() == 0
-    with pytest.raises(RuntimeError), long_lived_objects_frozen():
+        with collector_paused():  # nested: the outer block is the one that ends the pause
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    assert gc.collect() >= 1  # the cycle made inside, collected once the block has ended
+    with pytest.raises(RuntimeError), collector_paused():
         raise RuntimeError("a failed scan")
-    assert gc.get_freeze_count() == 0
+    assert gc.isenabled()
+
+
+def test_a_process_that_runs_without_the_collector_keeps_it_off() -> None:
+    gc.disable()
+    try:
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 @pytest.fixture
-def freeze_counts(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
-    """The freeze count at each failpoint a raw load passes (extract, normalize, load): the failpoints
-    still run, they are only watched."""
-    seen: dict[str, int] = {}
+def collector_states(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, bool]]:
+    """Whether the collector was on at each failpoint a raw load passes (extract, normalize, load):
+    the failpoints still run, they are only watched."""
+    seen: dict[str, bool] = {}
     original = assets.failpoint
 
     def watched(point: str, provider: str | None = None) -> None:
-        seen[point] = gc.get_freeze_count()
+        seen[point] = gc.isenabled()
         original(point, provider)
 
     monkeypatch.setattr(assets, "failpoint", watched)
     yield seen
 
 
-def test_a_raw_load_scans_normalises_and_loads_with_the_long_lived_heap_frozen_then_hands_it_back(
-    pipeline_sandbox: Sandbox, freeze_counts: dict[str, int]
+def test_a_raw_load_scans_normalises_and_loads_with_the_collector_paused_then_resumes_it(
+    pipeline_sandbox: Sandbox, collector_states: dict[str, bool]
 ) -> None:
     result = dg.materialize(
         list(build_raw_assets().values()),
@@ -94,6 +102,5 @@ def test_a_raw_load_scans_normalises_and_loads_with_the_long_lived_heap_frozen_t
         resources={"dlt": DagsterDltResource(), "warehouse": Warehouse.from_settings()},
     )
     assert result.success
-    assert set(freeze_counts) == {"extract", "normalize", "load"}
-    assert min(freeze_counts.values()) > 1000
-    assert gc.get_freeze_count() == 0
+    assert collector_states == {"extract": False, "normalize": False, "load": False}
+    assert gc.isenabled()

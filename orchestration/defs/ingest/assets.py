@@ -22,7 +22,7 @@ from dlt_sources.common.raw import raw_reads_guarded_by
 from orchestration.defs.conventions import OWNERS
 from orchestration.defs.ingest.pipelines import keep_dlt_telemetry_off, listings_pipeline
 from orchestration.platform.failpoints import failpoint
-from orchestration.platform.garbage_collection import long_lived_objects_frozen
+from orchestration.platform.garbage_collection import collector_paused
 from orchestration.platform.processes import process_alive
 from orchestration.registry import PROVIDERS, Provider, raw_dataset
 from orchestration.warehouse.lock import pipeline_run_lock
@@ -163,7 +163,7 @@ def load_raw(
     provider = dlt_source.name
     started, requests_before = time.monotonic(), RequestStats.snapshot(provider)
     # the scan parses every page into Python objects, which would start full collector passes
-    with long_lived_objects_frozen():
+    with collector_paused():
         with warehouse.lock("restore dlt state"):
             pipeline.drop()  # as dagster-dlt does: what the warehouse committed wins over local leftovers
             pipeline.sync_destination()
