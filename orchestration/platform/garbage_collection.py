@@ -7,7 +7,8 @@ pages: a full pass over a step process's long-lived objects (Dagster's, dlt's, t
 took about 100 ms, and orjson parsed an Apimo page in 26 ms rather than 5 ms. Freezing the objects
 alive at the scan's start (``gc.freeze``) took them out of those passes, but the passes still ran
 every five pages over the pages alive and the objects made since, 40 ms each; with automatic
-collection off, an Apimo scan at 100k listings took 1.7 s less (8.9 s -> 7.2 s, about a fifth).
+collection off, an Apimo scan at 100k listings in one process took about a fifth less (two runs
+each: 8.9 and 9.3 s -> 7.9 and 6.9 s).
 
 Nothing is lost by pausing it: reference counting frees a page when it is stored (a parsed page
 holds no cycles, and the HTTP layer keeps none: ``dlt_sources.common.http``), and a scan makes next
