@@ -186,7 +186,7 @@ def child_pids() -> list[int]:
 def prepare_dbt_project() -> None:
     """Parse the dbt project now if it changed since its last parse, as a deployment does once per
     release (the definitions' ``listings_dbt_project``): the first marts command measured after an
-    edit would otherwise carry a whole ``dbt parse`` (about 10 s), which no routine run pays."""
+    edit would otherwise carry a whole ``dbt parse`` (about 14 s here), which no routine run pays."""
     prepare = "from orchestration.defs.transform.assets import listings_dbt_project; listings_dbt_project()"
     subprocess.run([sys.executable, "-c", prepare], env=pipeline_environment(Path(tempfile.gettempdir())), check=True)
 

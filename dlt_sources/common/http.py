@@ -282,7 +282,7 @@ def _parse_json_once(response: Response) -> InvalidJSONError | None:
     The shared parse holds the response weakly: a response holding a function that holds the
     response is a reference cycle, which left each parsed page (an Apimo page is 57,000 objects) to
     the collector's full passes instead of freeing it with the response; they ran every five pages,
-    walking the pages waiting for them, a quarter of an Apimo scan's time (profiled)."""
+    walking the pages waiting for them, a quarter of an Apimo scan's time (profiled in one process)."""
     if not response.content:
         return None
     try:
