@@ -23,8 +23,9 @@ A source feeds the pages it reads to an ``AccountScan`` and yields the arrow tab
   canonical texts are searched for the secrets once; only a page holding one is redacted record by
   record.
 - an unchanged record costs its field checks, its canonical text (orjson, common/jsontext.py) and
-  its SHA-256, nothing more: the schema-drift walk covers stored versions only, and a page whose
-  records are all unchanged yields no table, so dlt has nothing to normalise or load for it.
+  its SHA-256, nothing more: the schema-drift walk covers stored versions only, and a scan hands dlt
+  only the versions it stores, in tables of ``ROWS_PER_TABLE`` rows: a scan where nothing changed
+  gives dlt nothing to normalise or load.
 - where list records are summaries and the API has a single-listing endpoint with a ``version``
   (one API's list sends summaries), ``details`` fetches the full record of each new or changed summary, and stores the
   summary merged with it; its hash is ``<hash of the summary>:v<version>``, so an unchanged summary
@@ -61,6 +62,10 @@ log = logging.getLogger("dlt_sources.scan")
 
 PROGRESS_LOG_SECONDS = 2.0  # a live view reads them; a line is one row in the run's event log
 MAX_REMOVED_SHARE = 0.5  # a complete scan missing more than this share of an account retires nothing
+# Stored versions are handed to dlt in arrow tables of this many rows (the last one smaller), not one
+# per page: dlt derives the table's schema again for every arrow table it is given (it keeps no
+# contract cache for arrow, about 1 ms a table) and writes each as a Parquet row group of its own.
+ROWS_PER_TABLE = 2_000
 
 
 @dataclass(frozen=True)
@@ -223,9 +228,11 @@ class AccountScan:
         refresh_details: bool = False,
         confirm_absence: Callable[[str], Mapping[str, Any] | None] | None = None,
         lookup: bool = False,
+        rows_per_table: int = ROWS_PER_TABLE,
     ) -> None:
         """``lookup``: the table is a lookup list (tags, sources), not listings: the logs say so."""
         self.account_id, self.id_field, self.full = account_id, id_field, full
+        self.rows_per_table = rows_per_table
         self.lookup = table.replace("_", " ") if lookup else None
         self.details, self.refresh_details = details, refresh_details
         self.confirm_absence = confirm_absence
@@ -256,7 +263,8 @@ class AccountScan:
 
     # ---- pages -------------------------------------------------------------------------------------
     def add_page(self, records: Iterable[Mapping[str, Any]], reported_total: int | None = None) -> list[pa.Table]:
-        """The page's new and changed listing versions: one arrow table, or none if nothing changed.
+        """The versions stored so far, once ``rows_per_table`` have been (an arrow table of them, and
+        one of the records kept aside); else none. ``finish`` returns the rest.
 
         ``reported_total``: the provider's count of listings the whole scan covers, when it sends one.
         """
@@ -272,7 +280,7 @@ class AccountScan:
         summary.records += len(page)
         self._add_records(page)
         self._log_progress()
-        return self._take()
+        return self._take() if len(self._rows) >= self.rows_per_table else []
 
     def _add_records(self, records: list[Any], detail: Mapping[str, Any] | None = None) -> None:
         """Listing records: each stored when new or changed, kept aside when malformed. ``detail``: the
@@ -386,7 +394,8 @@ class AccountScan:
 
     # ---- the end -----------------------------------------------------------------------------------
     def finish(self) -> list[pa.Table]:
-        """Removal rows for a complete full scan (one table, or none); records the summary."""
+        """The versions not returned yet and, for a complete full scan, its removal rows (one table,
+        or none); records the summary."""
         summary = self.summary
         seen = self._known_at_start - len(self._unseen) + summary.new + len(self._new_kept_aside)
         if self.full and summary.reported_total is not None and seen < summary.reported_total:

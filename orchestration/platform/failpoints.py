@@ -6,7 +6,8 @@ when the run leads a session of its own, as the tests start it, else only its ow
 ``dagster dev`` that shares the group).
 Unset, as in every real deployment, a failpoint does nothing. The points:
 
-- ``extract``: a provider's scan has yielded its first page (before it reaches the warehouse);
+- ``extract``: a provider's scan has handed dlt its first table of versions, before dlt writes it
+  (mid-scan where the scan has more to read; nothing has reached the warehouse);
 - ``normalize``: a provider's data is extracted, not yet normalised;
 - ``load``: normalised, not yet loaded into the warehouse;
 - ``dbt``: the dbt build has finished its first node and is running the rest;

@@ -1,5 +1,6 @@
 """A page whose listings are all unchanged costs no arrow table, no drift walk and no rows: only
-stored versions are walked for schema drift."""
+stored versions are walked for schema drift. Stored versions reach dlt in tables of
+``rows_per_table`` rows, not one per page."""
 
 from pathlib import Path
 from typing import Any
@@ -18,17 +19,22 @@ PAGES = [
 ]
 
 
-def scan_pages(pipeline: dlt.Pipeline, pages: list[list[dict[str, Any]]]) -> list[list[pa.Table]]:
-    """Run one full scan of ``pages``; what ``add_page`` returned for each."""
+def scan_pages(
+    pipeline: dlt.Pipeline, pages: list[list[dict[str, Any]]], rows_per_table: int = 1
+) -> list[list[pa.Table]]:
+    """Run one full scan of ``pages``; what ``add_page`` returned for each, then what ``finish`` did."""
     returned: list[list[pa.Table]] = []
 
     @dlt.resource(name="listings", write_disposition="append", columns=raw_columns())
     def listings():
-        account = scan.AccountScan("test", "default", full=True, volatile_fields=("days_on_market",))
+        account = scan.AccountScan(
+            "test", "default", full=True, volatile_fields=("days_on_market",), rows_per_table=rows_per_table
+        )
         for page in pages:
             returned.append(account.add_page(page))
             yield from returned[-1]
-        yield from account.finish()
+        returned.append(account.finish())
+        yield from returned[-1]
 
     pipeline.run(listings()).raise_on_failed_jobs()
     return returned
@@ -58,14 +64,24 @@ def test_an_unchanged_page_yields_no_table_and_walks_no_record(
 
     monkeypatch.setattr(scan.FieldTypes, "add", add)
     first = scan_pages(pipeline, PAGES)
-    assert [sum(table.num_rows for table in tables) for tables in first] == [3, 3]
+    assert [sum(table.num_rows for table in tables) for tables in first] == [3, 3, 0]
     assert len(walked) == 6
     walked.clear()
     again = [[{**record, "days_on_market": 9} for record in page] for page in PAGES]  # only a volatile field moved
     again[1][2] = {**again[1][2], "price": 999}
-    unchanged_page, changed_page = scan_pages(pipeline, again)
+    unchanged_page, changed_page, _ = scan_pages(pipeline, again)
     assert unchanged_page == []  # not even an empty table
     assert [table.num_rows for table in changed_page] == [1]
     assert [record["id"] for record in walked] == ["5"]  # the stored version only
     with pipeline.sql_client() as client:
         assert client.execute_sql("select count(*) from listings")[0][0] == 7
+
+
+def test_versions_reach_dlt_in_tables_of_rows_per_table_rows_and_the_rest_at_the_end(pipeline: dlt.Pipeline) -> None:
+    pages = [[{"id": f"{page}-{n}", "price": n} for n in range(3)] for page in range(5)]
+    returned = scan_pages(pipeline, pages, rows_per_table=4)
+    # 3 rows after the first page, 6 after the second: a table of 6; then 3, 6: a table; 3 left at the end
+    assert [[table.num_rows for table in tables] for tables in returned] == [[], [6], [], [6], [], [3]]
+    with pipeline.sql_client() as client:
+        stored = client.execute_sql("select source_listing_id from listings order by source_listing_id")
+    assert [row[0] for row in stored] == sorted(record["id"] for page in pages for record in page)

@@ -168,7 +168,7 @@ def load_raw(
             pipeline.drop()  # as dagster-dlt does: what the warehouse committed wins over local leftovers
             pipeline.sync_destination()
         for resource in dlt_source.selected_resources.values():
-            resource.add_map(failpoint_at_first_page(provider))
+            resource.add_map(failpoint_at_first_table(provider))
         with raw_reads_guarded_by(warehouse.lock):
             pipeline.extract(dlt_source)
         failpoint("normalize", provider)
@@ -199,19 +199,20 @@ def load_raw(
         )
 
 
-def failpoint_at_first_page(provider: str) -> Callable[[object], object]:
-    """A resource map that passes every page on, after the ``extract`` failpoint at the first (see
-    ``orchestration.platform.failpoints``): a crash there is mid-scan, before anything is loaded."""
+def failpoint_at_first_table(provider: str) -> Callable[[object], object]:
+    """A resource map that passes every table of versions on, after the ``extract`` failpoint at the
+    first (see ``orchestration.platform.failpoints``): a crash there is mid-scan, before anything is
+    loaded."""
     first = True
 
-    def at_first_page(page: object) -> object:
+    def at_first_table(table: object) -> object:
         nonlocal first
         if first:
             first = False
             failpoint("extract", provider)
-        return page
+        return table
 
-    return at_first_page
+    return at_first_table
 
 
 # resource-state keys of the scan's own bookkeeping; every other key is an incremental cursor
