@@ -146,6 +146,9 @@ class QuarantineRows:
         self.account_id, self.load_id, self.table = account_id, load_id, table + QUARANTINE_SUFFIX
         self._rows: list[tuple] = []
 
+    def __len__(self) -> int:
+        return len(self._rows)
+
     def add(self, record_id: str | None, field: str, reason: str, payload: str, observed_at: datetime) -> None:
         self._rows.append((self.account_id, record_id, field, reason, payload, observed_at, self.load_id))
 

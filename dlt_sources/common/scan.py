@@ -24,8 +24,8 @@ A source feeds the pages it reads to an ``AccountScan`` and yields the arrow tab
   record.
 - an unchanged record costs its field checks, its canonical text (orjson, common/jsontext.py) and
   its SHA-256, nothing more: the schema-drift walk covers stored versions only, and a scan hands dlt
-  only the versions it stores, in tables of ``ROWS_PER_TABLE`` rows: a scan where nothing changed
-  gives dlt nothing to normalise or load.
+  only the versions it stores, in tables of at least ``ROWS_PER_TABLE`` rows (the rest at its end): a
+  scan where nothing changed gives dlt nothing to normalise or load.
 - where list records are summaries and the API has a single-listing endpoint with a ``version``
   (one API's list sends summaries), ``details`` fetches the full record of each new or changed summary, and stores the
   summary merged with it; its hash is ``<hash of the summary>:v<version>``, so an unchanged summary
@@ -62,9 +62,10 @@ log = logging.getLogger("dlt_sources.scan")
 
 PROGRESS_LOG_SECONDS = 2.0  # a live view reads them; a line is one row in the run's event log
 MAX_REMOVED_SHARE = 0.5  # a complete scan missing more than this share of an account retires nothing
-# Stored versions are handed to dlt in arrow tables of this many rows (the last one smaller), not one
-# per page: dlt derives the table's schema again for every arrow table it is given (it keeps no
-# contract cache for arrow, about 1 ms a table) and writes each as a Parquet row group of its own.
+# Stored versions (and records kept aside) are handed to dlt once this many have gathered, at the end
+# of the page that reached it, and the rest when the scan ends; not a table per page: dlt derives the
+# table's schema again for every arrow table it is given (it keeps no contract cache for arrow, about
+# 1 ms a table) and writes each as a Parquet row group of its own.
 ROWS_PER_TABLE = 2_000
 
 
@@ -263,8 +264,8 @@ class AccountScan:
 
     # ---- pages -------------------------------------------------------------------------------------
     def add_page(self, records: Iterable[Mapping[str, Any]], reported_total: int | None = None) -> list[pa.Table]:
-        """The versions stored so far, once ``rows_per_table`` have been (an arrow table of them, and
-        one of the records kept aside); else none. ``finish`` returns the rest.
+        """The versions stored and the records kept aside so far, once ``rows_per_table`` of them have
+        gathered (an arrow table of each); else none. ``finish`` returns the rest.
 
         ``reported_total``: the provider's count of listings the whole scan covers, when it sends one.
         """
@@ -280,7 +281,7 @@ class AccountScan:
         summary.records += len(page)
         self._add_records(page)
         self._log_progress()
-        return self._take() if len(self._rows) >= self.rows_per_table else []
+        return self._take() if len(self._rows) + len(self._quarantine) >= self.rows_per_table else []
 
     def _add_records(self, records: list[Any], detail: Mapping[str, Any] | None = None) -> None:
         """Listing records: each stored when new or changed, kept aside when malformed. ``detail``: the
@@ -394,8 +395,8 @@ class AccountScan:
 
     # ---- the end -----------------------------------------------------------------------------------
     def finish(self) -> list[pa.Table]:
-        """The versions not returned yet and, for a complete full scan, its removal rows (one table,
-        or none); records the summary."""
+        """What ``add_page`` has not returned yet, with a complete full scan's removal rows: a table of
+        raw rows and one of records kept aside, each when there are any; records the summary."""
         summary = self.summary
         seen = self._known_at_start - len(self._unseen) + summary.new + len(self._new_kept_aside)
         if self.full and summary.reported_total is not None and seen < summary.reported_total:

@@ -201,8 +201,9 @@ def load_raw(
 
 def failpoint_at_first_table(provider: str) -> Callable[[object], object]:
     """A resource map that passes every table of versions on, after the ``extract`` failpoint at the
-    first (see ``orchestration.platform.failpoints``): a crash there is mid-scan, before anything is
-    loaded."""
+    first (see ``orchestration.platform.failpoints``): a crash there is before anything is loaded,
+    mid-scan where the scan has more to read (a source with several accounts, or past
+    ``ROWS_PER_TABLE`` versions), else at its end."""
     first = True
 
     def at_first_table(table: object) -> object:
