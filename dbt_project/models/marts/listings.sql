@@ -19,12 +19,6 @@
 -- noqa: enable=LT02
 with
 
-states as (
-
-    select * from {{ ref('int_listing_states') }}
-
-),
-
 latest_loads as (
 
     select
@@ -32,6 +26,26 @@ latest_loads as (
         max(loaded_at) as loaded_at
     from {{ ref('int_source_loads') }}
     group by source
+
+),
+
+-- Each listing's state, with the last committed load of its source that still held it as listed:
+-- its source's latest, unless a removal or a scan that missed it closed the window (seen_until)
+-- first. A column beside the state's (one source's row joined to each listing), not a CTE joined
+-- back on listing_key: that join hashed every listing's whole row, and ran a build at 1M listings
+-- out of memory.
+states as (
+
+    select
+        listing_states.*,
+        case
+            when listing_states.last_listed_at is null then null
+            when listing_states.seen_until is not null then listing_states.last_seen_before_departure_at
+            when latest_loads.loaded_at >= listing_states.last_listed_at then latest_loads.loaded_at
+        end as last_seen_by_load_at
+    from {{ ref('int_listing_states') }} as listing_states
+    left join latest_loads
+        on latest_loads.source = listing_states.source
 
 ),
 
@@ -44,23 +58,6 @@ price_reduced_listings as (
     {% endfor -%}
     select cast(null as varchar) as listing_key
     where false
-
-),
-
--- The last committed load of the listing's source that still held it as listed: its source's
--- latest, unless a removal or a scan that missed it closed the window (seen_until) first.
-last_seen as (
-
-    select
-        states.listing_key,
-        case
-            when states.last_listed_at is null then null
-            when states.seen_until is not null then states.last_seen_before_departure_at
-            when latest_loads.loaded_at >= states.last_listed_at then latest_loads.loaded_at
-        end as last_seen_at
-    from states
-    left join latest_loads
-        on latest_loads.source = states.source
 
 ),
 
@@ -129,12 +126,14 @@ final as (
         states.source_created_at,
         states.source_updated_at,
         states.first_seen_at,
-        coalesce(last_seen.last_seen_at, states.latest_version_observed_at) as last_seen_at,
+        coalesce(states.last_seen_by_load_at, states.latest_version_observed_at) as last_seen_at,
         states.removed_at,
         -- calendar dates crossed in the session's time zone (DuckDB's TimeZone setting: the machine's
         -- unless the profile sets it), not elapsed 24-hour periods: 23:00 to 01:00 the next day is one day
         cast(greatest(
-            cast(coalesce(states.left_market_at, last_seen.last_seen_at, states.latest_version_observed_at) as date)
+            cast(
+                coalesce(states.left_market_at, states.last_seen_by_load_at, states.latest_version_observed_at) as date
+            )
             - cast(coalesce(states.source_created_at, states.first_seen_at) as date),
             0
         ) as integer) as days_on_market,
@@ -170,7 +169,6 @@ final as (
         current_reporting_prices.list_price_reporting
 
     from states
-    inner join last_seen using (listing_key)
     left join {{ ref('int_listing_agents') }} as listing_agents using (listing_key)
     left join current_reporting_prices using (listing_key)
     left join price_reduced_listings using (listing_key)
