@@ -913,6 +913,15 @@ def write_report(generated: str) -> None:
     REPORT.write_text(head + generated + tail)
 
 
+def save_results(
+    work_root: Path, command: str, results: dict[int, list[dict[str, Any]]], no_change: Any, quotas: dict
+) -> None:
+    """The bench's measurements so far in ``results.json`` of its work folder (``--from-results``)."""
+    (work_root / "results.json").write_text(
+        json.dumps({"command": command, "scales": results, "no_change": no_change, "quotas": quotas}, indent=1)
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
@@ -973,6 +982,9 @@ def main() -> None:
                 incremental = options.full_only_from is None or listings < options.full_only_from
                 results.setdefault(listings, []).append(one_run(listings, work, log, incremental, options.http_threads))
                 shutil.rmtree(work, ignore_errors=True)
+                # after each run, so that a later run's failure (a build out of memory, say) keeps the
+                # runs measured before it, for --from-results
+                save_results(work_root, command, results, None, {})
                 print(
                     f"# {listings:,} listings, run {index + 1}/{runs}: {time.perf_counter() - started:,.0f} s, "
                     f"{misses(results[listings][-1])} replay misses",
@@ -987,9 +999,7 @@ def main() -> None:
             host: quota_run(host, options.quota_listings, options.quota_window, work_root / "quota", log)
             for host in (QUOTAS if options.quota_listings else ())
         }
-        (work_root / "results.json").write_text(
-            json.dumps({"command": command, "scales": results, "no_change": no_change, "quotas": quotas}, indent=1)
-        )
+        save_results(work_root, command, results, no_change, quotas)
         show_report(report(results, no_change, quotas, command), options.no_report)
     finally:
         shutil.rmtree(work_root / "quota", ignore_errors=True)
