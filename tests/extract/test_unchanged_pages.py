@@ -87,7 +87,7 @@ def test_versions_reach_dlt_in_tables_of_rows_per_table_rows_and_the_rest_at_the
 
 
 def test_records_kept_aside_count_towards_a_table_and_are_handed_over_with_it(pipeline: dlt.Pipeline) -> None:
-    pages = [[{"price": n}, {"id": f"{page}", "price": n}] for page in range(3) for n in (page,)]
+    pages = [[{"price": page}, {"id": str(page), "price": page}] for page in range(3)]
     returned = scan_pages(pipeline, pages, rows_per_table=4)
 
     def rows(item: Any) -> int:  # the kept-aside table comes wrapped with its own table's hints

@@ -32,8 +32,8 @@ latest_loads as (
 -- Each listing's state, with the last committed load of its source that still held it as listed:
 -- its source's latest, unless a removal or a scan that missed it closed the window (seen_until)
 -- first. A column beside the state's (one source's row joined to each listing), not a CTE joined
--- back on listing_key: that join hashed every listing's whole row, and ran a build at 1M listings
--- out of memory.
+-- back on listing_key: that join hashed every listing's whole row (a 10%-changed day's build at 1M
+-- listings once ran out of its memory limit in this model).
 states as (
 
     select
