@@ -1,6 +1,6 @@
 """A page whose listings are all unchanged costs no arrow table, no drift walk and no rows: only
-stored versions are walked for schema drift. Stored versions reach dlt in tables of
-``rows_per_table`` rows, not one per page."""
+stored versions are walked for schema drift. Stored versions reach dlt in tables of at least
+``rows_per_table`` rows (the rest when the scan ends), not one per page."""
 
 from pathlib import Path
 from typing import Any
