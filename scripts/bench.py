@@ -995,11 +995,11 @@ def main() -> None:
             started = time.perf_counter()
             no_change = no_change_run(options.no_change_runs, work_root / "no-change", log)
             print(f"# no-change runs at demo scale: {time.perf_counter() - started:,.0f} s", flush=True)
-        quotas = {
-            host: quota_run(host, options.quota_listings, options.quota_window, work_root / "quota", log)
-            for host in (QUOTAS if options.quota_listings else ())
-        }
-        save_results(work_root, command, results, no_change, quotas)
+            save_results(work_root, command, results, no_change, {})
+        quotas = {}
+        for host in QUOTAS if options.quota_listings else ():
+            quotas[host] = quota_run(host, options.quota_listings, options.quota_window, work_root / "quota", log)
+            save_results(work_root, command, results, no_change, quotas)
         show_report(report(results, no_change, quotas, command), options.no_report)
     finally:
         shutil.rmtree(work_root / "quota", ignore_errors=True)
