@@ -61,6 +61,7 @@ import json
 import math
 import os
 import platform
+import resource
 import shutil
 import signal
 import statistics
@@ -74,7 +75,6 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import requests
 
 from listings_sandbox import provider_module
@@ -375,32 +375,49 @@ def replayed(replay: ReplayProcess, scratch: Path, measured: Path, log: Path, *o
     }
 
 
+RAW_LISTINGS = """
+import json, sys, duckdb
+with duckdb.connect(sys.argv[1], read_only=True) as con:
+    print(json.dumps({
+        host: dict(con.execute(
+            f"select account_id, count(distinct source_listing_id) from raw_{host}.listings "
+            "where not is_removal group by 1"
+        ).fetchall())
+        for host in sys.argv[2:]
+    }))
+"""
+
+
 def raw_listings(warehouse: Path) -> dict[str, dict[str, int]]:
     """Per host and account: listings stored (after a first full load: the listings served)."""
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        return {
-            host: dict(
-                con.execute(
-                    f"select account_id, count(distinct source_listing_id) from raw_{host}.listings "
-                    "where not is_removal group by 1"
-                ).fetchall()
-            )
-            for host in HOSTS
-        }
+    return in_child(RAW_LISTINGS, str(warehouse), *HOSTS)
+
+
+SAVE_PAYLOADS = """
+import json, sys, duckdb
+with duckdb.connect(sys.argv[1], read_only=True) as con:
+    for host in sys.argv[3:]:
+        cursor = con.execute(f"select payload from raw_{host}.listings where not is_removal")
+        with open(f"{sys.argv[2]}/{host}.ndjson", "w") as out:
+            while rows := cursor.fetchmany(10_000):
+                out.writelines(row[0] + "\\n" for row in rows)
+"""
 
 
 def save_payloads(warehouse: Path, folder: Path) -> list[Path]:
     """The payloads the full load stored, one newline-delimited JSON file per host."""
-    files = []
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        for host in HOSTS:
-            path = folder / f"{host}.ndjson"
-            cursor = con.execute(f"select payload from raw_{host}.listings where not is_removal")
-            with path.open("w") as out:
-                while rows := cursor.fetchmany(10_000):
-                    out.writelines(row[0] + "\n" for row in rows)
-            files.append(path)
-    return files
+    in_child(SAVE_PAYLOADS, str(warehouse), str(folder), *HOSTS)
+    return [folder / f"{host}.ndjson" for host in HOSTS]
+
+
+def in_child(script: str, *args: str) -> Any:
+    """What ``script`` prints (JSON, or nothing), run in a process of its own. Never DuckDB in this
+    one: a command's peak RSS, as wait4 reports it, is at least this process's own peak, since exec
+    records the high-water mark of the address space it leaves, and subprocess spawns with vfork,
+    whose address space is this one's (reading 1M payloads here once made every later command's peak
+    RSS 1.7 GB)."""
+    done = subprocess.run([sys.executable, "-c", script, *args], check=True, capture_output=True, text=True)
+    return json.loads(done.stdout) if done.stdout.strip() else None
 
 
 FLOOR = """
@@ -495,6 +512,7 @@ def one_run(listings: int, work: Path, log: Path, incremental: bool = True, http
             day = replayed(replay, scratch, data, log)
             result[incremental_key(share)] = {"changes": sum(sum(kinds.values()) for kinds in changes.values()), **day}
         result["replay_peak_mb"] = replay.peak_mb()
+        result["bench_peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         return result
     finally:
         replay.stop()
@@ -724,6 +742,14 @@ def scale_section(runs: list[dict[str, Any]]) -> list[str]:
         f"the warehouse after the full load {mb('warehouse_bytes')} MB "
         f"({median(runs, 'warehouse_bytes') / median(runs, 'floor_db_bytes'):.1f}x), "
         f"the serving file {mb('serving_bytes')} MB.",
+        *(
+            [
+                f"The bench's own process peaked at {median(runs, 'bench_peak_mb'):,.0f} MB, a floor under each "
+                "command's peak RSS above (`in_child`)."
+            ]
+            if all("bench_peak_mb" in run for run in runs)
+            else []
+        ),
         "",
         "| host | accounts | listings | full-scan requests | minimum | bound (+2 per account) | requests / minimum | "
         + " | ".join(f"day {share:.0%}: step s / full" for share in INCREMENTAL_SHARES)
