@@ -378,6 +378,7 @@ def replayed(replay: ReplayProcess, scratch: Path, measured: Path, log: Path, *o
 RAW_LISTINGS = """
 import json, sys, duckdb
 with duckdb.connect(sys.argv[1], read_only=True) as con:
+    con.execute("set enable_progress_bar = false")
     print(json.dumps({
         host: dict(con.execute(
             f"select account_id, count(distinct source_listing_id) from raw_{host}.listings "
@@ -394,8 +395,9 @@ def raw_listings(warehouse: Path) -> dict[str, dict[str, int]]:
 
 
 SAVE_PAYLOADS = """
-import json, sys, duckdb
+import sys, duckdb
 with duckdb.connect(sys.argv[1], read_only=True) as con:
+    con.execute("set enable_progress_bar = false")
     for host in sys.argv[3:]:
         cursor = con.execute(f"select payload from raw_{host}.listings where not is_removal")
         with open(f"{sys.argv[2]}/{host}.ndjson", "w") as out:
@@ -411,12 +413,15 @@ def save_payloads(warehouse: Path, folder: Path) -> list[Path]:
 
 
 def in_child(script: str, *args: str) -> Any:
-    """What ``script`` prints (JSON, or nothing), run in a process of its own. Never DuckDB in this
+    """What ``script`` prints (JSON, or nothing; DuckDB's progress bar off, as it prints to stdout on a
+    query of more than two seconds), run in a process of its own. Never DuckDB in this
     one: a command's peak RSS, as wait4 reports it, is at least this process's own peak, since exec
     records the high-water mark of the address space it leaves, and subprocess spawns with vfork,
     whose address space is this one's (reading 1M payloads here once made every later command's peak
     RSS 1.7 GB)."""
-    done = subprocess.run([sys.executable, "-c", script, *args], check=True, capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"a bench step's child process failed ({done.returncode}):\n{done.stderr}")
     return json.loads(done.stdout) if done.stdout.strip() else None
 
 
