@@ -413,12 +413,13 @@ def save_payloads(warehouse: Path, folder: Path) -> list[Path]:
 
 
 def in_child(script: str, *args: str) -> Any:
-    """What ``script`` prints (JSON, or nothing; DuckDB's progress bar off, as it prints to stdout on a
-    query of more than two seconds), run in a process of its own. Never DuckDB in this
-    one: a command's peak RSS, as wait4 reports it, is at least this process's own peak, since exec
-    records the high-water mark of the address space it leaves, and subprocess spawns with vfork,
-    whose address space is this one's (reading 1M payloads here once made every later command's peak
-    RSS 1.7 GB)."""
+    """What ``script`` prints (JSON, or nothing), run in a process of its own; a script that uses
+    DuckDB turns its progress bar off, which prints to stdout on a query of more than two seconds.
+
+    Never DuckDB in this process: a command's peak RSS, as wait4 reports it, is at least this
+    process's own peak, since exec records the high-water mark of the address space it leaves, and
+    subprocess spawns with vfork, whose address space is this one's (reading 1M payloads here once
+    made every later command's peak RSS 1.7 GB)."""
     done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True)
     if done.returncode:
         raise SystemExit(f"a bench step's child process failed ({done.returncode}):\n{done.stderr}")
