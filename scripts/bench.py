@@ -398,9 +398,9 @@ SAVE_PAYLOADS = """
 import sys, duckdb
 with duckdb.connect(sys.argv[1], read_only=True) as con:
     con.execute("set enable_progress_bar = false")
-    for host in sys.argv[3:]:
+    for host, path in zip(sys.argv[2::2], sys.argv[3::2]):
         cursor = con.execute(f"select payload from raw_{host}.listings where not is_removal")
-        with open(f"{sys.argv[2]}/{host}.ndjson", "w") as out:
+        with open(path, "w") as out:
             while rows := cursor.fetchmany(10_000):
                 out.writelines(row[0] + "\\n" for row in rows)
 """
@@ -408,8 +408,9 @@ with duckdb.connect(sys.argv[1], read_only=True) as con:
 
 def save_payloads(warehouse: Path, folder: Path) -> list[Path]:
     """The payloads the full load stored, one newline-delimited JSON file per host."""
-    in_child(SAVE_PAYLOADS, str(warehouse), str(folder), *HOSTS)
-    return [folder / f"{host}.ndjson" for host in HOSTS]
+    files = {host: folder / f"{host}.ndjson" for host in HOSTS}
+    in_child(SAVE_PAYLOADS, str(warehouse), *(str(part) for item in files.items() for part in item))
+    return list(files.values())
 
 
 def in_child(script: str, *args: str) -> Any:
